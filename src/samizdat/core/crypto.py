@@ -1,0 +1,277 @@
+"""The one place samizdat imports cryptography.
+
+Code elsewhere calls these recipes (``sha256``, ``sign``, ``aead_encrypt``...) and
+never imports PyNaCl, pyca ``cryptography`` or ``blake3`` itself; the only other
+module allowed to is :mod:`samizdat.core.group`, which exposes libsodium's
+Ed25519 group operations for FROST.
+
+Nothing here reaches for global randomness: functions that need random bytes take an
+``rng`` (a ``Callable[[int], bytes]``) so that tests, the simulator and vectors can
+pass a deterministic one. The real one is :func:`samizdat.runtime.system_rng`.
+
+Failures raise :class:`~samizdat.errors.CryptoError` (or its subclass
+:class:`~samizdat.errors.BadSignature`); no function answers a failed check with
+``False``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from collections.abc import Callable
+from typing import Final
+
+import blake3 as _blake3
+import nacl.bindings as _sodium
+import nacl.exceptions as _nacl_exc
+import nacl.public as _nacl_public
+import nacl.pwhash.argon2id as _argon2id
+from cryptography.exceptions import InvalidTag as _InvalidTag
+from cryptography.hazmat.primitives.ciphers.aead import ChaCha20Poly1305 as _ChaCha
+
+from samizdat.errors import BadSignature, CryptoError
+
+__all__ = [
+    "AEAD_KEY_BYTES",
+    "AEAD_NONCE_BYTES",
+    "AEAD_TAG_BYTES",
+    "ARGON2_SALT_BYTES",
+    "ED25519_PUBLIC_BYTES",
+    "ED25519_SEED_BYTES",
+    "ED25519_SIGNATURE_BYTES",
+    "Aead",
+    "Rng",
+    "SecretBytes",
+    "aead_decrypt",
+    "aead_encrypt",
+    "argon2id",
+    "blake3_hash",
+    "blake3_hasher",
+    "box_open",
+    "box_seal",
+    "constant_time_equal",
+    "derive_key",
+    "ed25519_public_key",
+    "ed25519_sign",
+    "ed25519_verify",
+    "keyed_hash",
+    "sha256",
+    "sha256_hasher",
+    "x25519_public_key",
+]
+
+Rng = Callable[[int], bytes]
+"""A source of random bytes: ``rng(n)`` returns ``n`` bytes."""
+
+ED25519_SEED_BYTES: Final = 32
+ED25519_PUBLIC_BYTES: Final = 32
+ED25519_SIGNATURE_BYTES: Final = 64
+AEAD_KEY_BYTES: Final = 32
+AEAD_NONCE_BYTES: Final = 12
+AEAD_TAG_BYTES: Final = 16
+ARGON2_SALT_BYTES: Final = 16
+
+
+class SecretBytes:
+    """Bytes that must never be printed: ``repr`` and ``str`` show only a label.
+
+    Call :meth:`reveal` at the single point where the raw bytes are needed.
+    """
+
+    __slots__ = ("_label", "_value")
+
+    def __init__(self, value: bytes, label: str = "secret") -> None:
+        self._value = bytes(value)
+        self._label = label
+
+    def reveal(self) -> bytes:
+        """The raw secret. Never log, print or put it in an exception."""
+        return self._value
+
+    def __len__(self) -> int:
+        return len(self._value)
+
+    def __repr__(self) -> str:
+        return f"<{self._label}: {len(self._value)} bytes, hidden>"
+
+    __str__ = __repr__
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, SecretBytes):
+            return NotImplemented
+        return hmac.compare_digest(self._value, other._value)
+
+    def __hash__(self) -> int:
+        return hash(("SecretBytes", hashlib.sha256(self._value).digest()))
+
+    def __reduce__(self) -> tuple[object, ...]:
+        raise TypeError("secrets are not picklable")
+
+
+# --------------------------------------------------------------------------- hashes
+
+
+def sha256(data: bytes) -> bytes:
+    """SHA-256 of ``data`` (32 bytes). Used wherever stock tools must agree."""
+    return hashlib.sha256(data).digest()
+
+
+def sha256_hasher() -> hashlib._Hash:
+    """An incremental SHA-256, for streams."""
+    return hashlib.sha256()
+
+
+def blake3_hash(data: bytes, *, length: int = 32) -> bytes:
+    """BLAKE3 of ``data``: the fast hash for internal ids and integrity checks."""
+    return bytes(_blake3.blake3(data).digest(length=length))
+
+
+def blake3_hasher() -> _blake3.blake3:
+    """An incremental BLAKE3, for streams."""
+    return _blake3.blake3()
+
+
+def keyed_hash(key: bytes, data: bytes, *, length: int = 32) -> bytes:
+    """BLAKE3 in keyed mode (a MAC / PRF). ``key`` must be 32 bytes."""
+    if len(key) != 32:
+        raise CryptoError("keyed hash needs a 32-byte key")
+    return bytes(_blake3.blake3(data, key=key).digest(length=length))
+
+
+def derive_key(context: str, material: bytes, *, length: int = 32) -> bytes:
+    """BLAKE3's key derivation mode: a subkey for ``context`` (a fixed, globally
+    unique string such as ``"samizdat 2026 envelope key v1"``) from ``material``."""
+    return bytes(_blake3.blake3(material, derive_key_context=context).digest(length=length))
+
+
+def constant_time_equal(a: bytes, b: bytes) -> bool:
+    """Compare two byte strings without leaking where they differ."""
+    return hmac.compare_digest(a, b)
+
+
+# ------------------------------------------------------------------------- Ed25519
+
+
+def ed25519_public_key(seed: bytes) -> bytes:
+    """The 32-byte Ed25519 public key for a 32-byte seed (RFC 8032)."""
+    if len(seed) != ED25519_SEED_BYTES:
+        raise CryptoError("an Ed25519 seed is 32 bytes")
+    pk, _sk = _sodium.crypto_sign_seed_keypair(seed)
+    return bytes(pk)
+
+
+def ed25519_sign(seed: bytes, message: bytes) -> bytes:
+    """A 64-byte Ed25519 signature of ``message`` by the key with this seed."""
+    if len(seed) != ED25519_SEED_BYTES:
+        raise CryptoError("an Ed25519 seed is 32 bytes")
+    _pk, sk = _sodium.crypto_sign_seed_keypair(seed)
+    signed = _sodium.crypto_sign(message, sk)
+    return bytes(signed[:ED25519_SIGNATURE_BYTES])
+
+
+def ed25519_verify(public_key: bytes, message: bytes, signature: bytes) -> bytes:
+    """Check an Ed25519 signature and return the verified message.
+
+    Raises :class:`BadSignature` when it does not verify (including keys or
+    signatures of the wrong length).
+    """
+    if len(public_key) != ED25519_PUBLIC_BYTES or len(signature) != ED25519_SIGNATURE_BYTES:
+        raise BadSignature("signature or key has the wrong length")
+    try:
+        _sodium.crypto_sign_open(signature + message, public_key)
+    except (_nacl_exc.BadSignatureError, _nacl_exc.ValueError, _nacl_exc.TypeError) as exc:
+        raise BadSignature("signature does not verify") from exc
+    return message
+
+
+# -------------------------------------------------------------- X25519 sealed boxes
+
+
+def x25519_public_key(secret: bytes) -> bytes:
+    """The X25519 public key for a 32-byte secret."""
+    if len(secret) != 32:
+        raise CryptoError("an X25519 secret is 32 bytes")
+    return bytes(_sodium.crypto_scalarmult_base(secret))
+
+
+def box_seal(recipient_public: bytes, plaintext: bytes) -> bytes:
+    """Anonymous public-key encryption (libsodium sealed box) to an X25519 key.
+
+    The ephemeral key comes from libsodium's own generator, the one place where
+    randomness is not passed in: a sealed box cannot be made deterministic.
+    """
+    try:
+        box = _nacl_public.SealedBox(_nacl_public.PublicKey(recipient_public))
+        return bytes(box.encrypt(plaintext))
+    except (_nacl_exc.ValueError, _nacl_exc.TypeError) as exc:
+        raise CryptoError("cannot encrypt to this key") from exc
+
+
+def box_open(recipient_secret: bytes, ciphertext: bytes) -> bytes:
+    """Open a sealed box; :class:`CryptoError` if it was not for this key or was
+    changed."""
+    try:
+        box = _nacl_public.SealedBox(_nacl_public.PrivateKey(recipient_secret))
+        return bytes(box.decrypt(ciphertext))
+    except (_nacl_exc.CryptoError, _nacl_exc.ValueError, _nacl_exc.TypeError) as exc:
+        raise CryptoError("sealed message cannot be opened with this key") from exc
+
+
+# ---------------------------------------------------------------------- bulk AEAD
+
+
+class Aead:
+    """ChaCha20-Poly1305 (IETF, 12-byte nonce) under one key, for bulk data.
+
+    Keep one instance per key when encrypting many chunks: the key schedule is done
+    once. The caller owns nonce uniqueness (envelopes use a fresh random key and a
+    chunk counter as nonce).
+    """
+
+    __slots__ = ("_cipher",)
+
+    def __init__(self, key: bytes) -> None:
+        if len(key) != AEAD_KEY_BYTES:
+            raise CryptoError("an AEAD key is 32 bytes")
+        self._cipher = _ChaCha(key)
+
+    def __repr__(self) -> str:
+        return "<Aead: key hidden>"
+
+    def encrypt(self, nonce: bytes, plaintext: bytes, aad: bytes = b"") -> bytes:
+        """Ciphertext followed by a 16-byte tag."""
+        return self._cipher.encrypt(nonce, plaintext, aad)
+
+    def decrypt(self, nonce: bytes, ciphertext: bytes, aad: bytes = b"") -> bytes:
+        """The plaintext, or :class:`CryptoError` if anything was changed."""
+        try:
+            return self._cipher.decrypt(nonce, ciphertext, aad)
+        except (_InvalidTag, ValueError) as exc:
+            raise CryptoError("encrypted data was changed or the key is wrong") from exc
+
+
+def aead_encrypt(key: bytes, nonce: bytes, plaintext: bytes, aad: bytes = b"") -> bytes:
+    """One-shot :meth:`Aead.encrypt`."""
+    return Aead(key).encrypt(nonce, plaintext, aad)
+
+
+def aead_decrypt(key: bytes, nonce: bytes, ciphertext: bytes, aad: bytes = b"") -> bytes:
+    """One-shot :meth:`Aead.decrypt`."""
+    return Aead(key).decrypt(nonce, ciphertext, aad)
+
+
+# --------------------------------------------------------------------- passphrases
+
+
+def argon2id(passphrase: bytes, salt: bytes, *, opslimit: int, memlimit: int) -> bytes:
+    """A 32-byte key from a passphrase with libsodium's Argon2id."""
+    if len(salt) != ARGON2_SALT_BYTES:
+        raise CryptoError("an Argon2id salt is 16 bytes")
+    return bytes(
+        _argon2id.kdf(32, passphrase, salt, opslimit=opslimit, memlimit=memlimit)
+    )
+
+
+ARGON2_INTERACTIVE: Final = (_argon2id.OPSLIMIT_INTERACTIVE, _argon2id.MEMLIMIT_INTERACTIVE)
+ARGON2_MODERATE: Final = (_argon2id.OPSLIMIT_MODERATE, _argon2id.MEMLIMIT_MODERATE)
+ARGON2_MIN: Final = (_argon2id.OPSLIMIT_MIN, _argon2id.MEMLIMIT_MIN)
