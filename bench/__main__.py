@@ -38,7 +38,10 @@ def main() -> int:
     if args.json:
         print(json.dumps([r.__dict__ | {"ratio": r.ratio} for r in rows], indent=1))
     else:
-        table = Table(title="samizdat benchmarks" + (" (smoke: timings not meaningful)" if args.smoke else ""))
+        title = "samizdat benchmarks"
+        if args.smoke:
+            title += " (smoke: timings not meaningful)"
+        table = Table(title=title)
         for col in ("bench", "figure", "value", "reference", "ratio", "goal", "met"):
             table.add_column(col)
         for r in rows:

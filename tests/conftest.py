@@ -75,7 +75,8 @@ class Cli:
     def ok(self, *args: str | Path, **kw: Any) -> Any:
         """Run with ``--json``; assert exit 0 and return the parsed object."""
         result = self(*args, json_out=True, **kw)
-        assert result.code == 0, f"samizdat {' '.join(map(str, args))} -> {result.code}: {result.stderr}"
+        shown = " ".join(map(str, args))
+        assert result.code == 0, f"samizdat {shown} -> {result.code}: {result.stderr}"
         return result.json()
 
 

@@ -23,15 +23,15 @@ than the input's size. See ``docs/spec/encoding.md``.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Union
+from typing import TypeAlias
 
 from samizdat.errors import DecodeError
 
 __all__ = ["Value", "decode", "encode"]
 
-Value = Union[
-    int, bytes, str, bool, None, Sequence["Value"], Mapping[Union[str, int], "Value"]
-]
+Value: TypeAlias = (
+    int | bytes | str | bool | Sequence["Value"] | Mapping[str | int, "Value"] | None
+)
 """What can be encoded. Decoding gives ``list`` for arrays and ``dict`` for maps."""
 
 _MAX_UINT = (1 << 64) - 1
@@ -89,8 +89,8 @@ def _enc(value: Value, out: bytearray) -> None:
             if items[i][0] == items[i - 1][0]:
                 raise ValueError("repeated map key")
         _head(5, len(items), out)
-        for kb, v in items:
-            out += kb
+        for kbytes, v in items:
+            out += kbytes
             _enc(v, out)
     elif isinstance(value, Sequence):
         _head(4, len(value), out)
@@ -108,7 +108,7 @@ def encode(value: Value) -> bytes:
 
 
 class _Reader:
-    __slots__ = ("data", "pos", "max_depth")
+    __slots__ = ("data", "max_depth", "pos")
 
     def __init__(self, data: bytes, max_depth: int) -> None:
         self.data = data
