@@ -1,0 +1,364 @@
+"""The chapters of the 1932 replay, in order. Each is a function of the
+:class:`~samizdat.demo.runner.Demo` and records the guarantees it measured.
+
+Names of people: ``author`` (not on the committee, as in 1932), ``member1..5`` (the
+editorial committee, 3 of 5), ``holder`` (gets the first USB copy), ``courier1..10``
+(each carries one shard file and has no store), ``reader-*`` (the rest), one of whom
+is the informant.
+"""
+
+from __future__ import annotations
+
+import random
+import shutil
+import subprocess
+import textwrap
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from samizdat.demo.manifesto import DRAFTS, POLICE_CHANGE, TITLE
+from samizdat.demo.runner import Demo, NotBuilt, Person
+
+__all__ = ["CHAPTERS"]
+
+COMMITTEE = "editorial"
+SIGNERS = (2, 4, 5)
+
+
+def _shared(demo: Demo) -> dict[str, Any]:
+    """Facts one chapter leaves for the next (ids, caps, files)."""
+    return demo.person("author").facts
+
+
+def drafts(demo: Demo) -> None:
+    demo.chapter("Moscow, March to August: the author drafts, the group argues")
+    facts = _shared(demo)
+    with demo.step(
+        [
+            "drafts form a signed history",
+            "two documents by one author cannot be linked by key",
+        ]
+    ):
+        author = demo.person("author")
+        demo.run(author, "init")
+        first = demo.run(author, "draft", "new", demo.write("draft-1.txt", DRAFTS[0]),
+                         "--title", TITLE)
+        doc, versions = first["document"], [first["version"]]
+        demo.say(f"  the author drafts [bold]{TITLE!r}[/]: document {doc[:12]}")
+        for number, text in enumerate(DRAFTS[1:], start=2):
+            revised = demo.run(author, "draft", "revise", doc,
+                               demo.write(f"draft-{number}.txt", text))
+            versions.append(revised["version"])
+            demo.say(f"  revision {number} after the committee's arguments: {versions[-1][:12]}")
+        keys = {demo.run(author, "sign", v)["key"] for v in versions}
+        log = demo.run(author, "log", doc)
+        chained = all(
+            entry["parents"] == ([] if i == 0 else [versions[i - 1]])
+            for i, entry in enumerate(_in_order(log["versions"], versions))
+        )
+        signed = all(
+            any(s["kind"] == "author" for s in entry["signatures"]) for entry in log["versions"]
+        )
+        demo.record(
+            "drafts form a signed history",
+            len(log["versions"]) == 3 and chained and signed and len(keys) == 1,
+            f"{len(log['versions'])} versions, each signed by pseudonym {next(iter(keys))[:12]}",
+        )
+        facts.update(document=doc, versions=versions, final=versions[-1], pseudonym=keys)
+        other = demo.run(author, "draft", "new", demo.write("leaflet.txt", "A short leaflet."),
+                         "--title", "Leaflet")
+        other_key = demo.run(author, "sign", other["version"])["key"]
+        demo.record(
+            "two documents by one author cannot be linked by key",
+            other_key not in keys,
+            f"pseudonyms {next(iter(keys))[:12]} and {other_key[:12]} differ",
+        )
+
+
+def _in_order(entries: list[dict[str, Any]], order: list[str]) -> list[dict[str, Any]]:
+    by_id = {e["version"]: e for e in entries}
+    return [by_id[v] for v in order if v in by_id]
+
+
+def committee(demo: Demo) -> None:
+    demo.chapter("August: the editorial committee, 3 of 5, signs the final text")
+    facts = _shared(demo)
+    names = [
+        "five members agree on one group key without a dealer",
+        "one standard Ed25519 signature, checked by minisign",
+    ]
+    with demo.step(names):
+        demo.need("committee", "dkg1")
+        demo.need("export")
+        members = [demo.person(f"member{i}") for i in range(1, 6)]
+        msgs = demo.root / "files" / "committee"
+        msgs.mkdir(parents=True, exist_ok=True)
+        for m in members:
+            demo.run(m, "init")
+        round1 = []
+        for i, m in enumerate(members, start=1):
+            out = msgs / f"round1-{i}.msg"
+            demo.run(m, "committee", "dkg1", COMMITTEE, "--n", "5", "--k", "3",
+                     "--index", str(i), "--out", out)
+            round1.append(out)
+        round2 = []
+        for i, m in enumerate(members, start=1):
+            out = msgs / f"round2-{i}.msg"
+            demo.run(m, "committee", "dkg2", COMMITTEE, *round1, "--out", out)
+            round2.append(out)
+        group_keys = {demo.run(m, "committee", "dkg3", COMMITTEE, *round2)["group_key"]
+                      for m in members}
+        demo.record(names[0], len(group_keys) == 1,
+                    f"{len(members)} stores, message files only, group key "
+                    f"{next(iter(group_keys))[:12]}")
+        group_key = next(iter(group_keys))
+        facts["group_key"] = group_key
+
+        # the author hands the final draft to the committee on a USB stick
+        final = facts["final"]
+        bundle = demo.root / "files" / "to-committee.bundle"
+        cap = demo.run(demo.person("author"), "export", final, "--out", bundle)["cap"]
+        signers = [members[i - 1] for i in SIGNERS]
+        for m in signers:
+            demo.run(m, "import", bundle, "--cap", cap)
+        commits = []
+        for m in signers:
+            out = msgs / f"commit-{m.name}.msg"
+            demo.run(m, "committee", "commit", COMMITTEE, "--out", out)
+            commits.append(out)
+        shares = []
+        for m in signers:
+            out = msgs / f"share-{m.name}.msg"
+            demo.run(m, "committee", "sign", COMMITTEE, final, *commits, "--out", out)
+            shares.append(out)
+        result = demo.run(signers[0], "committee", "finalize", COMMITTEE, final,
+                          *commits, *shares)
+        demo.say(f"  members {', '.join(map(str, SIGNERS))} signed; one signature "
+                 f"{result['signature'][:16]}…")
+        statement_dir = demo.root / "files" / "statement"
+        demo.run(signers[0], "statement", final, "--out-dir", statement_dir)
+        pubfile = demo.root / "files" / "committee.pub"
+        demo.run(signers[0], "committee", "export", COMMITTEE, "--out", pubfile)
+        facts.update(statement_dir=statement_dir, committee_pub=pubfile, finalizer=signers[0])
+        minisign = shutil.which("minisign")
+        if minisign is None:
+            demo.record(names[1], len(bytes.fromhex(result["signature"])) == 64,
+                        "64-byte signature (minisign not installed to check it)")
+        else:
+            check = subprocess.run(
+                [minisign, "-Vm", str(statement_dir / "statement.txt"),
+                 "-p", str(statement_dir / "committee.pub")],
+                capture_output=True, text=True, timeout=30,
+            )
+            demo.record(names[1], check.returncode == 0,
+                        "minisign -V: " + (check.stdout.strip().splitlines() or ["?"])[0])
+
+
+def circulate(demo: Demo) -> None:
+    demo.chapter("Autumn: read, copy, pass it on")
+    facts = _shared(demo)
+    names = [
+        "a USB bundle is opened and verified",
+        "a 3-of-10 courier dispersal is rebuilt",
+        "a paper copy is scanned back and verified",
+        "an e-mailed copy is fetched and verified",
+        "the friend-to-friend network reaches every reader",
+    ]
+    with demo.step(names[:1]):
+        demo.need("export")
+        if "finalizer" not in facts:
+            raise NotBuilt("the committee's final version (previous chapter) is missing")
+        source: Person = facts["finalizer"]
+        bundle = demo.root / "files" / "usb-stick" / "copy.bundle"
+        bundle.parent.mkdir(parents=True, exist_ok=True)
+        exported = demo.run(source, "export", facts["final"], "--out", bundle)
+        holder = demo.person("holder")
+        demo.run(holder, "init")
+        got = demo.run(holder, "import", bundle, "--cap", exported["cap"])
+        demo.record(names[0], got["status"] == "authentic" and got["version"] == facts["final"],
+                    f"{exported['bytes']} bytes on the stick, status {got['status']}")
+        facts["holders"] = [holder]
+    with demo.step(names[1:2]):
+        demo.need("disperse")
+        holder = demo.person("holder")
+        shard_dir = demo.root / "files" / "shards"
+        out = demo.run(holder, "disperse", facts["final"], "--k", "3", "--n", "10",
+                       "--out", shard_dir)
+        couriers = []
+        for i, name in enumerate(sorted(Path(f).name for f in out["files"]), start=1):
+            courier = demo.person(f"courier{i}")
+            courier.home.mkdir(parents=True, exist_ok=True)
+            shutil.copy(shard_dir / name, courier.home / name)
+            couriers.append(courier)
+        facts.update(couriers=couriers, shard_cap=out["cap"])
+        reader = demo.person("reader-courier")
+        demo.run(reader, "init")
+        picked = [c.home for c in random.Random(1932).sample(couriers, 3)]
+        got = demo.run(reader, "recover", *picked, "--cap", out["cap"])
+        demo.record(names[1], got["status"] == "authentic",
+                    f"{len(couriers)} couriers, rebuilt from 3 of them: {got['status']}")
+        facts["holders"].append(reader)
+    with demo.step(names[2:3]):
+        demo.need("print")
+        holder = demo.person("holder")
+        pdf = demo.root / "files" / "paper" / "copy.pdf"
+        pdf.parent.mkdir(parents=True, exist_ok=True)
+        printed = demo.run(holder, "print", facts["final"], "--out", pdf)
+        images = _render(pdf)
+        reader = demo.person("reader-paper")
+        demo.run(reader, "init")
+        got = demo.run(reader, "scan", *images, "--cap", printed["cap"])
+        demo.record(names[2], got["status"] == "authentic",
+                    f"{printed['pages']} pages printed, scanned back: {got['status']}")
+        facts["holders"].append(reader)
+    with demo.step(names[3:4]):
+        demo.need("mail", "send")
+        _mail(demo, facts, names[3])
+    with demo.step(names[4:]):
+        demo.need("node", "run")
+        from samizdat.demo.network import circulate_over_network
+
+        circulate_over_network(demo, facts, names[4])
+
+
+def _render(pdf: Path) -> list[Path]:
+    pdftoppm = shutil.which("pdftoppm")
+    if pdftoppm is None:
+        raise NotBuilt("pdftoppm (poppler-utils) is not installed")
+    prefix = pdf.with_suffix("")
+    subprocess.run([pdftoppm, "-r", "150", "-png", str(pdf), str(prefix)], check=True,
+                   timeout=120)
+    return sorted(pdf.parent.glob(prefix.name + "-*.png"))
+
+
+def _mail(demo: Demo, facts: dict[str, Any], name: str) -> None:
+    from samizdat.demo.mailserver import LoopbackMailbox
+
+    sender = demo.person("reader-paper")
+    with LoopbackMailbox(demo.root / "files" / "mail") as box:
+        sent = demo.run(sender, "mail", "send", facts["final"], "--to", "reader@example.test",
+                        "--smtp", f"127.0.0.1:{box.port}")
+        recipient = demo.person("reader-mail")
+        demo.run(recipient, "init")
+        fetched = demo.run(recipient, "mail", "fetch", "--mbox", box.mbox,
+                           extra_env={"SAMIZDAT_CAP": sent.get("cap", "")})
+        again = demo.run(recipient, "mail", "fetch", "--mbox", box.mbox,
+                         extra_env={"SAMIZDAT_CAP": sent.get("cap", "")})
+    imported = fetched.get("imported")
+    count = len(imported) if isinstance(imported, list) else int(imported or 0)
+    count_again = again.get("imported")
+    again_n = len(count_again) if isinstance(count_again, list) else int(count_again or 0)
+    demo.record(name, count == 1 and again_n == 0,
+                f"message {str(sent.get('message_id'))[:24]}, imported {count}, "
+                f"then {again_n} on a second fetch")
+    facts["holders"].append(recipient)
+
+
+def police(demo: Demo) -> None:
+    demo.chapter("The police retype the text and change one sentence")
+    facts = _shared(demo)
+    names = [
+        "a faithful retyping verifies as authentic",
+        "the police retyping is pinpointed to the changed paragraph",
+    ]
+    with demo.step(names):
+        if "final" not in facts:
+            raise NotBuilt("no final version")
+        author = demo.person("author")
+        reader = demo.person("reader-archive")
+        demo.run(reader, "init")
+        text = demo.run(author, "read", facts["final"])["text"]
+        if "committee_pub" in facts:
+            demo.run(reader, "trust", "add", facts["committee_pub"])
+        source = facts.get("finalizer", author)
+        bundle = demo.root / "files" / "archive.bundle"
+        if demo.available("export"):
+            cap = demo.run(source, "export", facts["final"], "--out", bundle)["cap"]
+            demo.run(reader, "import", bundle, "--cap", cap)
+        else:
+            reader = author
+        faithful = demo.write("faithful-retyping.txt", _retype(text, width=58))
+        check = demo.run(reader, "verify", faithful, expect=(0, 1))
+        demo.record(names[0], check["status"] == "authentic",
+                    f"re-wrapped at 58 columns: {check['status']}, signers "
+                    + ", ".join(s["kind"] for s in check.get("signers", [])))
+        old, new = POLICE_CHANGE
+        altered = demo.write("police-retyping.txt",
+                             _retype(text.replace(" ".join(old.split()), " ".join(new.split())),
+                                     width=71))
+        check = demo.run(reader, "verify", altered, expect=(0, 1))
+        changed = [p["index"] for p in check["paragraphs"] if p["status"] != "same"]
+        demo.record(names[1], check["status"] == "altered" and changed == [4],
+                    f"{check['status']}: paragraphs {changed} changed of "
+                    f"{len(check['paragraphs'])}")
+
+
+def _retype(text: str, *, width: int) -> str:
+    """What a typist makes of the text: other line breaks, other blank lines."""
+    paragraphs = [" ".join(p.split()) for p in text.split("\n\n") if p.strip()]
+    return "\n\n\n".join(textwrap.fill(p, width=width) for p in paragraphs) + "\n"
+
+
+def seizure(demo: Demo) -> None:
+    demo.chapter("The police seize 70% of holders and couriers")
+    facts = _shared(demo)
+    names = ["the text survives the seizure of 70% of its carriers"]
+    with demo.step(names):
+        demo.need("wipe")
+        couriers: list[Person] = facts.get("couriers", [])
+        holders: list[Person] = facts.get("holders", [])
+        if not couriers:
+            raise NotBuilt("no courier dispersal happened")
+        rng = random.Random(1937)
+        seized_c = rng.sample(couriers, round(0.7 * len(couriers)))
+        seized_h = rng.sample(holders, round(0.7 * len(holders)))
+        for c in seized_c:
+            shutil.rmtree(c.home)
+        for h in seized_h:
+            demo.run(h, "wipe", "--yes")
+        gone = sum(1 for h in seized_h
+                   if demo.run(h, "read", facts["final"], expect=(1, 2, 3), json_out=False) == "")
+        survivors = [c.home for c in couriers if c not in seized_c]
+        rebuilt = demo.person("reader-after")
+        demo.run(rebuilt, "init")
+        got = demo.run(rebuilt, "recover", *survivors, "--cap", facts["shard_cap"])
+        text = demo.run(rebuilt, "read", facts["final"])["text"]
+        demo.record(
+            names[0],
+            got["status"] == "authentic" and gone == len(seized_h) and bool(text.strip()),
+            f"{len(seized_c)}/{len(couriers)} couriers and {len(seized_h)}/{len(holders)} "
+            f"holders seized; rebuilt from {len(survivors)} shards: {got['status']}",
+        )
+
+
+def duress(demo: Demo) -> None:
+    demo.chapter("A holder is made to open the store")
+    facts = _shared(demo)
+    names = ["the duress passphrase opens a decoy and destroys the real key"]
+    with demo.step(names):
+        demo.need("passphrase", "duress")
+        holder = demo.person("reader-duress")
+        demo.run(holder, "init")
+        if "final" in facts and demo.available("export"):
+            cap = demo.run(demo.person("author"), "export", facts["final"],
+                           "--out", demo.root / "files" / "duress.bundle")["cap"]
+            demo.run(holder, "import", demo.root / "files" / "duress.bundle", "--cap", cap)
+        duress_words = "only the garden diary"
+        demo.run(holder, "passphrase", "duress",
+                 extra_env={"SAMIZDAT_DURESS_PASSPHRASE": duress_words})
+        under_duress = Person(holder.name, holder.home, duress_words)
+        decoy = demo.run(under_duress, "log", "--all", expect=(0, 1, 3))
+        real = demo.run(holder, "read", facts.get("final", "00000000"), expect=(0, 1, 2, 3),
+                        json_out=False)
+        demo.record(
+            names[0],
+            real == "" and facts.get("final", "") not in str(decoy),
+            "decoy opened without the manifesto; the real passphrase no longer opens anything",
+        )
+
+
+CHAPTERS: tuple[Callable[[Demo], None], ...] = (
+    drafts, committee, circulate, police, seizure, duress,
+)
+
