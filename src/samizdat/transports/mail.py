@@ -1,0 +1,595 @@
+"""E-mail as a transport: one sealed bundle per message, as an ordinary attachment.
+
+What leaves this module looks like any mail a person sends a friend: a short plain
+text body, a subject from a list of everyday ones, and one attachment of type
+``application/octet-stream`` with an everyday name. There is no samizdat header,
+no ``X-Mailer``, no marker in the body; the attachment itself is a sealed bundle,
+which without the read capability is indistinguishable from random bytes. The
+read capability never travels in this message (see ``docs/mail.md``).
+
+Receiving is bounded everywhere, because the mail comes from anyone:
+
+* a message larger than :attr:`Limits.max_message` is skipped before it is read
+  (file size, the IMAP ``RFC822.SIZE``, a partial IMAP fetch, a streaming mbox
+  reader), never held in memory whole;
+* an attachment larger than :attr:`Limits.max_attachment` is skipped;
+* a MIME tree with more than :attr:`Limits.max_parts` parts or nested deeper than
+  :attr:`Limits.max_depth` is skipped as malformed, and so is anything the parser
+  chokes on.
+
+Every skipped item carries a reason (one of :data:`REASONS`) so that ``mail fetch``
+can say how many were skipped and why.
+
+Sending goes through :mod:`smtplib` with implicit TLS or STARTTLS and login when
+configured; receiving through :mod:`imaplib` (TLS or STARTTLS), an mbox file, a
+Maildir, or ``.eml`` files. Network and file failures become
+:class:`~samizdat.errors.NetworkError` / :class:`~samizdat.errors.InputError` with
+one-line messages that never contain the password.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import email.utils
+import imaplib
+import re
+import smtplib
+import ssl
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from email.message import Message
+from email.mime.application import MIMEApplication
+from email.mime.multipart import MIMEMultipart
+from email.mime.text import MIMEText
+from email.parser import BytesParser
+from email.policy import compat32
+from pathlib import Path
+from typing import Literal
+
+from samizdat.core.crypto import SecretBytes
+from samizdat.errors import DecodeError, InputError, NetworkError, UsageError
+
+__all__ = [
+    "REASONS",
+    "ImapSettings",
+    "Limits",
+    "MailItem",
+    "OutgoingMail",
+    "Security",
+    "SmtpSettings",
+    "build_message",
+    "extract_attachments",
+    "fetch_imap",
+    "parse_hostport",
+    "read_eml",
+    "read_maildir",
+    "read_mbox",
+    "send_message",
+]
+
+Security = Literal["none", "starttls", "tls"]
+"""How a mail connection is protected: not at all, STARTTLS, or implicit TLS."""
+
+Rng = Callable[[int], bytes]
+
+REASONS = (
+    "malformed",  # the message is not parseable MIME, or its tree is too deep/wide
+    "too_large",  # the message is over the size cap
+    "attachment_too_large",  # one attachment is over the size cap
+    "no_attachment",  # an ordinary message with nothing that could be a bundle
+    "not_a_bundle",  # an attachment that is not a sealed bundle we can open
+    "wrong_cap",  # a bundle that none of the capabilities we hold opens
+    "already_imported",  # this exact attachment was imported before
+    "unreadable",  # a file or mailbox entry that could not be read
+)
+"""Every reason an item can be skipped for; the keys of ``mail fetch``'s ``skipped``."""
+
+MiB = 1024 * 1024
+
+# Everyday wording, chosen at random per message so that samizdat mail has no
+# fixed subject, body or file name an observer could filter on.
+_SUBJECTS = (
+    "the file",
+    "as promised",
+    "here it is",
+    "for you",
+    "notes",
+    "from last week",
+    "copy",
+    "backup",
+)
+_BODIES = (
+    "Hello,\n\nhere is the file we talked about.\n\nBest wishes\n",
+    "Hi,\n\nas promised, the file is attached.\n\nTake care\n",
+    "Hello,\n\nattached, as you asked.\n\nAll the best\n",
+    "Hi,\n\nthe attachment is the copy I mentioned.\n\nSee you soon\n",
+)
+_WIRE = compat32.clone(linesep="\r\n")
+_FILENAMES = ("notes.dat", "backup.dat", "data.bin", "archive.dat", "file.bin", "copy.dat")
+
+
+@dataclass(frozen=True)
+class Limits:
+    """How much a received message may cost us; anything bigger is skipped."""
+
+    max_message: int = 48 * MiB
+    max_attachment: int = 32 * MiB
+    max_parts: int = 64
+    max_depth: int = 8
+
+    @classmethod
+    def for_attachment(cls, max_attachment: int) -> Limits:
+        """Limits where a message may hold one attachment of ``max_attachment`` bytes:
+        base64 costs 4/3, plus room for headers and a body."""
+        return cls(max_message=max_attachment * 4 // 3 + MiB, max_attachment=max_attachment)
+
+
+@dataclass(frozen=True)
+class MailItem:
+    """One message found in a source: its raw bytes, or why it was skipped before
+    being read. ``where`` names it for people (``inbox.mbox #3``, ``IMAP uid 7``)."""
+
+    where: str
+    raw: bytes | None = field(default=None, repr=False)
+    reason: str | None = None
+
+
+@dataclass(frozen=True)
+class OutgoingMail:
+    """A message ready for SMTP: its bytes and its ``Message-ID``."""
+
+    message_id: str
+    raw: bytes = field(repr=False)
+
+
+@dataclass(frozen=True)
+class SmtpSettings:
+    """Where and how to send. The password is passed separately, never stored here."""
+
+    host: str
+    port: int
+    security: Security = "none"
+    user: str | None = None
+    cafile: Path | None = None
+    timeout: float = 60.0
+
+
+@dataclass(frozen=True)
+class ImapSettings:
+    """Where and how to fetch. The password is passed separately."""
+
+    host: str
+    port: int
+    security: Security = "none"
+    user: str | None = None
+    mailbox: str = "INBOX"
+    cafile: Path | None = None
+    timeout: float = 60.0
+
+
+# ---------------------------------------------------------------------- building
+
+
+def _pick(rng: Rng, options: tuple[str, ...]) -> str:
+    return options[int.from_bytes(rng(2), "big") % len(options)]
+
+
+def _domain(address: str) -> str:
+    _name, addr = email.utils.parseaddr(address)
+    if "@" not in addr:
+        raise UsageError(f"not an e-mail address: {address!r}")
+    domain = addr.rsplit("@", 1)[1].strip().lower()
+    if not re.fullmatch(r"[a-z0-9.-]+", domain):
+        raise UsageError(f"not an e-mail address: {address!r}")
+    return domain
+
+
+def build_message(
+    attachment: bytes,
+    *,
+    sender: str,
+    to: str,
+    rng: Rng,
+    now: float,
+    subject: str | None = None,
+    body: str | None = None,
+    filename: str | None = None,
+) -> OutgoingMail:
+    """A standard ``multipart/mixed`` message carrying ``attachment``.
+
+    Subject, body and file name are picked with ``rng`` from everyday ones unless
+    given. The ``Message-ID`` is random under the sender's own domain, like a mail
+    client's; ``now`` (seconds since the epoch) becomes the ``Date``.
+    """
+    for addr in (sender, to):
+        if "\n" in addr or "\r" in addr:
+            raise UsageError("an e-mail address cannot contain a line break")
+    domain = _domain(sender)
+    _domain(to)
+    msg = MIMEMultipart("mixed")
+    msg["From"] = sender
+    msg["To"] = to
+    msg["Subject"] = subject if subject is not None else _pick(rng, _SUBJECTS)
+    msg["Date"] = email.utils.formatdate(now, localtime=False)
+    message_id = f"<{rng(16).hex()}@{domain}>"
+    msg["Message-ID"] = message_id
+    msg.attach(MIMEText(body if body is not None else _pick(rng, _BODIES), "plain", "utf-8"))
+    part = MIMEApplication(attachment, "octet-stream")
+    part.add_header(
+        "Content-Disposition",
+        "attachment",
+        filename=filename if filename is not None else _pick(rng, _FILENAMES),
+    )
+    msg.attach(part)
+    # MIMEMultipart sets a random boundary from the global generator; that only
+    # makes the separator line unpredictable, which is what a mail client does too.
+    # CRLF line ends, as RFC 5322 wants on the wire: smtplib sends bytes unchanged
+    return OutgoingMail(message_id=message_id, raw=msg.as_bytes(policy=_WIRE))
+
+
+# ----------------------------------------------------------------------- parsing
+
+
+def _leaves(msg: Message, limits: Limits) -> list[Message]:
+    """The non-multipart parts of ``msg``, depth first, within the limits."""
+    leaves: list[Message] = []
+    count = 0
+    stack: list[tuple[Message, int]] = [(msg, 0)]
+    while stack:
+        part, depth = stack.pop()
+        count += 1
+        if count > limits.max_parts:
+            raise DecodeError("the message has too many MIME parts")
+        if depth > limits.max_depth:
+            raise DecodeError("the message's MIME parts are nested too deeply")
+        if part.is_multipart():
+            children = part.get_payload()
+            if not isinstance(children, list):
+                raise DecodeError("a multipart part without parts")
+            for child in reversed(children):
+                if not isinstance(child, Message):
+                    raise DecodeError("a multipart part holds something that is not a part")
+                stack.append((child, depth + 1))
+        else:
+            leaves.append(part)
+    return leaves
+
+
+def _is_candidate(part: Message) -> bool:
+    """Could this part be a bundle? Anything attached that is not text: mail clients
+    and forwarding change content types, so the type alone does not decide."""
+    maintype = part.get_content_maintype()
+    disposition = (part.get("Content-Disposition") or "").split(";", 1)[0].strip().lower()
+    if maintype in ("text", "multipart", "message"):
+        return disposition == "attachment" and maintype != "multipart"
+    return True
+
+
+def extract_attachments(raw: bytes, limits: Limits) -> tuple[list[bytes], int]:
+    """The attachments of one raw message that could be bundles, and how many other
+    attachments were over ``limits.max_attachment``.
+
+    Raises :class:`DecodeError` for a message that is over the size cap or that
+    is not MIME we can walk (too many parts, too deep, or the parser fails).
+    """
+    if len(raw) > limits.max_message:
+        raise DecodeError("the message is over the size limit")
+    try:
+        msg = BytesParser(policy=compat32).parsebytes(raw)
+        if msg.defects and not msg.keys():
+            raise DecodeError("not a mail message")
+        found: list[bytes] = []
+        oversized = 0
+        for part in _leaves(msg, limits):
+            if not _is_candidate(part):
+                continue
+            payload = part.get_payload(decode=True)
+            if not isinstance(payload, bytes) or not payload:
+                continue
+            if len(payload) > limits.max_attachment:
+                oversized += 1
+                continue
+            found.append(payload)
+    except DecodeError:
+        raise
+    except (ValueError, TypeError, LookupError, RecursionError, AttributeError) as exc:
+        raise DecodeError(f"malformed MIME ({type(exc).__name__})") from exc
+    return found, oversized
+
+
+# ----------------------------------------------------------------------- sources
+
+
+def read_eml(paths: Iterable[Path], limits: Limits) -> Iterator[MailItem]:
+    """One item per ``.eml`` file (a directory means every ``*.eml`` file in it)."""
+    for path in paths:
+        if path.is_dir():
+            yield from read_eml(sorted(path.glob("*.eml")), limits)
+            continue
+        yield _read_file(path, path.name, limits)
+
+
+def read_maildir(folder: Path, limits: Limits) -> Iterator[MailItem]:
+    """Every message in a Maildir (``new/`` and ``cur/``), read without changing it."""
+    if not (folder / "cur").is_dir() and not (folder / "new").is_dir():
+        raise InputError(f"{folder} is not a Maildir (no cur/ or new/ folder)")
+    for sub in ("new", "cur"):
+        directory = folder / sub
+        if directory.is_dir():
+            for path in sorted(directory.iterdir()):
+                if path.is_file() and not path.name.startswith("."):
+                    yield _read_file(path, f"{sub}/{path.name}", limits)
+
+
+def _read_file(path: Path, where: str, limits: Limits) -> MailItem:
+    try:
+        with path.open("rb") as fh:
+            raw = fh.read(limits.max_message + 1)
+    except OSError:
+        return MailItem(where, reason="unreadable")
+    if len(raw) > limits.max_message:
+        return MailItem(where, reason="too_large")
+    return MailItem(where, raw)
+
+
+_MAX_LINE = 1 * MiB
+
+
+def read_mbox(path: Path, limits: Limits) -> Iterator[MailItem]:
+    """The messages of an mbox file, streamed: a message over the size cap is
+    skipped without ever being held whole. Lines that start a message are
+    ``From `` lines after a blank line (or at the top); ``>From `` quoting
+    (mboxrd) is undone."""
+    try:
+        fh = path.open("rb")
+    except OSError as exc:
+        raise InputError(f"cannot read the mbox file {path.name}") from exc
+    with fh:
+        index = 0
+        buf: list[bytes] | None = None  # None: before the first From line
+        size = 0
+        too_big = False
+        previous_blank = True
+
+        def finish() -> MailItem:
+            where = f"{path.name} #{index}"
+            if too_big:
+                return MailItem(where, reason="too_large")
+            assert buf is not None
+            raw = b"".join(buf)
+            if raw.endswith(b"\n\n"):  # the separator blank line belongs to mbox
+                raw = raw[:-1]
+            return MailItem(where, raw)
+
+        while True:
+            line = fh.readline(_MAX_LINE)
+            if not line:
+                break
+            if line.startswith(b"From ") and previous_blank:
+                if buf is not None:
+                    yield finish()
+                index += 1
+                buf, size, too_big = [], 0, False
+                previous_blank = False
+                continue
+            previous_blank = line in (b"\n", b"\r\n")
+            if buf is None:
+                continue  # junk before the first message
+            size += len(line)
+            if size > limits.max_message:
+                too_big = True
+                buf.clear()
+            if too_big:
+                continue
+            if re.match(rb">+From ", line):
+                line = line[1:]
+            buf.append(line)
+        if buf is not None:
+            yield finish()
+
+
+# ------------------------------------------------------------------- connections
+
+
+def parse_hostport(value: str, default_port: int) -> tuple[str, int]:
+    """``HOST:PORT`` (or ``HOST``, or ``[v6]:PORT``) into its parts."""
+    value = value.strip()
+    match = re.fullmatch(r"\[([0-9a-fA-F:.]+)\](?::(\d+))?|([^:\s]+)(?::(\d+))?", value)
+    if not match:
+        raise UsageError(f"not HOST:PORT: {value!r}")
+    host = match.group(1) or match.group(3)
+    port_text = match.group(2) or match.group(4)
+    port = int(port_text) if port_text else default_port
+    if not 0 < port < 65536:
+        raise UsageError(f"port out of range: {port}")
+    return host, port
+
+
+def _tls_context(cafile: Path | None) -> ssl.SSLContext:
+    """Verifying TLS: the system's trust store, or only ``cafile`` when given (a
+    self-hosted server with its own certificate). Never unverified."""
+    try:
+        if cafile is not None:
+            return ssl.create_default_context(cafile=str(cafile))
+        return ssl.create_default_context()
+    except (OSError, ssl.SSLError) as exc:
+        raise InputError(f"cannot load the CA file {cafile}") from exc
+
+
+def _refuse_cleartext_login(security: Security, user: str | None, what: str) -> None:
+    if user is not None and security == "none":
+        raise UsageError(
+            f"refusing to send the {what} password unencrypted",
+            hint="add --starttls or --tls",
+        )
+
+
+def send_message(
+    mail: OutgoingMail,
+    *,
+    sender: str,
+    to: str,
+    settings: SmtpSettings,
+    password: SecretBytes | None,
+) -> None:
+    """Hand ``mail`` to an SMTP server, with STARTTLS or TLS and login as set."""
+    _refuse_cleartext_login(settings.security, settings.user, "SMTP")
+    if settings.user is not None and password is None:
+        raise UsageError(
+            "no SMTP password", hint="set SAMIZDAT_SMTP_PASSWORD in the environment"
+        )
+    where = f"{settings.host}:{settings.port}"
+    try:
+        client: smtplib.SMTP
+        if settings.security == "tls":
+            client = smtplib.SMTP_SSL(
+                settings.host, settings.port, timeout=settings.timeout,
+                context=_tls_context(settings.cafile),
+            )
+        else:
+            client = smtplib.SMTP(settings.host, settings.port, timeout=settings.timeout)
+        with client:
+            client.ehlo()
+            if settings.security == "starttls":
+                client.starttls(context=_tls_context(settings.cafile))
+                client.ehlo()
+            if settings.user is not None and password is not None:
+                client.login(settings.user, password.reveal().decode("utf-8"))
+            client.sendmail(_addr(sender), [_addr(to)], mail.raw)
+    except smtplib.SMTPAuthenticationError as exc:
+        raise NetworkError(
+            f"the SMTP server at {where} refused the login",
+            hint="check --user and SAMIZDAT_SMTP_PASSWORD",
+        ) from exc
+    except smtplib.SMTPNotSupportedError as exc:
+        raise NetworkError(f"the SMTP server at {where} does not offer {exc}") from exc
+    except smtplib.SMTPRecipientsRefused as exc:
+        raise NetworkError(f"the SMTP server at {where} refused the recipient") from exc
+    except smtplib.SMTPResponseException as exc:
+        raise NetworkError(
+            f"the SMTP server at {where} answered {exc.smtp_code}: {_reply(exc.smtp_error)}"
+        ) from exc
+    except ssl.SSLError as exc:
+        raise NetworkError(
+            f"TLS with the SMTP server at {where} failed ({exc.reason or 'handshake'})",
+            hint="pass --cafile with the server's certificate if it is self-signed",
+        ) from exc
+    except (smtplib.SMTPException, OSError) as exc:
+        raise NetworkError(f"cannot send through the SMTP server at {where}") from exc
+
+
+def _addr(address: str) -> str:
+    return email.utils.parseaddr(address)[1]
+
+
+def _reply(raw: bytes | str) -> str:
+    text = raw.decode("utf-8", "replace") if isinstance(raw, bytes) else raw
+    return " ".join(text.split())[:200]
+
+
+def fetch_imap(
+    settings: ImapSettings, password: SecretBytes | None, limits: Limits
+) -> Iterator[MailItem]:
+    """Every message of one IMAP mailbox, opened read-only (nothing is marked
+    seen or deleted). Sizes are asked first; a message over the cap is never
+    downloaded, and each download is a partial fetch of at most the cap."""
+    _refuse_cleartext_login(settings.security, settings.user, "IMAP")
+    if settings.user is None or password is None:
+        raise UsageError(
+            "IMAP needs a user and a password",
+            hint="pass --user and set SAMIZDAT_IMAP_PASSWORD",
+        )
+    where = f"{settings.host}:{settings.port}"
+    try:
+        client: imaplib.IMAP4
+        if settings.security == "tls":
+            client = imaplib.IMAP4_SSL(
+                settings.host, settings.port, ssl_context=_tls_context(settings.cafile),
+                timeout=settings.timeout,
+            )
+        else:
+            client = imaplib.IMAP4(settings.host, settings.port, timeout=settings.timeout)
+            if settings.security == "starttls":
+                client.starttls(ssl_context=_tls_context(settings.cafile))
+        try:
+            yield from _imap_session(client, settings, password, limits, where)
+        finally:
+            with contextlib.suppress(imaplib.IMAP4.error, OSError):
+                client.logout()
+    except imaplib.IMAP4.error as exc:
+        text = _reply(str(exc))
+        if "auth" in text.lower() or "login" in text.lower():
+            raise NetworkError(
+                f"the IMAP server at {where} refused the login",
+                hint="check --user and SAMIZDAT_IMAP_PASSWORD",
+            ) from exc
+        raise NetworkError(f"the IMAP server at {where} said: {text}") from exc
+    except ssl.SSLError as exc:
+        raise NetworkError(
+            f"TLS with the IMAP server at {where} failed ({exc.reason or 'handshake'})",
+            hint="pass --cafile with the server's certificate if it is self-signed",
+        ) from exc
+    except OSError as exc:
+        raise NetworkError(f"cannot reach the IMAP server at {where}") from exc
+
+
+def _imap_session(
+    client: imaplib.IMAP4,
+    settings: ImapSettings,
+    password: SecretBytes,
+    limits: Limits,
+    where: str,
+) -> Iterator[MailItem]:
+    assert settings.user is not None
+    client.login(settings.user, password.reveal().decode("utf-8"))
+    status, _ = client.select(_quote(settings.mailbox), readonly=True)
+    if status != "OK":
+        raise NetworkError(f"the IMAP server at {where} has no mailbox {settings.mailbox!r}")
+    status, data = client.uid("SEARCH", "ALL")
+    if status != "OK" or not data or not isinstance(data[0], bytes):
+        raise NetworkError(f"the IMAP server at {where} did not list the mailbox")
+    uids = data[0].split()
+    for raw_uid in uids:
+        uid = raw_uid.decode("ascii", "replace")
+        label = f"IMAP uid {uid}"
+        if not uid.isdigit():
+            yield MailItem(label, reason="unreadable")
+            continue
+        status, meta = client.uid("FETCH", uid, "(RFC822.SIZE)")
+        size = _imap_size(meta)
+        if status != "OK" or size is None:
+            yield MailItem(label, reason="unreadable")
+            continue
+        if size > limits.max_message:
+            yield MailItem(label, reason="too_large")
+            continue
+        status, got = client.uid("FETCH", uid, f"(BODY.PEEK[]<0.{limits.max_message + 1}>)")
+        raw = _imap_literal(got)
+        if status != "OK" or raw is None:
+            yield MailItem(label, reason="unreadable")
+        elif len(raw) > limits.max_message:
+            yield MailItem(label, reason="too_large")
+        else:
+            yield MailItem(label, raw)
+
+
+def _quote(name: str) -> str:
+    if re.fullmatch(r"[A-Za-z0-9._/-]+", name):
+        return name
+    return '"' + name.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def _imap_size(meta: list[object]) -> int | None:
+    for item in meta:
+        if isinstance(item, bytes):
+            match = re.search(rb"RFC822\.SIZE (\d+)", item)
+            if match:
+                return int(match.group(1))
+    return None
+
+
+def _imap_literal(got: list[object]) -> bytes | None:
+    for item in got:
+        if isinstance(item, tuple) and len(item) == 2 and isinstance(item[1], bytes):
+            return item[1]
+    return None
