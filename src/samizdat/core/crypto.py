@@ -55,6 +55,7 @@ __all__ = [
     "ed25519_sign",
     "ed25519_verify",
     "keyed_hash",
+    "keyed_hasher",
     "sha256",
     "sha256_hasher",
     "x25519_public_key",
@@ -129,6 +130,15 @@ def blake3_hash(data: bytes, *, length: int = 32) -> bytes:
 def blake3_hasher() -> _blake3.blake3:
     """An incremental BLAKE3, for streams."""
     return _blake3.blake3()
+
+
+def keyed_hasher(key: bytes) -> _blake3.blake3:
+    """An incremental keyed BLAKE3 (a streaming MAC), so that a tag can cover a
+    header and a large block without copying them into one buffer. ``key`` is 32
+    bytes."""
+    if len(key) != 32:
+        raise CryptoError("keyed hash needs a 32-byte key")
+    return _blake3.blake3(key=key)
 
 
 def keyed_hash(key: bytes, data: bytes, *, length: int = 32) -> bytes:

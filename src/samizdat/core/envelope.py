@@ -1,0 +1,508 @@
+"""Sealed envelopes: compress, encrypt, pad and erasure-code a payload into n shards of
+which any k rebuild it, in bounded memory; and the reverse.
+
+What a courier holds is a shard: bytes indistinguishable from random without the read
+capability. There is no magic number, no plaintext header, no length field: every
+byte of a shard is either AEAD ciphertext, a zfec parity block computed from
+ciphertext, or a keyed BLAKE3 output. Sealing the same payload twice uses a fresh root
+key, so two envelopes share nothing. The full byte format, with its version byte (in
+the capability), is in ``docs/spec/envelope.md``; in short::
+
+    payload ──► 1 MiB chunks ──► zstd frame each ──► records  len32 ‖ frame
+            ──► inner stream  records ‖ 0x00000000 ‖ zero padding (Padmé size)
+            ──► stripes of ≈1 MiB, each ChaCha20-Poly1305 (nonce = stripe ‖ final)
+            ──► each stripe ciphertext split into k blocks, zfec → n blocks
+    shard i =  index tag(16) ‖ for each stripe: block_i ‖ block tag(16)
+
+* The 16-byte *index tag* ``BLAKE3-keyed(index key, i)`` tells a holder of the cap
+  which share number a shard is, and tells a shard of another envelope from ours.
+* The *block tag* ``BLAKE3-keyed(block key, stripe ‖ i ‖ block)`` lets each block be
+  checked on its own, so a corrupted, truncated or foreign block is skipped and the
+  stripe is rebuilt from any k good ones (stripe by stripe: a shard damaged in one
+  place still helps everywhere else).
+* The AEAD nonce marks the final stripe, so cutting whole stripes off every shard is
+  detected; the padded size follows from the shard length alone and must be the
+  canonical one for the content, so extra or missing bytes are detected too.
+* Padding rounds the inner stream up with Padmé (at most ~12% larger, leaking
+  O(log log size) bits), so a shard's size says little about which document it is.
+
+Memory: sealing and opening hold about one stripe (≈1 MiB) per k shards plus one
+zstd chunk, whatever the payload size. Nothing here touches files: shards are
+written through ``sinks`` and read through :class:`ShardSource` objects the caller
+provides.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from typing import Final, Protocol
+
+import zfec
+import zstandard
+
+from samizdat.core.caps import CAP_VERSION, ReadCap
+from samizdat.core.crypto import (
+    AEAD_TAG_BYTES,
+    Aead,
+    Rng,
+    constant_time_equal,
+    keyed_hash,
+    keyed_hasher,
+)
+from samizdat.errors import CryptoError, DecodeError, NotEnoughShards, UsageError
+
+__all__ = [
+    "CHUNK_BYTES",
+    "INDEX_TAG_BYTES",
+    "BytesSource",
+    "Sealer",
+    "ShardSource",
+    "Sink",
+    "open_shards",
+    "open_stream",
+    "padme",
+    "seal",
+    "shard_size",
+]
+
+Sink = Callable[[bytes | memoryview], object]
+"""Where the sealer writes one shard's bytes, in order (e.g. ``file.write``)."""
+
+STRIPE_BYTES: Final = 1 << 20
+"""Target AEAD ciphertext per stripe: the unit of streaming and of erasure coding."""
+CHUNK_BYTES: Final = 1 << 20
+"""Payload bytes per zstd frame (the last frame may be shorter)."""
+INDEX_TAG_BYTES: Final = 16
+BLOCK_TAG_BYTES: Final = 16
+MIN_PADDED: Final = 256
+"""The smallest inner stream: even an empty payload makes a 256-byte envelope."""
+_RECORD_HEAD: Final = 4
+_END: Final = b"\x00\x00\x00\x00"
+# zstd's worst case for one CHUNK_BYTES frame (ZSTD_COMPRESSBOUND) plus slack
+_MAX_FRAME: Final = CHUNK_BYTES + (CHUNK_BYTES >> 8) + 1024
+_ZSTD_LEVEL: Final = 3
+
+
+def padme(length: int) -> int:
+    """Padmé (Nikitin et al., PETS 2019): round ``length`` up so that only the top
+    ~log2(log2(length)) bits of the mantissa remain; overhead at most ~12%."""
+    if length < 2:
+        return length
+    e = length.bit_length() - 1
+    s = e.bit_length()
+    mask = (1 << (e - s)) - 1
+    return (length + mask) & ~mask
+
+
+def _full_block(k: int) -> int:
+    return -(-STRIPE_BYTES // k)
+
+
+@dataclass(frozen=True)
+class _Layout:
+    """How many stripes an envelope has and the block size of the final one."""
+
+    k: int
+    stripes: int  # including the final one
+    last_block: int
+
+    @property
+    def full_block(self) -> int:
+        return _full_block(self.k)
+
+    @property
+    def full_plain(self) -> int:
+        return self.k * self.full_block - AEAD_TAG_BYTES
+
+    @property
+    def last_plain(self) -> int:
+        return self.k * self.last_block - AEAD_TAG_BYTES
+
+    def block_size(self, stripe: int) -> int:
+        return self.last_block if stripe == self.stripes - 1 else self.full_block
+
+    def offset(self, stripe: int) -> int:
+        return INDEX_TAG_BYTES + stripe * (self.full_block + BLOCK_TAG_BYTES)
+
+    @property
+    def shard_bytes(self) -> int:
+        return self.offset(self.stripes - 1) + self.last_block + BLOCK_TAG_BYTES
+
+    @property
+    def capacity(self) -> int:
+        return (self.stripes - 1) * self.full_plain + self.last_plain
+
+    @classmethod
+    def for_inner(cls, k: int, inner: int) -> _Layout:
+        """The canonical layout for an inner stream of ``inner`` bytes."""
+        target = padme(max(inner, MIN_PADDED))
+        full_plain = k * _full_block(k) - AEAD_TAG_BYTES
+        extra = 0 if target <= full_plain else -(-target // full_plain) - 1
+        last = target - extra * full_plain
+        block = max(-(-(last + AEAD_TAG_BYTES) // k), 1)
+        return cls(k, extra + 1, block)
+
+    @classmethod
+    def from_shard_bytes(cls, k: int, size: int) -> _Layout:
+        """Invert :attr:`shard_bytes`; :class:`DecodeError` if no layout has it."""
+        full = _full_block(k)
+        rest = size - INDEX_TAG_BYTES - BLOCK_TAG_BYTES
+        if rest < 1:
+            raise DecodeError("shard too short to be part of an envelope")
+        extra = (rest - 1) // (full + BLOCK_TAG_BYTES)
+        last = rest - extra * (full + BLOCK_TAG_BYTES)
+        if not 1 <= last <= full or k * last <= AEAD_TAG_BYTES:
+            raise DecodeError("shard length fits no envelope layout")
+        return cls(k, extra + 1, last)
+
+
+def shard_size(k: int, payload_inner_bytes: int) -> int:
+    """Size of each shard for an inner stream of that many bytes (for tests, benches
+    and for planning paper and mail sizes)."""
+    return _Layout.for_inner(k, payload_inner_bytes).shard_bytes
+
+
+class _Keys:
+    __slots__ = ("aad", "aead", "block_key", "cap", "index_tags")
+
+    def __init__(self, cap: ReadCap) -> None:
+        self.cap = cap
+        self.aead = Aead(cap.subkey("payload aead"))
+        self.block_key = cap.subkey("block tag")
+        index_key = cap.subkey("shard index")
+        self.index_tags = [
+            keyed_hash(index_key, bytes([i]), length=INDEX_TAG_BYTES) for i in range(cap.n)
+        ]
+        self.aad = bytes([CAP_VERSION, cap.k, cap.n])
+
+    @staticmethod
+    def nonce(stripe: int, final: bool) -> bytes:
+        return stripe.to_bytes(8, "big") + (b"\x00\x00\x00\x01" if final else bytes(4))
+
+    def block_tag(self, stripe: int, index: int, block: bytes | memoryview) -> bytes:
+        h = keyed_hasher(self.block_key)
+        h.update(stripe.to_bytes(8, "big") + bytes([index]))
+        h.update(block)
+        return bytes(h.digest(length=BLOCK_TAG_BYTES))
+
+
+# ---------------------------------------------------------------------------- seal
+
+
+class Sealer:
+    """Streaming sealer: ``write()`` payload bytes as they come, then ``close()`` to
+    get the :class:`ReadCap`. Shard ``i``'s bytes go to ``sinks[i]`` in order.
+
+    Memory stays around one stripe per k shards plus one chunk, whatever the payload
+    size. The shards are complete only after ``close()`` returns; a caller writing
+    files should write them under temporary names and rename them afterwards.
+    """
+
+    def __init__(
+        self,
+        *,
+        k: int,
+        n: int,
+        rng: Rng,
+        sinks: Sequence[Sink],
+        level: int = _ZSTD_LEVEL,
+    ) -> None:
+        if not 1 <= k <= n <= 255:
+            raise UsageError("need 1 <= k <= n <= 255 shards", hint="check --k and --n")
+        if len(sinks) != n:
+            raise UsageError("one sink per shard is needed")
+        self._cap = ReadCap(k=k, n=n, root_key=rng(32))
+        self._keys = _Keys(self._cap)
+        self._sinks = list(sinks)
+        self._zstd = zstandard.ZstdCompressor(level=level, write_content_size=True)
+        self._encoder = zfec.Encoder(k, n) if n > k else None
+        self._pending = bytearray()  # payload not yet compressed (< CHUNK_BYTES)
+        self._inner = bytearray()  # inner stream not yet sealed (< one stripe)
+        self._inner_total = 0
+        self._stripe = 0
+        self._full_plain = k * _full_block(k) - AEAD_TAG_BYTES
+        self._closed = False
+        for i, sink in enumerate(self._sinks):
+            sink(self._keys.index_tags[i])
+
+    def write(self, data: bytes | memoryview) -> None:
+        """Add payload bytes."""
+        if self._closed:
+            raise UsageError("sealer already closed")
+        view = memoryview(data)
+        while len(view):
+            room = CHUNK_BYTES - len(self._pending)
+            self._pending += view[:room]
+            view = view[room:]
+            if len(self._pending) == CHUNK_BYTES:
+                self._record(bytes(self._pending))
+                self._pending.clear()
+
+    def close(self) -> ReadCap:
+        """Finish: the last chunk, the end marker, padding and the final stripe."""
+        if self._closed:
+            raise UsageError("sealer already closed")
+        self._closed = True
+        if self._pending:
+            self._record(bytes(self._pending))
+            self._pending.clear()
+        self._append(_END)
+        layout = _Layout.for_inner(self._cap.k, self._inner_total)
+        # pad: whole padding stripes, then the final stripe, all zeros after the end
+        while self._stripe < layout.stripes - 1:
+            self._inner += bytes(self._full_plain - len(self._inner))
+            self._seal_stripe(bytes(self._inner), final=False)
+            self._inner.clear()
+        self._inner += bytes(layout.last_plain - len(self._inner))
+        self._seal_stripe(bytes(self._inner), final=True)
+        self._inner.clear()
+        return self._cap
+
+    def _record(self, chunk: bytes) -> None:
+        frame = self._zstd.compress(chunk)
+        self._append(len(frame).to_bytes(_RECORD_HEAD, "big"))
+        self._append(frame)
+
+    def _append(self, data: bytes) -> None:
+        self._inner_total += len(data)
+        self._inner += data
+        full = self._full_plain
+        if len(self._inner) >= full:
+            view = memoryview(self._inner)
+            start = 0
+            # never seal the very last bytes here: the final stripe is sealed by close()
+            while len(self._inner) - start > full:
+                self._seal_stripe(bytes(view[start : start + full]), final=False)
+                start += full
+            view.release()
+            del self._inner[:start]
+
+    def _seal_stripe(self, plain: bytes, *, final: bool) -> None:
+        keys, k = self._keys, self._cap.k
+        ct = keys.aead.encrypt(keys.nonce(self._stripe, final), plain, keys.aad)
+        size = len(ct) // k
+        view = memoryview(ct)
+        blocks: list[bytes | memoryview] = [view[i * size : (i + 1) * size] for i in range(k)]
+        if self._encoder is not None:
+            blocks = self._encoder.encode(tuple(blocks))
+        for i, (sink, block) in enumerate(zip(self._sinks, blocks, strict=True)):
+            sink(block)
+            sink(keys.block_tag(self._stripe, i, block))
+        self._stripe += 1
+
+
+def seal(
+    payload: bytes, *, k: int, n: int, rng: Rng, level: int = _ZSTD_LEVEL
+) -> tuple[ReadCap, list[bytes]]:
+    """Seal ``payload`` into ``n`` shards of which any ``k`` rebuild it.
+
+    ``k = n = 1`` gives one self-contained sealed file (a bundle).
+    """
+    outs = [bytearray() for _ in range(n)]
+    sealer = Sealer(k=k, n=n, rng=rng, sinks=[o.extend for o in outs], level=level)
+    sealer.write(payload)
+    cap = sealer.close()
+    return cap, [bytes(o) for o in outs]
+
+
+# ---------------------------------------------------------------------------- open
+
+
+class ShardSource(Protocol):
+    """Random access to one candidate shard (a file, a blob in memory...)."""
+
+    def size(self) -> int:
+        """Its length in bytes."""
+        ...
+
+    def read_at(self, offset: int, length: int) -> bytes:
+        """``length`` bytes from ``offset`` (fewer only if the shard is shorter)."""
+        ...
+
+
+class BytesSource:
+    """A :class:`ShardSource` over bytes already in memory."""
+
+    __slots__ = ("_data",)
+
+    def __init__(self, data: bytes | bytearray | memoryview) -> None:
+        self._data = memoryview(bytes(data))
+
+    def size(self) -> int:
+        return len(self._data)
+
+    def read_at(self, offset: int, length: int) -> bytes:
+        return bytes(self._data[offset : offset + length])
+
+
+class _Inner:
+    """Parses the decrypted inner stream: records, end marker, zero padding."""
+
+    def __init__(self, sink: Sink, max_output: int) -> None:
+        self._sink = sink
+        self._max_output = max_output
+        self._buf = bytearray()
+        self._dctx = zstandard.ZstdDecompressor()
+        self.output = 0
+        self.inner_len = 0  # bytes up to and including the end marker, once seen
+        self.ended = False
+        self._consumed = 0
+        self._last_short = False
+
+    def feed(self, plain: bytes) -> None:
+        if self.ended:
+            if plain.count(0) != len(plain):
+                raise DecodeError("envelope padding is not zero")
+            return
+        self._buf += plain
+        pos = 0
+        buf = self._buf
+        while len(buf) - pos >= _RECORD_HEAD:
+            size = int.from_bytes(buf[pos : pos + _RECORD_HEAD], "big")
+            if size == 0:
+                pos += _RECORD_HEAD
+                self.ended = True
+                self.inner_len = self._consumed + pos
+                rest = memoryview(buf)[pos:]
+                zero = rest.tobytes().count(0) == len(rest)
+                rest.release()
+                if not zero:
+                    raise DecodeError("envelope padding is not zero")
+                break
+            if size > _MAX_FRAME:
+                raise DecodeError("envelope record larger than allowed")
+            if len(buf) - pos - _RECORD_HEAD < size:
+                break
+            start = pos + _RECORD_HEAD
+            self._frame(bytes(buf[start : start + size]))
+            pos = start + size
+        self._consumed += pos
+        del buf[:pos]
+
+    def _frame(self, frame: bytes) -> None:
+        if self._last_short:
+            raise DecodeError("envelope chunk shorter than allowed before the last one")
+        try:
+            declared = zstandard.get_frame_parameters(frame).content_size
+        except zstandard.ZstdError as exc:
+            raise DecodeError("envelope record is not a compressed frame") from exc
+        if not 1 <= declared <= CHUNK_BYTES:
+            raise DecodeError("envelope chunk has an impossible size")
+        if self.output + declared > self._max_output:
+            raise DecodeError(
+                "envelope content larger than the limit",
+                hint="the limit protects against decompression bombs",
+            )
+        try:
+            data = self._dctx.decompress(frame, max_output_size=CHUNK_BYTES)
+        except zstandard.ZstdError as exc:
+            raise DecodeError("envelope record does not decompress") from exc
+        if len(data) != declared:
+            raise DecodeError("envelope chunk size does not match its frame")
+        self._last_short = declared < CHUNK_BYTES
+        self.output += declared
+        self._sink(data)
+
+
+def _recognise(keys: _Keys, sources: Iterable[ShardSource]) -> list[tuple[int, ShardSource]]:
+    """Keep the sources that start with one of our index tags, as (index, source),
+    restricted to the shard length most of them share (a truncated or padded copy
+    has another length and is dropped)."""
+    tag_to_index = {tag: i for i, tag in enumerate(keys.index_tags)}
+    found: dict[int, list[tuple[int, ShardSource]]] = {}
+    for source in sources:
+        size = source.size()
+        if size < INDEX_TAG_BYTES:
+            continue
+        head = source.read_at(0, INDEX_TAG_BYTES)
+        index = tag_to_index.get(head)
+        if index is None:
+            continue  # another envelope's shard, or not a shard at all
+        found.setdefault(size, []).append((index, source))
+    if not found:
+        return []
+
+    def rank(item: tuple[int, list[tuple[int, ShardSource]]]) -> tuple[int, int]:
+        size, members = item
+        return (len({i for i, _ in members}), size)
+
+    _size, members = max(found.items(), key=rank)
+    members.sort(key=lambda m: m[0])  # primaries first: decoding them is free
+    return members
+
+
+def open_stream(
+    cap: ReadCap,
+    sources: Iterable[ShardSource],
+    sink: Sink,
+    *,
+    max_output: int = 1 << 40,
+) -> int:
+    """Rebuild an envelope from any shards (in any order, with duplicates, corrupted
+    and foreign ones mixed in) and write its payload to ``sink``; returns its length.
+
+    Each stripe is rebuilt from k blocks whose tags check. What ``sink`` receives is
+    authenticated stripe by stripe, but it is the whole payload only when this
+    function returns: a caller must treat it as tentative until then (write it to a
+    temporary place, commit after). Raises :class:`NotEnoughShards` when some stripe
+    has fewer than k good blocks, :class:`DecodeError` for an envelope that opens but
+    is malformed (or larger than ``max_output``).
+    """
+    keys = _Keys(cap)
+    members = _recognise(keys, sources)
+    if len({i for i, _ in members}) < cap.k:
+        raise NotEnoughShards(
+            f"found {len({i for i, _ in members})} shard(s) of this envelope, {cap.k} needed",
+            hint="bring more shards, or check that the capability is for these files",
+        )
+    layout = _Layout.from_shard_bytes(cap.k, members[0][1].size())
+    decoder = zfec.Decoder(cap.k, cap.n) if cap.n > cap.k else None
+    inner = _Inner(sink, max_output)
+    for stripe in range(layout.stripes):
+        final = stripe == layout.stripes - 1
+        size = layout.block_size(stripe)
+        offset = layout.offset(stripe)
+        blocks: list[bytes] = []
+        nums: list[int] = []
+        for index, source in members:
+            if len(blocks) == cap.k:
+                break
+            if index in nums:
+                continue
+            raw = source.read_at(offset, size + BLOCK_TAG_BYTES)
+            block, tag = raw[:size], raw[size:]
+            if len(tag) != BLOCK_TAG_BYTES or not constant_time_equal(
+                tag, keys.block_tag(stripe, index, block)
+            ):
+                continue  # corrupted here: another shard may have this stripe intact
+            blocks.append(block)
+            nums.append(index)
+        if len(blocks) < cap.k:
+            raise NotEnoughShards(
+                f"only {len(blocks)} good shard(s) for part {stripe + 1} of "
+                f"{layout.stripes}, {cap.k} needed",
+                hint="some shards are damaged; bring more of them",
+            )
+        if decoder is not None and nums != list(range(cap.k)):
+            blocks = [bytes(b) for b in decoder.decode(tuple(blocks), tuple(nums))]
+        ct = b"".join(blocks)
+        try:
+            plain = keys.aead.decrypt(keys.nonce(stripe, final), ct, keys.aad)
+        except CryptoError as exc:
+            raise DecodeError("envelope does not decrypt although its shards check") from exc
+        inner.feed(plain)
+    if not inner.ended:
+        raise DecodeError("envelope ends before its end marker")
+    if _Layout.for_inner(cap.k, inner.inner_len) != layout:
+        raise DecodeError("envelope is not padded to its canonical size")
+    return inner.output
+
+
+def open_shards(
+    cap: ReadCap, shards: Iterable[bytes], *, max_output: int = 1 << 30
+) -> bytes:
+    """Rebuild an envelope held in memory; see :func:`open_stream`."""
+    out = bytearray()
+    open_stream(cap, [BytesSource(s) for s in shards], out.extend, max_output=max_output)
+    return bytes(out)
