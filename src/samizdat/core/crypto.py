@@ -39,6 +39,7 @@ __all__ = [
     "ED25519_PUBLIC_BYTES",
     "ED25519_SEED_BYTES",
     "ED25519_SIGNATURE_BYTES",
+    "MAX_CERTIFICATE_BYTES",
     "Aead",
     "Rng",
     "SecretBytes",
@@ -49,6 +50,7 @@ __all__ = [
     "blake3_hasher",
     "box_open",
     "box_seal",
+    "certificate_ed25519_key",
     "constant_time_equal",
     "derive_key",
     "ed25519_public_key",
@@ -58,6 +60,7 @@ __all__ = [
     "keyed_hasher",
     "sha256",
     "sha256_hasher",
+    "transport_certificate",
     "x25519_public_key",
 ]
 
@@ -285,3 +288,80 @@ def argon2id(passphrase: bytes, salt: bytes, *, opslimit: int, memlimit: int) ->
 ARGON2_INTERACTIVE: Final = (_argon2id.OPSLIMIT_INTERACTIVE, _argon2id.MEMLIMIT_INTERACTIVE)
 ARGON2_MODERATE: Final = (_argon2id.OPSLIMIT_MODERATE, _argon2id.MEMLIMIT_MODERATE)
 ARGON2_MIN: Final = (_argon2id.OPSLIMIT_MIN, _argon2id.MEMLIMIT_MIN)
+
+
+# ------------------------------------------------------- TLS transport certificates
+# Added for transports/tls.py: the stdlib ``ssl`` module speaks TLS 1.3 but cannot
+# make certificates, and only this module may import pyca ``cryptography``.
+
+_CERT_NOT_BEFORE: Final = (2000, 1, 1)
+_CERT_NOT_AFTER: Final = (9999, 12, 31)
+MAX_CERTIFICATE_BYTES: Final = 2048
+
+
+def transport_certificate(seed: bytes) -> tuple[bytes, SecretBytes]:
+    """A self-signed X.509 certificate (DER) for the Ed25519 key with this seed, and the
+    private key as PKCS#8 PEM (wrapped so it stays out of ``repr``).
+
+    The certificate is a pure function of the seed (fixed names, serial and validity;
+    Ed25519 signatures are deterministic), so a node's certificate never changes and a
+    contact can pin it byte for byte. The names carry nothing about the person: the
+    subject is the constant ``samizdat``.
+    """
+    import datetime
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+    from cryptography.x509.oid import NameOID
+
+    if len(seed) != ED25519_SEED_BYTES:
+        raise CryptoError("an Ed25519 seed is 32 bytes")
+    key = Ed25519PrivateKey.from_private_bytes(seed)
+    public = key.public_key().public_bytes(
+        serialization.Encoding.Raw, serialization.PublicFormat.Raw
+    )
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "samizdat")])
+    utc = datetime.UTC
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(int.from_bytes(sha256(public)[:8], "big") >> 1 or 1)
+        .not_valid_before(datetime.datetime(*_CERT_NOT_BEFORE, tzinfo=utc))
+        .not_valid_after(datetime.datetime(*_CERT_NOT_AFTER, 23, 59, 59, tzinfo=utc))
+        .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
+        .sign(key, None)
+    )
+    key_pem = key.private_bytes(
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption(),
+    )
+    return cert.public_bytes(serialization.Encoding.DER), SecretBytes(key_pem, "tls key")
+
+
+def certificate_ed25519_key(cert_der: bytes) -> bytes:
+    """The raw 32-byte Ed25519 public key inside a DER certificate, after checking the
+    certificate's self-signature.
+
+    Raises :class:`CryptoError` for anything else: not DER, not Ed25519, too large, or
+    a signature that does not verify.
+    """
+    from cryptography import x509
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
+    if not cert_der or len(cert_der) > MAX_CERTIFICATE_BYTES:
+        raise CryptoError("a transport certificate is missing or too large")
+    try:
+        cert = x509.load_der_x509_certificate(cert_der)
+        public = cert.public_key()
+    except (ValueError, TypeError) as exc:
+        raise CryptoError("not a transport certificate") from exc
+    if not isinstance(public, Ed25519PublicKey):
+        raise CryptoError("a transport certificate must hold an Ed25519 key")
+    raw = public.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+    ed25519_verify(raw, cert.tbs_certificate_bytes, cert.signature)
+    return raw
