@@ -1,0 +1,64 @@
+"""The mail area of the store: which attachments were already imported.
+
+``mail fetch`` reads the same mailbox again and again; this table makes sure one
+copy is imported once. It is keyed by a hash of the attachment's exact bytes (BLAKE3
+in derive-key mode under a context of its own, so it matches no other id samizdat
+uses), and it lives inside the encrypted store like everything else: no content id
+is written anywhere in the clear.
+
+Only imported attachments are recorded. One that no capability we held could open
+is tried again on the next fetch, when the right capability may have arrived.
+"""
+
+from __future__ import annotations
+
+from samizdat.core import crypto
+from samizdat.store.db import Database
+from samizdat.store.schema import Area
+
+__all__ = ["SCHEMA", "MailTables", "attachment_digest"]
+
+SCHEMA = Area(
+    "mail",
+    (
+        "CREATE TABLE mail_imported (id INTEGER PRIMARY KEY, digest BLOB NOT NULL UNIQUE, "
+        "version BLOB, imported INTEGER NOT NULL)",
+    ),
+)
+
+_CONTEXT = "samizdat 2026-11 mail imported attachment v1"
+
+
+def attachment_digest(data: bytes) -> bytes:
+    """The 32-byte key of one attachment in :class:`MailTables`."""
+    return crypto.derive_key(_CONTEXT, data)
+
+
+class MailTables:
+    """Reads and writes the mail area through one open :class:`Database`."""
+
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    def __repr__(self) -> str:
+        return "<MailTables>"
+
+    def already_imported(self, digest: bytes) -> bool:
+        """Was the attachment with this digest imported before?"""
+        return self._db.one("SELECT 1 FROM mail_imported WHERE digest = ?", (digest,)) is not None
+
+    def record(self, digest: bytes, *, version: bytes | None, now: int) -> None:
+        """Remember that this attachment was imported (as ``version``, if known).
+
+        Recording twice is harmless: the first record stays.
+        """
+        self._db.execute(
+            "INSERT INTO mail_imported (digest, version, imported) VALUES (?, ?, ?) "
+            "ON CONFLICT(digest) DO NOTHING",
+            (digest, version, now),
+        )
+
+    def count(self) -> int:
+        """How many attachments were imported by mail so far."""
+        row = self._db.one("SELECT count(*) FROM mail_imported")
+        return int(row[0]) if row else 0
