@@ -88,8 +88,12 @@ class ReadCap:
 
     def subkey(self, purpose: str) -> bytes:
         """A 32-byte key for one ``purpose`` of this envelope (BLAKE3 derive-key, so
-        subkeys are independent and none gives back the root key)."""
-        return derive_key(f"samizdat 2026-11 envelope v{CAP_VERSION} {purpose}", self.root_key)
+        subkeys are independent and none gives back the root key). ``k`` and ``n``
+        are bound in: the same root key with another threshold opens nothing."""
+        return derive_key(
+            f"samizdat 2026-11 envelope v{CAP_VERSION} {purpose}",
+            self.root_key + bytes([self.k, self.n]),
+        )
 
     def _raw(self) -> bytes:
         body = bytes([CAP_VERSION, self.k, self.n]) + self.root_key
