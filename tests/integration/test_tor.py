@@ -1,0 +1,85 @@
+"""Onion services on a private Tor network on loopback (built once for this module).
+
+Marked ``tor``: these run in ``make test`` and CI (``tor`` is a Debian package listed
+in ``scripts/install-system-deps``); they are not skipped there. The network takes
+20-35 s to bootstrap and about 800 MB.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from samizdat.transports import tcp
+from samizdat.transports.tls import (
+    CONTACT_SNI,
+    TransportIdentity,
+    client_context,
+    peer_transport_key,
+    server_context,
+)
+from samizdat.transports.tor import is_onion, socks5_connect, start_onion_service
+from tests.integration.tor_testnet import TorClient, TorTestnet, tor_available
+
+pytestmark = [
+    pytest.mark.tor,
+    pytest.mark.skipif(
+        not tor_available() and not os.environ.get("CI"),
+        reason="tor is not installed (scripts/install-system-deps installs it)",
+    ),
+]
+
+
+@pytest.fixture(scope="module")
+def tor_net(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TorTestnet]:
+    net = TorTestnet(Path(tmp_path_factory.mktemp("tornet")))
+    try:
+        net.start()
+        net.add_client("alice")
+        net.add_client("bob")
+        net.wait_bootstrapped()
+        yield net
+    finally:
+        net.stop()
+
+
+def client(net: TorTestnet, name: str) -> TorClient:
+    return net.clients[name]
+
+
+def test_pinned_tls_through_an_onion_service(tor_net: TorTestnet) -> None:
+    alice, bob = (TransportIdentity.from_seed(os.urandom(32)) for _ in range(2))
+    got: list[bytes] = []
+
+    async def handler(conn: tcp.Connection) -> None:
+        got.append(peer_transport_key(conn.ssl_object))
+        frame = await conn.read_frame(timeout=30)
+        await conn.write_frame(b"echo:" + frame)
+
+    async def main() -> None:
+        srv = await tcp.listen(
+            "127.0.0.1", 0, lambda: server_context(alice, [bob.certificate]), handler
+        )
+        port = srv.sockets[0].getsockname()[1]
+        onion = await start_onion_service(client(tor_net, "alice").control_port, port)
+        try:
+            assert is_onion(onion.address)
+            r, w = await socks5_connect(
+                "127.0.0.1", client(tor_net, "bob").socks_port, onion.address, 443
+            )
+            conn = await tcp.upgrade(r, w, client_context(bob, alice.certificate), CONTACT_SNI)
+            assert peer_transport_key(conn.ssl_object, alice.public_key) == alice.public_key
+            await conn.write_frame(b"over tor")
+            assert await conn.read_frame(timeout=60) == b"echo:over tor"
+            await conn.close()
+        finally:
+            onion.close()
+            srv.close()
+            await srv.wait_closed()
+
+    asyncio.run(main())
+    assert got == [bob.public_key]
