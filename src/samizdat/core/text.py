@@ -1,0 +1,382 @@
+"""The text model: what a document's content *is*, independent of how it was typed.
+
+A signature must survive a retyping. Two copies that a careful reader would call
+"the same text" (rewrapped lines, doubled spaces, CRLF line ends, an extra blank
+line, decomposed accents) must give the same bytes to hash, and a copy with one
+changed word must not. This module turns any text into a tuple of *normalized
+paragraphs*; everything that is signed (paragraph hashes, the Merkle root that is the
+text id, ``text-sha256``) is computed from them. The rules are specified, with the
+reasons for each, in ``docs/spec/text.md``; in short:
+
+1. line ends: CRLF, CR, NEL (U+0085) and LINE SEPARATOR (U+2028) end a line;
+   PARAGRAPH SEPARATOR (U+2029) ends a paragraph;
+2. invisible format characters (soft hyphen, zero-width spaces and joiners, bidi
+   controls, BOM, tag characters) are dropped: a retyping cannot see them, and they
+   are the classic way to watermark copies so that a leak can be traced;
+3. each line is put in Unicode NFC;
+4. a line holding only whitespace is blank; blank lines separate paragraphs;
+5. inside a paragraph, every run of whitespace (any Unicode space, NBSP, tab, the
+   line breaks of a wrapped paragraph) becomes one U+0020; leading and trailing
+   whitespace is dropped;
+6. typographic quotes, dashes, ligatures, hyphenation are *not* folded: a changed
+   visible character is a change, reported as such.
+
+Input that is not text (NUL or other control characters, invalid UTF-8, lone
+surrogates) and text with no paragraph at all raise :class:`TextError`. Memory is
+bounded: :class:`Normalizer` holds at most one paragraph, and a paragraph over
+:data:`MAX_PARAGRAPH_BYTES` (or a line over :data:`MAX_LINE_CHARS`) is refused, so a
+200 MB file streams through in a few megabytes.
+
+This module is pure: it never opens a file. Callers read chunks and pass them in.
+"""
+
+from __future__ import annotations
+
+import codecs
+import re
+import unicodedata
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import Final
+
+from samizdat.core import crypto
+from samizdat.errors import TextError
+
+__all__ = [
+    "INVISIBLE_CHARACTERS",
+    "LEAF_PREFIX",
+    "MAX_LINE_CHARS",
+    "MAX_PARAGRAPH_BYTES",
+    "WHITESPACE_CHARACTERS",
+    "Normalizer",
+    "Text",
+    "TextDigest",
+    "TextDigester",
+    "decode_text_bytes",
+    "decode_text_stream",
+    "digest_paragraphs",
+    "digest_text_stream",
+    "normalize",
+    "normalized_bytes",
+    "paragraph_hash",
+]
+
+MAX_PARAGRAPH_BYTES: Final = 1 << 20
+"""Largest normalized paragraph accepted, in UTF-8 bytes (1 MiB). Real prose
+paragraphs are a few KiB; the limit keeps memory bounded on hostile input."""
+
+MAX_LINE_CHARS: Final = 2 * MAX_PARAGRAPH_BYTES
+"""Longest raw line (before whitespace folding) accepted, in code points. Lines are
+buffered whole before folding, so this bounds memory for a file with no newline."""
+
+LEAF_PREFIX: Final = b"\x00"
+"""RFC 6962 leaf prefix: a paragraph's hash is SHA-256(0x00 || UTF-8 bytes)."""
+
+WHITESPACE_CHARACTERS: Final = frozenset(
+    "\t\v\f\x20\xa0\u1680"
+    "\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a"
+    "\u202f\u205f\u3000"
+)
+"""Characters folded to one space inside a line (fixed list, not ``str.isspace``, so
+that the result does not depend on the Unicode version Python ships)."""
+
+_LINE_BREAK = "\n"
+_PARAGRAPH_BREAK = "\u2029"
+
+INVISIBLE_CHARACTERS: Final = frozenset(
+    ["\xad", "\u061c", "\u180e", "\ufeff"]
+    + [chr(c) for c in range(0x200B, 0x2010)]  # ZWSP ZWNJ ZWJ LRM RLM
+    + [chr(c) for c in range(0x202A, 0x202F)]  # bidi embeddings and overrides
+    + [chr(c) for c in range(0x2060, 0x2065)]  # word joiner, invisible operators
+    + [chr(c) for c in range(0x2066, 0x2070)]  # bidi isolates, deprecated formats
+    + ["\U000e0001"]
+    + [chr(c) for c in range(0xE0020, 0xE0080)]  # tag characters
+)
+"""Format characters dropped before anything else (see ``docs/spec/text.md``)."""
+
+# Control characters that make an input "not text". TAB, LF, VT, FF, CR and NEL are
+# allowed (they are whitespace or line ends); everything else in C0, DEL and C1 is
+# refused, as are lone surrogates (a ``str`` can hold them, UTF-8 cannot).
+_FORBIDDEN = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x84\x86-\x9f\ud800-\udfff]")
+
+# One table maps line ends to "\n", the paragraph separator to itself, whitespace to
+# " " and drops invisibles; str.translate does it in C.
+_TRANSLATE: Final[dict[int, str | None]] = {
+    **{ord(c): " " for c in WHITESPACE_CHARACTERS},
+    **{ord(c): None for c in INVISIBLE_CHARACTERS},
+    0x85: _LINE_BREAK,
+    0x2028: _LINE_BREAK,
+}
+_SPACES = re.compile(" {2,}")
+
+
+def _check_text(chunk: str, offset: int) -> None:
+    bad = _FORBIDDEN.search(chunk)
+    if bad is not None:
+        char = bad.group()
+        what = "a NUL byte" if char == "\x00" else f"control character U+{ord(char):04X}"
+        raise TextError(
+            f"not a text file: {what} at character {offset + bad.start()}",
+            hint="give a plain UTF-8 text file (.txt)",
+        )
+
+
+@dataclass(frozen=True)
+class Text:
+    """A normalized text: its paragraphs, each already in normal form.
+
+    Build one with :func:`normalize` (never directly from raw input), so that
+    ``paragraphs`` is always non-empty, NFC, with single spaces and no blank ones.
+    """
+
+    paragraphs: tuple[str, ...]
+
+    def __repr__(self) -> str:
+        # a document's text never goes to logs: show its size only
+        return f"Text(<{len(self.paragraphs)} paragraphs>)"
+
+    @property
+    def leaf_hashes(self) -> tuple[bytes, ...]:
+        """The paragraph hashes, in order: the Merkle tree's leaves."""
+        return tuple(paragraph_hash(p) for p in self.paragraphs)
+
+    def to_bytes(self) -> bytes:
+        """:func:`normalized_bytes` of this text."""
+        return normalized_bytes(self.paragraphs)
+
+
+class Normalizer:
+    """Streaming normalization: feed text chunks, get completed paragraphs.
+
+    Holds at most one paragraph (plus one partial line) in memory. A chunk may end
+    anywhere, even between the CR and LF of one line end. Feeding the whole text at
+    once or one character at a time gives the same paragraphs.
+    """
+
+    __slots__ = ("_finished", "_line", "_line_chars", "_offset", "_para", "_para_bytes",
+                 "_pending_cr")
+
+    def __init__(self) -> None:
+        self._line: list[str] = []  # raw pieces of the current, unfinished line
+        self._line_chars = 0
+        self._para: list[str] = []  # folded lines of the current paragraph
+        self._para_bytes = 0
+        self._pending_cr = False  # last chunk ended in CR: a following LF is the same end
+        self._offset = 0  # characters seen, for error messages
+        self._finished = False
+
+    def __repr__(self) -> str:
+        return f"<Normalizer: {self._offset} characters read>"
+
+    def feed(self, chunk: str) -> list[str]:
+        """Take the next piece of text; return the paragraphs it completed."""
+        if self._finished:
+            raise ValueError("Normalizer.feed() after finish()")
+        if not chunk:
+            return []
+        _check_text(chunk, self._offset)
+        self._offset += len(chunk)
+        if self._pending_cr and chunk.startswith("\n"):
+            chunk = chunk[1:]
+        self._pending_cr = chunk.endswith("\r")
+        chunk = chunk.replace("\r\n", "\n").replace("\r", "\n").translate(_TRANSLATE)
+        out: list[str] = []
+        pieces = chunk.split(_LINE_BREAK)
+        # every piece but the last ends a line
+        for piece in pieces[:-1]:
+            self._extend_line(piece)
+            self._end_line(out)
+        self._extend_line(pieces[-1])
+        return out
+
+    def finish(self) -> list[str]:
+        """End of input: return the last paragraphs. The normalizer is then spent."""
+        if self._finished:
+            raise ValueError("Normalizer.finish() called twice")
+        out: list[str] = []
+        self._end_line(out)
+        self._end_paragraph(out)
+        self._finished = True
+        return out
+
+    def _extend_line(self, piece: str) -> None:
+        if not piece:
+            return
+        self._line_chars += len(piece)
+        if self._line_chars > MAX_LINE_CHARS:
+            raise TextError(
+                f"a line is longer than {MAX_LINE_CHARS} characters",
+                hint="this does not look like prose; split it into paragraphs",
+            )
+        self._line.append(piece)
+
+    def _end_line(self, out: list[str]) -> None:
+        raw = "".join(self._line)
+        self._line.clear()
+        self._line_chars = 0
+        # a paragraph separator inside the line splits it into paragraphs
+        parts = raw.split(_PARAGRAPH_BREAK)
+        for i, part in enumerate(parts):
+            if i:
+                self._end_paragraph(out)
+            folded = _SPACES.sub(" ", unicodedata.normalize("NFC", part)).strip(" ")
+            if not folded:  # a blank line ends the paragraph
+                self._end_paragraph(out)
+                continue
+            self._para_bytes += len(folded.encode("utf-8")) + (1 if self._para else 0)
+            if self._para_bytes > MAX_PARAGRAPH_BYTES:
+                raise TextError(
+                    f"a paragraph is larger than {MAX_PARAGRAPH_BYTES // 1024} KiB",
+                    hint="separate paragraphs with blank lines",
+                )
+            self._para.append(folded)
+
+    def _end_paragraph(self, out: list[str]) -> None:
+        if self._para:
+            out.append(" ".join(self._para))
+            self._para.clear()
+            self._para_bytes = 0
+
+
+def normalize(text: str) -> Text:
+    """Normalize a whole text held in memory. Raises :class:`TextError` if it has
+    forbidden characters, an oversized paragraph, or no paragraph at all."""
+    n = Normalizer()
+    paragraphs = n.feed(text)
+    paragraphs += n.finish()
+    if not paragraphs:
+        raise TextError("the text is empty", hint="the file has no visible text")
+    return Text(tuple(paragraphs))
+
+
+def paragraph_hash(paragraph: str) -> bytes:
+    """SHA-256(0x00 || UTF-8 of a normalized paragraph): its Merkle leaf hash."""
+    return crypto.sha256(LEAF_PREFIX + paragraph.encode("utf-8"))
+
+
+def normalized_bytes(paragraphs: Sequence[str]) -> bytes:
+    """The canonical byte form of a text: paragraphs joined by one blank line, with a
+    final newline, in UTF-8. ``text-sha256`` is computed over these bytes, and
+    ``samizdat read`` prints them. Normalizing them again gives the same paragraphs."""
+    return ("\n\n".join(paragraphs) + "\n").encode("utf-8")
+
+
+# ------------------------------------------------------------------ bytes → text
+
+
+def decode_text_bytes(data: bytes) -> str:
+    """Decode a file's bytes as UTF-8 text (a leading BOM dropped).
+
+    Raises :class:`TextError`, with one line for a person, on invalid UTF-8, on
+    binary content (NUL or other control characters) and on empty content.
+    """
+    text = "".join(decode_text_stream([data]))
+    if not text.strip():
+        raise TextError("the file is empty", hint="give a text file with some text in it")
+    return text
+
+
+def decode_text_stream(chunks: Iterable[bytes]) -> Iterator[str]:
+    """Decode UTF-8 chunks incrementally (a multi-byte character may straddle two
+    chunks). Raises :class:`TextError` as :func:`decode_text_bytes` does, except
+    that emptiness is left to the normalizer."""
+    decoder = codecs.getincrementaldecoder("utf-8")("strict")
+    consumed = 0
+    offset = 0
+    first = True
+    for chunk in chunks:
+        try:
+            text = decoder.decode(chunk)
+        except UnicodeDecodeError as exc:
+            raise TextError(
+                f"not UTF-8 text: invalid byte at offset {consumed + exc.start}",
+                hint="convert the file to UTF-8 (e.g. iconv -t UTF-8)",
+            ) from None
+        consumed += len(chunk)
+        if first and text:
+            first = False
+            text = text.removeprefix("\ufeff")
+        if text:
+            _check_text(text, offset)
+            offset += len(text)
+            yield text
+    try:
+        tail = decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        raise TextError(
+            "not UTF-8 text: the file ends inside a character",
+            hint="the file may be truncated or in another encoding",
+        ) from None
+    if tail:  # pragma: no cover - strict UTF-8 never yields text at the end
+        yield tail
+
+
+# ------------------------------------------------------------ streaming digests
+
+
+@dataclass(frozen=True)
+class TextDigest:
+    """What is signed about a text, computed without holding it: the Merkle root of
+    its paragraph hashes (the text id), the paragraph count and the SHA-256 of its
+    normalized bytes."""
+
+    text_id: bytes
+    paragraphs: int
+    text_sha256: bytes
+    size: int
+    """Length of :func:`normalized_bytes`, in bytes."""
+
+
+class TextDigester:
+    """Hash normalized paragraphs as they stream by, in O(log n) memory."""
+
+    __slots__ = ("_count", "_merkle", "_sha", "_size")
+
+    def __init__(self) -> None:
+        from samizdat.core.merkle import MerkleBuilder
+
+        self._merkle = MerkleBuilder()
+        self._sha = crypto.sha256_hasher()
+        self._count = 0
+        self._size = 0
+
+    def add(self, paragraph: str) -> None:
+        """Add the next normalized paragraph."""
+        raw = paragraph.encode("utf-8")
+        if self._count:
+            self._sha.update(b"\n\n")
+            self._size += 2
+        self._sha.update(raw)
+        self._size += len(raw)
+        self._merkle.add(crypto.sha256(LEAF_PREFIX + raw))
+        self._count += 1
+
+    def digest(self) -> TextDigest:
+        """The digest of every paragraph added; :class:`TextError` if none was."""
+        if not self._count:
+            raise TextError("the text is empty", hint="the file has no visible text")
+        sha = self._sha.copy()
+        sha.update(b"\n")
+        return TextDigest(self._merkle.root(), self._count, sha.digest(), self._size + 1)
+
+
+def digest_paragraphs(paragraphs: Iterable[str]) -> TextDigest:
+    """:class:`TextDigest` of already-normalized paragraphs."""
+    d = TextDigester()
+    for p in paragraphs:
+        d.add(p)
+    return d.digest()
+
+
+def digest_text_stream(chunks: Iterable[bytes]) -> TextDigest:
+    """Decode, normalize and hash a text given as byte chunks (a file read piece by
+    piece), in bounded memory. Raises :class:`TextError` on anything that is not
+    acceptable text."""
+    n = Normalizer()
+    d = TextDigester()
+    for text in decode_text_stream(chunks):
+        for p in n.feed(text):
+            d.add(p)
+    for p in n.finish():
+        d.add(p)
+    return d.digest()
