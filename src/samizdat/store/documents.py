@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 
 from samizdat.core import crypto
 from samizdat.core.crypto import SecretBytes
+from samizdat.core.text import LEAF_PREFIX
 from samizdat.errors import NotFound, StoreError
 from samizdat.store.db import Database, Row
 from samizdat.store.schema import Area
@@ -41,7 +42,7 @@ SCHEMA = Area(
         "CREATE TABLE blobs (id INTEGER PRIMARY KEY, hash BLOB NOT NULL UNIQUE, "
         "data BLOB NOT NULL)",
         "CREATE TABLE documents (id INTEGER PRIMARY KEY, doc_id BLOB NOT NULL UNIQUE, "
-        "title TEXT NOT NULL, author_seed BLOB, created INTEGER NOT NULL)",
+        "title TEXT NOT NULL, encoded BLOB, author_seed BLOB, created INTEGER NOT NULL)",
         "CREATE TABLE versions (id INTEGER PRIMARY KEY, version_id BLOB NOT NULL UNIQUE, "
         "document INTEGER NOT NULL REFERENCES documents(id), text_id BLOB NOT NULL, "
         "encoded BLOB NOT NULL, paragraphs INTEGER NOT NULL, created INTEGER NOT NULL)",
@@ -50,7 +51,7 @@ SCHEMA = Area(
         "position INTEGER NOT NULL, parent BLOB NOT NULL, UNIQUE(version, position))",
         "CREATE TABLE version_paragraphs (version INTEGER NOT NULL REFERENCES versions(id), "
         "idx INTEGER NOT NULL, blob INTEGER NOT NULL REFERENCES blobs(id), "
-        "UNIQUE(version, idx))",
+        "leaf BLOB NOT NULL, UNIQUE(version, idx))",
         "CREATE TABLE signatures (id INTEGER PRIMARY KEY, "
         "version INTEGER NOT NULL REFERENCES versions(id), kind TEXT NOT NULL, "
         "key BLOB NOT NULL, signature BLOB NOT NULL, UNIQUE(version, kind, key))",
@@ -199,14 +200,20 @@ class DocumentTables:
     # -------------------------------------------------------------- documents
 
     def add_document(
-        self, doc_id: bytes, title: str, created: int, author_seed: SecretBytes | None = None
+        self,
+        doc_id: bytes,
+        title: str,
+        created: int,
+        author_seed: SecretBytes | None = None,
+        encoded: bytes | None = None,
     ) -> DocumentRecord:
-        """Record a document (idempotent for an id already known)."""
+        """Record a document (idempotent for an id already known). ``encoded`` is
+        its canonical genesis object (``core.versions.encode_document``) when known."""
         seed = None if author_seed is None else author_seed.reveal()
         self.db.execute(
-            "INSERT OR IGNORE INTO documents (doc_id, title, author_seed, created) "
-            "VALUES (?, ?, ?, ?)",
-            (doc_id, title, seed, created),
+            "INSERT OR IGNORE INTO documents (doc_id, title, encoded, author_seed, created) "
+            "VALUES (?, ?, ?, ?, ?)",
+            (doc_id, title, encoded, seed, created),
         )
         return self.document(doc_id)
 
@@ -250,8 +257,10 @@ class DocumentTables:
         record: VersionRecord,
         paragraphs: Iterable[bytes],
     ) -> bool:
-        """Store a version and its paragraphs (UTF-8 bytes, in order) in one
-        transaction. ``paragraphs`` may be a generator: each is written as it comes.
+        """Store a version and its paragraphs (UTF-8 bytes of normalized paragraphs,
+        in order) in one transaction. ``paragraphs`` may be a generator: each is
+        written as it comes, with its leaf hash (``core.text.paragraph_hash``). If
+        the generator raises, nothing of the version is kept.
 
         Returns False if the version was already stored (nothing is written).
         """
@@ -274,9 +283,9 @@ class DocumentTables:
             for count, para in enumerate(paragraphs, start=1):
                 digest = self.put_blob(para)
                 self.db.execute(
-                    "INSERT INTO version_paragraphs (version, idx, blob) "
-                    "SELECT ?, ?, id FROM blobs WHERE hash = ?",
-                    (vrow, count - 1, digest),
+                    "INSERT INTO version_paragraphs (version, idx, blob, leaf) "
+                    "SELECT ?, ?, id, ? FROM blobs WHERE hash = ?",
+                    (vrow, count - 1, crypto.sha256(LEAF_PREFIX + para), digest),
                 )
             if record.paragraph_count and count != record.paragraph_count:
                 raise StoreError("a version's paragraphs do not match its count")
@@ -342,6 +351,25 @@ class DocumentTables:
                 (version_id,),
             )
         )
+
+    def leaf_hashes(self, version_id: bytes) -> list[bytes]:
+        """A version's paragraph (Merkle leaf) hashes, in order, without reading its
+        text: what verification compares a copy against first."""
+        return [
+            bytes(r[0])
+            for r in self.db.query(
+                "SELECT p.leaf FROM version_paragraphs p JOIN versions v ON v.id = p.version "
+                "WHERE v.version_id = ? ORDER BY p.idx",
+                (version_id,),
+            )
+        ]
+
+    def document_encoding(self, doc_id: bytes) -> bytes | None:
+        """The document's canonical genesis object, if the store has it."""
+        row = self.db.one("SELECT encoded FROM documents WHERE doc_id = ?", (doc_id,))
+        if row is None:
+            raise NotFound(f"no document {doc_id.hex()[:16]} in this store")
+        return None if row[0] is None else bytes(row[0])
 
     # ------------------------------------------------------------- signatures
 
