@@ -1,0 +1,142 @@
+"""Hypothesis strategies for the text model, shipped so every test draws texts and
+retypings the same way.
+
+* :func:`words`, :func:`paragraphs`, :func:`texts`: normalized content (what
+  :func:`samizdat.core.text.normalize` returns);
+* :func:`retypings`: a raw string that a careless typist could have produced from a
+  text and that must normalize back to exactly the same paragraphs (rewrapped
+  lines, whitespace runs, blank-line runs, CRLF/CR, NFD, invisible characters);
+* :func:`raw_texts`: arbitrary printable strings, for idempotence and "never
+  crashes" properties;
+* :func:`cbor_values`: values :mod:`samizdat.core.cbor` can encode.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Sequence
+
+from hypothesis import strategies as st
+
+from samizdat.core.cbor import Value
+
+__all__ = [
+    "cbor_values",
+    "paragraphs",
+    "raw_texts",
+    "retypings",
+    "texts",
+    "words",
+]
+
+# Letters from several scripts (precomposed where they have a composition), digits,
+# and punctuation including typographic quotes and dashes, which are never folded.
+_ALPHABET = (
+    "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+    "äöüßéèêçñåøłšžőű"  # Latin with diacritics (NFD differs from NFC)
+    "абвгдежзийклмнопрстуфхцчшщъыьэюяЁё"  # Cyrillic (й and ё decompose)
+    "αβγδεζηθάέ"  # Greek (tonos decomposes)
+    "日本語"  # CJK
+    ".,;:!?()-'\"“”‘’«»—–…"  # punctuation, typographic forms kept as they are
+)
+
+_SPACES = [" ", "  ", "\t", "\u00a0", "\u2003", " \t ", "\u3000"]
+_BREAKS = ["\n", "\r\n", "\r"]
+_INVISIBLE = ["\u00ad", "\u200b", "\u200d", "\u2060", "\ufeff", "\u200e"]
+
+
+def words() -> st.SearchStrategy[str]:
+    """One word: a non-empty run of non-space characters, NFC."""
+    return st.text(alphabet=_ALPHABET, min_size=1, max_size=12).map(
+        lambda w: unicodedata.normalize("NFC", w)
+    )
+
+
+def paragraphs(max_words: int = 30) -> st.SearchStrategy[str]:
+    """One normalized paragraph: words joined by single spaces."""
+    return st.lists(words(), min_size=1, max_size=max_words).map(" ".join)
+
+
+def texts(
+    min_paragraphs: int = 1, max_paragraphs: int = 8, max_words: int = 30
+) -> st.SearchStrategy[tuple[str, ...]]:
+    """The paragraphs of a normalized text (as ``Text.paragraphs`` would hold)."""
+    return st.lists(
+        paragraphs(max_words), min_size=min_paragraphs, max_size=max_paragraphs
+    ).map(tuple)
+
+
+@st.composite
+def _retype(draw: st.DrawFn, paras: Sequence[str]) -> str:
+    nl = draw(st.sampled_from(_BREAKS))
+    out: list[str] = []
+    if draw(st.booleans()):
+        out.append("\ufeff")
+    out.append(draw(st.sampled_from(["", nl, nl + nl, " \t" + nl])))
+    for k, para in enumerate(paras):
+        if k:
+            # one or more blank lines, some holding only whitespace
+            blanks = draw(st.lists(st.sampled_from(["", " ", "\t", "\u00a0 "]),
+                                   min_size=1, max_size=3))
+            out.append(nl + nl.join(blanks) + nl)
+        if draw(st.booleans()):
+            para = unicodedata.normalize("NFD", para)
+        pieces = para.split(" ")
+        line: list[str] = [draw(st.sampled_from(["", " ", "\t"]))]
+        for i, word in enumerate(pieces):
+            if draw(st.integers(0, 9)) == 0:
+                cut = draw(st.integers(0, len(word)))
+                word = word[:cut] + draw(st.sampled_from(_INVISIBLE)) + word[cut:]
+            if i:
+                # a space between words: kept, widened, or turned into a line break
+                sep = draw(st.sampled_from([*_SPACES, nl, " " + nl + "  "]))
+                line.append(sep)
+            line.append(word)
+        line.append(draw(st.sampled_from(["", " ", "\t "])))
+        out.append("".join(line))
+    out.append(draw(st.sampled_from(["", nl, nl + nl + nl])))
+    return "".join(out)
+
+
+def retypings(paras: Sequence[str]) -> st.SearchStrategy[str]:
+    """A raw text that normalizes to exactly ``paras`` (normalized paragraphs):
+    the same text retyped with different wrapping, spacing, line ends, blank lines,
+    Unicode normal form and invisible characters."""
+    return _retype(tuple(paras))
+
+
+def raw_texts(max_size: int = 400) -> st.SearchStrategy[str]:
+    """Any string without the control characters a text may not hold (so
+    ``normalize`` raises only for emptiness or size)."""
+    allowed = st.characters(
+        exclude_categories=["Cs"],
+        exclude_characters=[chr(c) for c in (*range(0, 9), *range(14, 32),
+                                               *range(0x7F, 0x85), *range(0x86, 0xA0))],
+    )
+    pieces = st.one_of(
+        allowed,
+        st.sampled_from(["\n", "\r\n", "\r", "\n\n", " ", "\t", "\u00a0", "\u2028",
+                         "\u2029", "\u0301", "\u00ad", "\u200b", "\ufeff", "\x85",
+                         "e\u0301", "\u2000"]),
+    )
+    return st.lists(pieces, max_size=max_size).map("".join)
+
+
+def cbor_values(max_leaves: int = 30) -> st.SearchStrategy[Value]:
+    """Values the canonical CBOR encoder accepts (decoding gives lists and dicts)."""
+    scalars: st.SearchStrategy[Value] = st.one_of(
+        st.integers(-(1 << 64), (1 << 64) - 1),
+        st.binary(max_size=64),
+        st.text(max_size=32),
+        st.booleans(),
+        st.none(),
+    )
+
+    def extend(children: st.SearchStrategy[Value]) -> st.SearchStrategy[Value]:
+        keys = st.one_of(st.text(max_size=8), st.integers(-(1 << 64), (1 << 64) - 1))
+        return st.one_of(
+            st.lists(children, max_size=5),
+            st.dictionaries(keys, children, max_size=5),
+        )
+
+    return st.recursive(scalars, extend, max_leaves=max_leaves)
