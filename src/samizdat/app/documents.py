@@ -1,0 +1,468 @@
+"""Use cases for documents: init, draft new / revise, log, diff, sign, read, verify,
+trust, duress and wipe. The CLI only parses arguments and prints what these return.
+
+Texts are read from files in chunks and streamed twice: once to compute what is
+signed (text id, paragraph count, SHA-256, in O(log n) memory), once to store the
+paragraphs, with the digest checked again so a file that changed in between is
+refused. Memory stays bounded by the largest paragraph, not by the file.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Final
+
+from samizdat.core import align, crypto, text, versions
+from samizdat.core.crypto import Rng, SecretBytes
+from samizdat.errors import (
+    BadSignature,
+    DecodeError,
+    InputError,
+    NotFound,
+    TextError,
+    UsageError,
+    VerificationFailed,
+)
+from samizdat.store import Store, VersionRecord
+
+__all__ = [
+    "DEFAULT_MAX_TEXT_BYTES",
+    "LogEntry",
+    "Signer",
+    "VerifyReport",
+    "diff",
+    "document_log",
+    "draft_new",
+    "draft_revise",
+    "init",
+    "parse_size",
+    "read",
+    "read_text_chunks",
+    "resolve",
+    "set_duress",
+    "sign",
+    "trust_add",
+    "verify_paragraphs",
+    "verify_text_file",
+    "wipe",
+]
+
+DEFAULT_MAX_TEXT_BYTES: Final = 64 * 1024 * 1024
+"""Largest text file taken without ``--max-size``: far above any manifesto, small
+enough that a mistaken path to a disk image fails at once."""
+_CHUNK: Final = 1 << 20
+
+
+def parse_size(value: str) -> int:
+    """``"64M"``, ``"300MiB"``, ``"1G"``, ``"5000"`` → bytes (powers of 1024)."""
+    m = re.fullmatch(r"\s*(\d+)\s*([kmgt]?)(i?b)?\s*", value.lower())
+    if not m:
+        raise UsageError(f"not a size: {value!r} (try 64M or 1G)")
+    return int(m.group(1)) << (10 * " kmgt".index(m.group(2) or " "))
+
+
+# --------------------------------------------------------------------- reading
+
+
+def read_text_chunks(path: Path, max_bytes: int = DEFAULT_MAX_TEXT_BYTES) -> Iterator[bytes]:
+    """The file's bytes in 1 MiB chunks, after checking it is a regular file no
+    larger than ``max_bytes`` (checked before reading, and again while reading, in
+    case it grows)."""
+    try:
+        size = path.stat().st_size
+        if not path.is_file():
+            raise TextError(f"{path} is not a regular file")
+    except FileNotFoundError:
+        raise InputError(f"no such file: {path}") from None
+    except OSError as exc:
+        raise InputError(f"cannot read {path}: {exc.strerror}") from None
+    if size > max_bytes:
+        raise TextError(
+            f"{path.name} is {size / 2**20:.0f} MiB, over the {max_bytes / 2**20:.0f} MiB "
+            "limit for a text",
+            hint="pass --max-size with a larger value if this really is one text",
+        )
+    if size == 0:
+        raise TextError(f"{path.name} is empty", hint="give a text file with some text in it")
+    return _chunks(path, max_bytes)
+
+
+def _chunks(path: Path, max_bytes: int) -> Iterator[bytes]:
+    seen = 0
+    try:
+        with open(path, "rb") as f:
+            while chunk := f.read(_CHUNK):
+                seen += len(chunk)
+                if seen > max_bytes:
+                    raise TextError(f"{path.name} grew past the size limit while being read")
+                yield chunk
+    except OSError as exc:
+        raise InputError(f"cannot read {path}: {exc.strerror}") from None
+
+
+def _paragraphs(chunks: Iterable[bytes]) -> Iterator[str]:
+    n = text.Normalizer()
+    for piece in text.decode_text_stream(chunks):
+        yield from n.feed(piece)
+    yield from n.finish()
+
+
+def _digest_file(path: Path, max_bytes: int) -> text.TextDigest:
+    return text.digest_paragraphs(_paragraphs(read_text_chunks(path, max_bytes)))
+
+
+# ------------------------------------------------------------------------ init
+
+
+def init(home: Path, passphrase: SecretBytes, rng: Rng) -> Path:
+    """Create the encrypted store and its identity key in ``home``."""
+    Store.create(home, passphrase, rng).close()
+    return home
+
+
+def wipe(home: Path, rng: Rng) -> None:
+    """Destroy the store's keys at once (no passphrase needed)."""
+    Store.wipe(home, rng)
+
+
+# ---------------------------------------------------------------------- drafts
+
+
+def _store_version(
+    store: Store,
+    doc_id: bytes,
+    source: Path | Iterable[str],
+    parents: Iterable[bytes],
+    now: int,
+    max_bytes: int,
+) -> versions.Version:
+    if isinstance(source, Path):
+        digest = _digest_file(source, max_bytes)
+        paras: Iterable[str] = _paragraphs(read_text_chunks(source, max_bytes))
+    else:
+        held = list(source)
+        digest = text.digest_paragraphs(held)
+        paras = held
+    version = versions.Version.create(
+        doc_id, digest.text_id, digest.paragraphs, digest.text_sha256, parents
+    )
+    check = text.TextDigester()
+
+    def encoded() -> Iterator[bytes]:
+        for p in paras:
+            check.add(p)
+            yield p.encode("utf-8")
+        if check.digest() != digest:
+            raise InputError("the file changed while it was being read; try again")
+
+    store.add_version(
+        VersionRecord(
+            version.version_id, doc_id, digest.text_id, versions.encode_version(version),
+            version.parents, digest.paragraphs, now,
+        ),
+        encoded(),
+    )
+    return version
+
+
+def draft_new(
+    store: Store,
+    source: Path | Iterable[str],
+    title: str,
+    rng: Rng,
+    now: int,
+    *,
+    max_bytes: int = DEFAULT_MAX_TEXT_BYTES,
+) -> tuple[bytes, bytes]:
+    """A new document with its own pseudonymous author key, and its first version.
+    Returns (document id, version id). Not signed: ``sign`` is explicit."""
+    doc = versions.make_document(title, rng)
+    with store.transaction():
+        store.add_document(
+            doc.document_id, doc.title, now,
+            SecretBytes(rng(crypto.ED25519_SEED_BYTES), "author key"),
+            versions.encode_document(doc),
+        )
+        version = _store_version(store, doc.document_id, source, (), now, max_bytes)
+    return doc.document_id, version.version_id
+
+
+def _decoded(record: VersionRecord) -> versions.Version:
+    try:
+        return versions.decode_version(record.encoded)
+    except DecodeError as exc:
+        raise InputError(f"stored version {record.version_id.hex()[:16]} is damaged") from exc
+
+
+def draft_revise(
+    store: Store, doc_prefix: str, path: Path, now: int, *, max_bytes: int = DEFAULT_MAX_TEXT_BYTES
+) -> tuple[bytes, bytes, list[bytes]]:
+    """A new version of a document whose parent is its latest version.
+    Returns (document id, version id, parents)."""
+    doc_id = store.find_document(doc_prefix)
+    known = [_decoded(r) for r in store.versions_of(doc_id)]
+    parents = [versions.latest(known).version_id] if known else []
+    with store.transaction():
+        version = _store_version(store, doc_id, path, parents, now, max_bytes)
+    return doc_id, version.version_id, list(version.parents)
+
+
+# ----------------------------------------------------------------------- ids
+
+
+def resolve(store: Store, prefix: str) -> tuple[str, bytes]:
+    """``("version", id)`` or ``("document", id)`` for an id prefix that names
+    exactly one of them; :class:`NotFound` otherwise."""
+    found: list[tuple[str, bytes]] = []
+    ambiguous: NotFound | None = None
+    last: NotFound | None = None
+    for kind, finder in (("version", store.find_version), ("document", store.find_document)):
+        try:
+            found.append((kind, finder(prefix)))
+        except NotFound as exc:
+            last = exc
+            if "more than one" in exc.message:
+                ambiguous = exc
+    if ambiguous is not None:
+        raise ambiguous
+    if len(found) == 1:
+        return found[0]
+    if found:
+        raise NotFound(f"{prefix} names both a document and a version",
+                       hint="give more characters of the id")
+    assert last is not None
+    if last.message.startswith("no "):
+        raise NotFound(f"no document or version {prefix.strip().lower()} in this store",
+                       hint="see 'samizdat log' for the ids")
+    raise last
+
+
+# ------------------------------------------------------------------- signing
+
+
+@dataclass(frozen=True)
+class Signer:
+    """A verified signature's signer: ``kind`` is author or committee."""
+
+    kind: str
+    key: bytes
+
+
+def is_final(store: Store, version_id: bytes) -> bool:
+    """A version is final when a committee signature on it is recorded."""
+    return any(s.kind == "committee" for s in store.signatures(version_id))
+
+
+def signers(store: Store, record: VersionRecord) -> list[Signer]:
+    """The signatures on a version that check out now: author signatures are
+    verified again; committee signatures were verified by the committee code when
+    they were recorded (against a group key this store holds or trusts)."""
+    out: list[Signer] = []
+    version = _decoded(record)
+    for s in store.signatures(record.version_id):
+        if s.kind == "author":
+            try:
+                versions.verify_author_signature(
+                    versions.AuthorSignature(record.version_id, s.key, s.signature), version
+                )
+            except (BadSignature, ValueError):
+                continue
+        out.append(Signer(s.kind, s.key))
+    return out
+
+
+def sign(store: Store, prefix: str, rng: Rng) -> tuple[bytes, bytes]:
+    """Author-sign a version with this store's pseudonym for its document (made now
+    if the document came from elsewhere). Returns (version id, public key)."""
+    version_id = store.find_version(prefix)
+    record = store.version(version_id)
+    with store.transaction():
+        doc = store.document(record.doc_id)
+        seed = doc.author_seed
+        if seed is None:
+            store.set_author_seed(record.doc_id, SecretBytes(rng(32), "author key"))
+            seed = store.document(record.doc_id).author_seed
+            assert seed is not None
+        sig = versions.sign_version(seed, _decoded(record))
+        versions.verify_author_signature(sig, _decoded(record))
+        store.add_signature(version_id, "author", sig.public_key, sig.signature)
+    return version_id, sig.public_key
+
+
+# ---------------------------------------------------------------------- log
+
+
+@dataclass(frozen=True)
+class LogEntry:
+    version: bytes
+    parents: tuple[bytes, ...]
+    final: bool
+    signers: list[Signer] = field(default_factory=list)
+
+
+def document_log(store: Store, doc_id: bytes) -> list[LogEntry]:
+    """A document's versions, parents before children."""
+    records = {r.version_id: r for r in store.versions_of(doc_id)}
+    order = versions.topological_order(_decoded(r) for r in records.values())
+    return [
+        LogEntry(v.version_id, v.parents, is_final(store, v.version_id),
+                 signers(store, records[v.version_id]))
+        for v in order
+    ]
+
+
+# ------------------------------------------------------------------ read, diff
+
+
+def version_for(store: Store, prefix: str) -> bytes:
+    """The version a VER|DOC argument means: a version id, or a document's final
+    version (the latest final one), else its latest version."""
+    kind, ident = resolve(store, prefix)
+    if kind == "version":
+        return ident
+    records = store.versions_of(ident)
+    if not records:
+        raise NotFound(f"document {ident.hex()[:16]} has no versions")
+    finals = [_decoded(r) for r in records if is_final(store, r.version_id)]
+    pool = finals or [_decoded(r) for r in records]
+    return versions.latest(pool).version_id
+
+
+def paragraphs_of(store: Store, version_id: bytes) -> Iterator[str]:
+    """A stored version's normalized paragraphs, one at a time."""
+    for raw in store.paragraphs(version_id):
+        yield raw.decode("utf-8")
+
+
+def read(store: Store, prefix: str) -> tuple[bytes, Iterator[str]]:
+    """(version id, its paragraphs as a stream) for ``samizdat read``."""
+    version_id = version_for(store, prefix)
+    return version_id, paragraphs_of(store, version_id)
+
+
+def diff(store: Store, a_prefix: str, b_prefix: str) -> list[align.ParagraphResult]:
+    """Paragraph-level differences from version A to version B."""
+    a = store.find_version(a_prefix)
+    b = store.find_version(b_prefix)
+    return align.diff(list(paragraphs_of(store, a)), list(paragraphs_of(store, b)))
+
+
+# -------------------------------------------------------------------- verify
+
+
+@dataclass(frozen=True)
+class VerifyReport:
+    """What ``verify`` found: ``status`` authentic / altered / unknown, the version
+    the copy was matched to, who signed it, and every paragraph's verdict."""
+
+    status: str
+    version: bytes | None
+    signers: list[Signer]
+    paragraphs: list[align.ParagraphResult]
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "status": self.status,
+            "version": None if self.version is None else self.version.hex(),
+            "signers": [{"kind": s.kind, "key": s.key.hex()} for s in self.signers],
+            "paragraphs": [{"index": p.index, "status": p.status} for p in self.paragraphs],
+        }
+
+
+_TEXT_BUDGET: Final = 256 * 1024 * 1024
+
+
+def verify_paragraphs(store: Store, copy: list[str]) -> VerifyReport:
+    """Check a copy's normalized paragraphs against every signed version here.
+
+    Candidates are versions with at least one valid signature, final ones first,
+    then newest first. They are compared by paragraph hashes; their texts are read
+    only for the chosen one (to tell a changed paragraph from a dropped one) or,
+    when no paragraph matches anywhere, to look for a copy changed everywhere.
+    """
+    signed: list[tuple[VersionRecord, list[Signer]]] = []
+    for record in store.all_versions():
+        who = signers(store, record)
+        if who:
+            signed.append((record, who))
+    signed.sort(key=lambda rs: (not any(s.kind == "committee" for s in rs[1]),
+                                -rs[0].created))
+    by_id = {r.version_id: (r, who) for r, who in signed}
+    candidates = [align.Candidate(r.version_id, store.leaf_hashes(r.version_id))
+                  for r, _who in signed]
+    try:
+        match = align.best_match(copy, candidates)
+    except VerificationFailed:
+        with_text: list[align.Candidate[bytes]] = []
+        budget = _TEXT_BUDGET
+        for cand in candidates:
+            texts = list(paragraphs_of(store, cand.key))
+            budget -= sum(len(t) for t in texts)
+            if budget < 0:
+                break
+            with_text.append(align.Candidate(cand.key, cand.leaf_hashes, texts))
+        try:
+            match = align.best_match(copy, with_text)
+        except VerificationFailed:
+            return VerifyReport("unknown", None, [], [])
+    chosen = match.candidate.key
+    authentic = list(paragraphs_of(store, chosen))
+    results = align.align(match.candidate.leaf_hashes, copy, authentic)
+    status = "authentic" if align.is_exact(results) else "altered"
+    return VerifyReport(status, chosen, by_id[chosen][1], results)
+
+
+def verify_text_file(
+    store: Store, path: Path, *, max_bytes: int = DEFAULT_MAX_TEXT_BYTES
+) -> VerifyReport:
+    """``samizdat verify FILE`` for a plain text file (retyped, OCR'd, partial)."""
+    copy = list(_paragraphs(read_text_chunks(path, max_bytes)))
+    if not copy:
+        raise TextError(f"{path.name} has no visible text", hint="give a text file")
+    return verify_paragraphs(store, copy)
+
+
+# --------------------------------------------------------------------- trust
+
+
+def trust_add(store: Store, path: Path, now: int) -> list[tuple[bytes, str, str]]:
+    """Trust a committee's public key file (minisign public key format, as
+    ``samizdat committee export`` and ``statement`` write it).
+
+    Returns every trusted key as (key, kind, name).
+    """
+    from samizdat.core.statement import parse_minisign_public_key
+
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise InputError(f"cannot read {path}: {exc.strerror}") from None
+    if len(data) > 4096:
+        raise DecodeError(f"{path.name} is too large to be a public key file")
+    key = parse_minisign_public_key(data)
+    store.add_trusted(key, "committee", path.stem, data, now)
+    return [(k.key, k.kind, k.name) for k in store.trusted_keys()]
+
+
+# -------------------------------------------------------------------- duress
+
+_DECOY_TITLE = "Garden diary"
+_DECOY_TEXT = (
+    "April. Sowed radishes and two rows of dill by the fence. The soil is still cold.",
+    "May. The apple tree flowered late this year. Watered the cucumbers every evening.",
+    "June. Aphids on the roses again; tried soapy water, which helped a little.",
+)
+
+
+def set_duress(store: Store, duress: SecretBytes, rng: Rng, now: int) -> None:
+    """Set the duress passphrase: the other database becomes a decoy store with its
+    own identity and a harmless signed document."""
+
+    def populate(decoy: Store) -> None:
+        _doc, version = draft_new(decoy, _DECOY_TEXT, _DECOY_TITLE, rng, now)
+        sign(decoy, version.hex(), rng)
+
+    store.set_duress(duress, rng, populate)

@@ -1,0 +1,320 @@
+"""Commands for documents and the store: ``init``, ``draft new|revise``, ``log``,
+``diff``, ``sign``, ``read``, ``verify``, ``trust add|list``, ``passphrase duress``
+and ``wipe``. Each parses its arguments, calls :mod:`samizdat.app.documents` and
+prints the result (``--json``: exactly the keys of ``CLI.md``)."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+from rich.console import Console
+from rich.table import Table
+
+from samizdat.app import documents as app
+from samizdat.cli.context import Context
+from samizdat.core.crypto import SecretBytes
+from samizdat.errors import UsageError, VerificationFailed
+from samizdat.runtime import system_rng, wall_clock
+
+__all__ = ["register"]
+
+
+def _now() -> int:
+    return int(wall_clock())
+
+
+def _size(_ctx: click.Context, _param: click.Parameter, value: str) -> int:
+    return app.parse_size(value)
+
+
+_max_size = click.option(
+    "--max-size",
+    default="64M",
+    show_default=True,
+    callback=_size,
+    help="Refuse text files larger than this (e.g. 300M, 1G).",
+)
+_text_file = click.Path(dir_okay=False, path_type=Path)
+
+
+# ------------------------------------------------------------------------ init
+
+
+@click.command("init")
+@click.pass_obj
+def init(ctx: Context) -> None:
+    """Create the encrypted store and this person's keys.
+
+    The passphrase comes from SAMIZDAT_PASSPHRASE or is asked twice.
+    """
+    home = app.init(ctx.home, ctx.passphrase(confirm=True), system_rng)
+    ctx.emit({"home": str(home)}, f"store created at {home}")
+
+
+# ---------------------------------------------------------------------- drafts
+
+
+@click.group("draft")
+def draft() -> None:
+    """Write drafts: a new document, or a revision of one."""
+
+
+@draft.command("new")
+@click.argument("file", type=_text_file)
+@click.option("--title", required=True, help="The document's title.")
+@_max_size
+@click.pass_obj
+def draft_new(ctx: Context, file: Path, title: str, max_size: int) -> None:
+    """First version of a new document, with its own pseudonymous author key.
+
+    The version is not signed: run 'samizdat sign VER' when you stand by it.
+    """
+    doc, ver = app.draft_new(ctx.store(), file, title, system_rng, _now(), max_bytes=max_size)
+    ctx.emit({"document": doc.hex(), "version": ver.hex()},
+             f"document {doc.hex()}\nversion  {ver.hex()}")
+
+
+@draft.command("revise")
+@click.argument("doc")
+@click.argument("file", type=_text_file)
+@_max_size
+@click.pass_obj
+def draft_revise(ctx: Context, doc: str, file: Path, max_size: int) -> None:
+    """New version of DOC whose parent is DOC's latest version."""
+    d, ver, parents = app.draft_revise(ctx.store(), doc, file, _now(), max_bytes=max_size)
+    ctx.emit(
+        {"document": d.hex(), "version": ver.hex(), "parents": [p.hex() for p in parents]},
+        f"version {ver.hex()} (parent {', '.join(p.hex()[:16] for p in parents) or 'none'})",
+    )
+
+
+# ------------------------------------------------------------------------- log
+
+
+def _entry_json(e: app.LogEntry) -> dict[str, Any]:
+    return {
+        "version": e.version.hex(),
+        "parents": [p.hex() for p in e.parents],
+        "final": e.final,
+        "signatures": [{"kind": s.kind, "key": s.key.hex()} for s in e.signers],
+    }
+
+
+def _log_table(title: str, entries: list[app.LogEntry]) -> Table:
+    table = Table(title=title, title_justify="left")
+    for col in ("version", "parents", "final", "signatures"):
+        table.add_column(col)
+    for e in entries:
+        table.add_row(
+            e.version.hex()[:16],
+            " ".join(p.hex()[:16] for p in e.parents),
+            "final" if e.final else "",
+            " ".join(f"{s.kind}:{s.key.hex()[:12]}" for s in e.signers),
+        )
+    return table
+
+
+@click.command("log")
+@click.argument("doc", required=False)
+@click.option("--all", "all_docs", is_flag=True, help="Every document (the default without DOC).")
+@click.pass_obj
+def log(ctx: Context, doc: str | None, all_docs: bool) -> None:
+    """Version history of DOC, or of every document."""
+    store = ctx.store()
+    if doc is not None and not all_docs:
+        doc_id = store.find_document(doc)
+        entries = app.document_log(store, doc_id)
+        ctx.emit(
+            {"document": doc_id.hex(), "versions": [_entry_json(e) for e in entries]},
+            lambda out: out.print(_log_table(f"{store.document(doc_id).title} "
+                                             f"({doc_id.hex()})", entries)),
+        )
+        return
+    docs = []
+    tables = []
+    for record in store.documents():
+        entries = app.document_log(store, record.doc_id)
+        docs.append({"document": record.doc_id.hex(), "title": record.title,
+                     "versions": [_entry_json(e) for e in entries]})
+        tables.append(_log_table(f"{record.title} ({record.doc_id.hex()})", entries))
+
+    def human(out: Console) -> None:
+        if not tables:
+            out.print("no documents yet")
+        for t in tables:
+            out.print(t)
+
+    ctx.emit({"documents": docs}, human)
+
+
+# ------------------------------------------------------------------------ diff
+
+_MARK = {"same": " ", "changed": "~", "missing": "-", "added": "+"}
+
+
+@click.command("diff")
+@click.argument("ver_a")
+@click.argument("ver_b")
+@click.pass_obj
+def diff(ctx: Context, ver_a: str, ver_b: str) -> None:
+    """Paragraph-level differences from VER_A to VER_B."""
+    results = app.diff(ctx.store(), ver_a, ver_b)
+
+    def human(out: Console) -> None:
+        for r in results:
+            if r.status != "same":
+                out.print(f"{_MARK[r.status]} paragraph {r.index}: {r.status}")
+        if all(r.status == "same" for r in results):
+            out.print("same text")
+
+    ctx.emit({"paragraphs": [{"index": r.index, "status": r.status} for r in results]}, human)
+
+
+# ------------------------------------------------------------------------ sign
+
+
+@click.command("sign")
+@click.argument("ver")
+@click.pass_obj
+def sign(ctx: Context, ver: str) -> None:
+    """Author-sign VER under this store's pseudonym for its document."""
+    version, key = app.sign(ctx.store(), ver, system_rng)
+    ctx.emit({"version": version.hex(), "key": key.hex()},
+             f"signed {version.hex()} as pseudonym {key.hex()}")
+
+
+# ------------------------------------------------------------------------ read
+
+
+@click.command("read")
+@click.argument("ref", metavar="VER|DOC")
+@click.pass_obj
+def read(ctx: Context, ref: str) -> None:
+    """Print the normalized text of a version (a DOC means its final version, else
+    its latest)."""
+    version, paragraphs = app.read(ctx.store(), ref)
+    if ctx.as_json:
+        ctx.emit({"version": version.hex(), "text": "\n\n".join(paragraphs) + "\n"})
+        return
+    first = True
+    for p in paragraphs:  # streamed: a long text never sits in memory whole
+        sys.stdout.write(("" if first else "\n") + p + "\n")
+        first = False
+    sys.stdout.flush()
+
+
+# ---------------------------------------------------------------------- verify
+
+
+@click.command("verify")
+@click.argument("path", type=click.Path(path_type=Path))
+@_max_size
+@click.pass_obj
+def verify(ctx: Context, path: Path, max_size: int) -> None:
+    """Check a text file (retyped, OCR'd, partial) against the signed versions in
+    this store. Exit 0 authentic, 1 altered or unknown.
+
+    A copy that differs only in line wrapping, spacing, Unicode normalization or
+    blank lines is authentic.
+    """
+    report = app.verify_text_file(ctx.store(), path, max_bytes=max_size)
+
+    def human(out: Console) -> None:
+        colour = {"authentic": "green", "altered": "yellow", "unknown": "red"}[report.status]
+        out.print(f"[bold {colour}]{report.status}[/]"
+                  + (f": version {report.version.hex()}" if report.version else ""))
+        for s in report.signers:
+            out.print(f"  signed by {s.kind} {s.key.hex()}")
+        for p in report.paragraphs:
+            if p.status != "same":
+                out.print(f"  paragraph {p.index}: {p.status}")
+
+    ctx.emit(report.to_json(), human)
+    if report.status != "authentic":
+        raise click.exceptions.Exit(VerificationFailed.exit_code)
+
+
+# ----------------------------------------------------------------------- trust
+
+
+@click.group("trust")
+def trust() -> None:
+    """Trust committees' public keys (used by verify).
+
+    Until the committee part lands, 'trust add' takes a committee public key in
+    minisign format (committee.pub from 'samizdat statement') and records it; it is
+    not yet used by verify.
+    """
+
+
+def _keys_json(keys: list[tuple[bytes, str, str]]) -> list[dict[str, str]]:
+    return [{"key": k.hex(), "kind": kind, "name": name} for k, kind, name in keys]
+
+
+@trust.command("add")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.pass_obj
+def trust_add(ctx: Context, file: Path) -> None:
+    """Trust the committee public key in FILE (minisign public key format)."""
+    keys = app.trust_add(ctx.store(), file, _now())
+    ctx.emit({"keys": _keys_json(keys)}, f"{len(keys)} trusted key(s)")
+
+
+@trust.command("list")
+@click.pass_obj
+def trust_list(ctx: Context) -> None:
+    """List the trusted keys."""
+    keys = [(k.key, k.kind, k.name) for k in ctx.store().trusted_keys()]
+    ctx.emit({"keys": _keys_json(keys)},
+             "\n".join(f"{kind} {name} {k.hex()}" for k, kind, name in keys) or "none")
+
+
+# ------------------------------------------------------------ duress and wipe
+
+
+@click.group("passphrase")
+def passphrase() -> None:
+    """Passphrases of the store."""
+
+
+@passphrase.command("duress")
+@click.pass_obj
+def passphrase_duress(ctx: Context) -> None:
+    """Set a duress passphrase (from SAMIZDAT_DURESS_PASSPHRASE or a prompt).
+
+    Entering it instead of the real one opens a harmless decoy store AND destroys
+    the real store's key in the same step: afterwards the real passphrase opens
+    nothing, ever. The store looks the same whether or not one is set.
+    """
+    store = ctx.store()
+    value = os.environ.get("SAMIZDAT_DURESS_PASSPHRASE")
+    if value is None:
+        if not sys.stdin.isatty():
+            raise UsageError("no duress passphrase: set SAMIZDAT_DURESS_PASSPHRASE or run "
+                             "in a terminal")
+        value = click.prompt("Duress passphrase", hide_input=True, confirmation_prompt=True)
+    if not value:
+        raise UsageError("the duress passphrase is empty")
+    app.set_duress(store, SecretBytes(value.encode("utf-8"), "passphrase"), system_rng, _now())
+    ctx.emit({"duress": True}, "duress passphrase set")
+
+
+@click.command("wipe")
+@click.option("--yes", is_flag=True, help="Really destroy the store, now.")
+@click.pass_obj
+def wipe(ctx: Context, yes: bool) -> None:
+    """Destroy the store's keys at once (crypto-shredding): under a second for any
+    store size, no passphrase needed, nothing recoverable afterwards."""
+    if not yes:
+        raise UsageError("wipe destroys the store for ever; add --yes to do it")
+    app.wipe(ctx.home, system_rng)
+    ctx.emit({"wiped": True}, f"the store at {ctx.home} is destroyed")
+
+
+def register(group: click.Group) -> None:
+    for command in (init, draft, log, diff, sign, read, verify, trust, passphrase, wipe):
+        group.add_command(command)
