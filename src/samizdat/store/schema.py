@@ -46,6 +46,9 @@ class Area:
 AREA_MODULES: tuple[str, ...] = (
     "samizdat.store.documents",
     "samizdat.store.mail",
+    "samizdat.store.committee",
+    "samizdat.store.contacts",
+    "samizdat.store.envelopes",
 )
 
 

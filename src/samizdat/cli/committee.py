@@ -1,0 +1,186 @@
+"""Commands of the editorial committee: ``committee dkg1|dkg2|dkg3|commit|sign|
+finalize|export`` and ``statement``. Each parses arguments, calls
+:mod:`samizdat.app.committee` and writes message files; files travel by any channel
+and may be given in any order."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+import click
+
+from samizdat.app import committee as app
+from samizdat.cli.context import Context
+from samizdat.core.committee_wire import MAX_MESSAGE_BYTES
+from samizdat.errors import InputError
+from samizdat.runtime import system_rng, wall_clock
+
+__all__ = ["register"]
+
+_in_files = click.argument("files", nargs=-1, type=click.Path(dir_okay=False, path_type=Path))
+_out = click.option("--out", "out", required=True,
+                    type=click.Path(dir_okay=False, path_type=Path), help="Message file to write.")
+
+
+def _now() -> int:
+    return int(wall_clock())
+
+
+def _read(paths: tuple[Path, ...]) -> list[bytes]:
+    out = []
+    for p in paths:
+        try:
+            with p.open("rb") as f:
+                data = f.read(MAX_MESSAGE_BYTES + 1)
+        except OSError as exc:
+            raise InputError(f"cannot read {p}: {exc.strerror}") from None
+        out.append(data)
+    return out
+
+
+def _write(path: Path, data: bytes) -> None:
+    """Write atomically, so a half-written message file never exists."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+@click.group("committee")
+def committee() -> None:
+    """Editorial committee: k of n members sign with ONE key, no dealer.
+
+    Key generation: dkg1, dkg2, dkg3 (all n members). Signing a version: commit,
+    sign, finalize (any k members); then, for minisign's trusted comment, sign and
+    finalize once more with the final file.
+    """
+
+
+@committee.command("dkg1")
+@click.argument("name")
+@click.option("--n", "n", type=int, required=True, help="Number of members.")
+@click.option("--k", "k", type=int, required=True, help="Members needed to sign.")
+@click.option("--index", type=int, required=True, help="This member's index (1..n).")
+@click.option("--restart", is_flag=True, help="Start an unfinished key generation again.")
+@_out
+@click.pass_obj
+def dkg1(ctx: Context, name: str, n: int, k: int, index: int, restart: bool, out: Path) -> None:
+    """Round 1 of key generation: this member's broadcast message."""
+    msg = app.dkg1(ctx.store(), name, n, k, index, system_rng, _now(), restart=restart)
+    _write(out, msg)
+    ctx.emit({"committee": name, "out": str(out)}, f"round-1 message written to {out}")
+
+
+@committee.command("dkg2")
+@click.argument("name")
+@_in_files
+@_out
+@click.pass_obj
+def dkg2(ctx: Context, name: str, files: tuple[Path, ...], out: Path) -> None:
+    """Round 2: check every round-1 message; shares sealed to each member."""
+    msg = app.dkg2(ctx.store(), name, _read(files), _now())
+    _write(out, msg)
+    ctx.emit({"committee": name, "out": str(out)}, f"round-2 message written to {out}")
+
+
+@committee.command("dkg3")
+@click.argument("name")
+@_in_files
+@click.pass_obj
+def dkg3(ctx: Context, name: str, files: tuple[Path, ...]) -> None:
+    """Finish: check the shares sent to this member; print the group key.
+
+    Compare the group key with the other members in person: equal keys mean
+    everyone saw the same messages.
+    """
+    result = app.dkg3(ctx.store(), name, _read(files), _now())
+    ctx.emit(result, f"committee {name}: group key {result['group_key']}")
+
+
+@committee.command("commit")
+@click.argument("name")
+@_out
+@click.pass_obj
+def commit(ctx: Context, name: str, out: Path) -> None:
+    """Signing round 1: single-use nonces kept in the store."""
+    _write(out, app.commit(ctx.store(), name, system_rng, _now()))
+    ctx.emit({"committee": name, "out": str(out)}, f"commitment written to {out}")
+
+
+@committee.command("sign")
+@click.argument("name")
+@click.argument("ver")
+@_in_files
+@_out
+@click.pass_obj
+def sign(ctx: Context, name: str, ver: str, files: tuple[Path, ...], out: Path) -> None:
+    """Signing round 2: this member's share on VER's statement (give the final file
+    too for the second, trusted-comment round)."""
+    store = ctx.store()
+    version = store.find_version(ver)
+    _write(out, app.sign(store, name, version, _read(files)))
+    ctx.emit({"committee": name, "version": version.hex(), "out": str(out)},
+             f"signature share written to {out}")
+
+
+@committee.command("finalize")
+@click.argument("name")
+@click.argument("ver")
+@_in_files
+@click.option("--out", "out", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write the final file, for the signers' second round.")
+@click.pass_obj
+def finalize(ctx: Context, name: str, ver: str, files: tuple[Path, ...],
+             out: Path | None) -> None:
+    """Aggregate and check the shares; record VER as final."""
+    store = ctx.store()
+    version = store.find_version(ver)
+    result, final_file = app.finalize(store, name, version, _read(files))
+    if out is not None:
+        _write(out, final_file)
+    human = f"version {result['version']} is final; signature {result['signature']}"
+    if not result["minisign_ready"]:
+        human += "\n(for minisign: each signer runs 'committee sign' again with the final file)"
+    ctx.emit(result, human)
+
+
+@committee.command("export")
+@click.argument("name")
+@_out
+@click.pass_obj
+def export(ctx: Context, name: str, out: Path) -> None:
+    """The committee's public key file (minisign format), for 'trust add'."""
+    text = app.export(ctx.store(), name)
+    _write(out, text.encode())
+    ctx.emit({"committee": name, "out": str(out)}, f"public key written to {out}")
+
+
+@click.command("statement")
+@click.argument("ver")
+@click.option("--out-dir", required=True, type=click.Path(file_okay=False, path_type=Path))
+@click.pass_obj
+def statement(ctx: Context, ver: str, out_dir: Path) -> None:
+    """Write statement.txt, statement.txt.minisig, committee.pub and text.txt."""
+    store = ctx.store()
+    version = store.find_version(ver)
+    files = app.statement_files(store, version)
+    for fname, data in files.items():
+        _write(out_dir / fname, data)
+    if "statement.txt.minisig" not in files:
+        ctx.note("no statement.txt.minisig yet: the trusted-comment round is not finished")
+    ctx.emit({"version": version.hex(), "files": sorted(files)},
+             f"statement written to {out_dir}")
+
+
+def register(group: click.Group) -> None:
+    group.add_command(committee)
+    group.add_command(statement)
