@@ -1,0 +1,59 @@
+"""Duress passphrase and wipe through the real command."""
+
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+from typing import Any
+
+from samizdat.store.store import DB_NAMES, KEYSLOTS
+from tests.conftest import write
+
+DURESS = {"SAMIZDAT_DURESS_PASSPHRASE": "only the garden diary"}
+
+
+def test_duress_opens_a_decoy_and_kills_the_real_key(store_cli: Any, make_cli: Any,
+                                                     tmp_path: Path) -> None:
+    real = store_cli.ok("draft", "new", write(tmp_path / "m.txt", "The manifesto."),
+                        "--title", "Manifesto")
+    names_before = sorted(os.listdir(store_cli.home))
+    assert store_cli.ok("passphrase", "duress", env=DURESS) == {"duress": True}
+    assert sorted(os.listdir(store_cli.home)) == names_before
+    assert store_cli.ok("read", real["version"])["version"] == real["version"]  # owner unaffected
+    coerced = make_cli("home", passphrase=DURESS["SAMIZDAT_DURESS_PASSPHRASE"])
+    decoy = coerced.ok("log", "--all")
+    assert decoy["documents"] and "Manifesto" not in str(decoy)
+    assert real["document"] not in str(decoy)
+    result = store_cli("read", real["version"])
+    assert result.code == 3 and "passphrase" in result.stderr
+    assert coerced.ok("log")["documents"] == decoy["documents"]
+
+
+def test_duress_equal_to_the_passphrase_is_refused(store_cli: Any) -> None:
+    result = store_cli("passphrase", "duress",
+                       env={"SAMIZDAT_DURESS_PASSPHRASE": store_cli.passphrase})
+    assert result.code == 2
+
+
+def test_wipe_of_a_large_store_is_fast_and_final(store_cli: Any, tmp_path: Path) -> None:
+    # ~48 MiB of paragraphs, stored through the real command
+    para = ("Workers of all lands, " * 40 + "\n\n")
+    big = tmp_path / "big.txt"
+    with open(big, "w") as f:
+        for i in range(48 * 1024 * 1024 // len(para)):
+            f.write(f"{i} " + para)
+    store_cli.ok("draft", "new", big, "--title", "Big")
+    size = sum((store_cli.home / n).stat().st_size for n in DB_NAMES)
+    assert size > 40 * 1024 * 1024
+    slots_before = (store_cli.home / KEYSLOTS).read_bytes()
+    t0 = time.perf_counter()
+    result = store_cli("wipe", "--yes", json_out=True, env={"SAMIZDAT_PASSPHRASE": ""})
+    elapsed = time.perf_counter() - t0
+    assert result.code == 0 and result.json() == {"wiped": True}
+    # includes starting the Python process; the wipe itself is one 4 KiB write
+    assert elapsed < 5
+    assert (store_cli.home / KEYSLOTS).read_bytes() != slots_before
+    for args in (("log",), ("read", "00000000"), ("verify", big)):
+        result = store_cli(*args)
+        assert result.code == 3 and "wiped" in result.stderr
