@@ -54,11 +54,14 @@ from samizdat.errors import CryptoError, DecodeError, NotEnoughShards, UsageErro
 
 __all__ = [
     "CHUNK_BYTES",
+    "DROP_WRAP_BYTES",
     "INDEX_TAG_BYTES",
     "BytesSource",
     "Sealer",
     "ShardSource",
     "Sink",
+    "drop_unwrap",
+    "drop_wrap",
     "open_shards",
     "open_stream",
     "padme",
@@ -207,12 +210,15 @@ class Sealer:
         rng: Rng,
         sinks: Sequence[Sink],
         level: int = _ZSTD_LEVEL,
+        root_key: bytes | None = None,
     ) -> None:
         if not 1 <= k <= n <= 255:
             raise UsageError("need 1 <= k <= n <= 255 shards", hint="check --k and --n")
         if len(sinks) != n:
             raise UsageError("one sink per shard is needed")
-        self._cap = ReadCap(k=k, n=n, root_key=rng(32))
+        # root_key is for callers that must know the key before the first byte (a
+        # dead-drop file starts with the wrapped key); it must be fresh and random
+        self._cap = ReadCap(k=k, n=n, root_key=rng(32) if root_key is None else root_key)
         self._keys = _Keys(self._cap)
         self._sinks = list(sinks)
         self._zstd = zstandard.ZstdCompressor(level=level, write_content_size=True)
@@ -506,3 +512,29 @@ def open_shards(
     out = bytearray()
     open_stream(cap, [BytesSource(s) for s in shards], out.extend, max_output=max_output)
     return bytes(out)
+
+
+# ----------------------------------------------------------------- dead drops
+
+DROP_WRAP_BYTES: Final = 12 + 32 + AEAD_TAG_BYTES
+"""A dead-drop file starts with its bundle's root key wrapped under the drop key."""
+_DROP_AAD: Final = b"samizdat 2026-11 dead drop file v1"
+
+
+def drop_wrap(drop: ReadCap, root_key: bytes, rng: Rng) -> bytes:
+    """The 60 bytes that start a dead-drop file: a random nonce and the bundle's root
+    key, encrypted under the drop's key. Random-looking like the rest of the file."""
+    nonce = rng(12)
+    return nonce + Aead(drop.subkey("dead drop wrap")).encrypt(nonce, root_key, _DROP_AAD)
+
+
+def drop_unwrap(drop: ReadCap, head: bytes) -> ReadCap:
+    """The bundle capability of a dead-drop file, from its first 60 bytes; raises
+    :class:`DecodeError` if the file was not made with this drop's key."""
+    if len(head) != DROP_WRAP_BYTES:
+        raise DecodeError("too short to be a dead-drop file")
+    try:
+        root = Aead(drop.subkey("dead drop wrap")).decrypt(head[:12], head[12:], _DROP_AAD)
+    except CryptoError as exc:
+        raise DecodeError("not a file of this dead drop") from exc
+    return ReadCap(k=1, n=1, root_key=root)

@@ -1,0 +1,322 @@
+"""Carrying copies: package a version, seal it, and take sealed copies back in.
+
+These are the use cases every transport shares. The paper and mail code put
+:func:`export_bundle` bytes on paper or in an attachment and call
+:func:`import_bundle` on what comes back; the network code calls
+:func:`package_version` / :func:`accept_package` over its encrypted sessions; the
+CLI's ``export``/``import``/``disperse``/``recover`` and ``deaddrop sync`` call them
+too.
+
+What ``status`` means in an :class:`ImportResult` (the same words ``verify`` uses):
+
+* ``authentic``: the text is exactly the one at least one signature covers (an
+  author pseudonym's, or a committee's final statement), and every signature in the
+  copy verified. Whether a signer is *trusted* is a separate question, answered by
+  ``verify`` against this store's trusted keys; ``signers`` lists who signed.
+* ``unsigned``: an intact copy of a draft nobody signed yet. Its text matches its
+  version id, but nothing vouches for it. It is stored (drafts travel too) and the
+  command succeeds, reporting this status so that a person is not misled.
+
+Anything else (altered text, a forged or misplaced signature, malformed bytes, too
+few shards) raises and stores nothing: an import is one transaction.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from samizdat.core.caps import ReadCap
+from samizdat.core.crypto import Rng
+from samizdat.core.envelope import BytesSource, ShardSource, open_stream, seal
+from samizdat.core.package import (
+    MAX_PACKAGE_BYTES,
+    CommitteeFinal,
+    Entry,
+    Package,
+    check_package,
+    decode_package,
+    encode_package,
+)
+from samizdat.core.versions import (
+    AuthorSignature,
+    Document,
+    decode_document,
+    decode_version,
+    encode_document,
+    encode_version,
+    topological_order,
+)
+from samizdat.errors import NotFound, StoreError, UsageError
+from samizdat.runtime import wall_clock
+from samizdat.store import Store, VersionRecord
+
+__all__ = [
+    "ImportResult",
+    "Signer",
+    "accept_package",
+    "disperse",
+    "export_bundle",
+    "import_bundle",
+    "open_package",
+    "package_version",
+    "recover",
+    "recover_sources",
+    "resolve_version",
+]
+
+
+@dataclass(frozen=True)
+class Signer:
+    """Who signed: ``kind`` is ``author`` or ``committee``; ``key`` lowercase hex."""
+
+    kind: str
+    key: str
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    """What an import found and stored. ``new`` is False when the store already had
+    the version and every signature the copy carried."""
+
+    document: str
+    version: str
+    status: str
+    signers: tuple[Signer, ...] = ()
+    new: bool = True
+    title: str = field(default="", repr=False)
+
+    def as_json(self) -> dict[str, Any]:
+        """The keys ``import``/``recover``/``scan`` print with ``--json``."""
+        return {
+            "document": self.document,
+            "version": self.version,
+            "status": self.status,
+            "signers": [{"kind": s.kind, "key": s.key} for s in self.signers],
+            "new": self.new,
+        }
+
+
+# ------------------------------------------------------------------ resolving
+
+
+def _committee_finals(store: Store, version_id: bytes) -> list[CommitteeFinal]:
+    """Final statements the committee area recorded for this version (none if that
+    area is not part of this build)."""
+    try:
+        from samizdat.store import committee
+    except ModuleNotFoundError:  # pragma: no cover - the committee area is optional
+        return []
+    return [
+        CommitteeFinal(
+            r.group_key, r.signature, r.statement, r.comment, r.comment_signature or b""
+        )
+        for r in committee.final(store.db, version_id)
+    ]
+
+
+def resolve_version(store: Store, ref: str) -> bytes:
+    """The version ``ref`` names: a version id (prefix of 8+ hex characters), or a
+    document id meaning its final version if it has one, else its latest (the rule
+    of ``samizdat read``, shared with :mod:`samizdat.app.documents`)."""
+    from samizdat.app.documents import version_for
+
+    return version_for(store, ref)
+
+
+# ------------------------------------------------------------------ packaging
+
+
+def _document(store: Store, doc_id: bytes) -> Document:
+    row = store.db.one("SELECT encoded FROM documents WHERE doc_id = ?", (doc_id,))
+    if row is None:
+        raise NotFound(f"no document {doc_id.hex()[:16]} in this store")
+    if row[0] is None:
+        raise StoreError(
+            "this store does not keep the genesis of that document, so it cannot be "
+            "packaged",
+        )
+    return decode_document(bytes(row[0]))
+
+
+def _entry(store: Store, version_id: bytes) -> Entry:
+    record = store.version(version_id)
+    version = decode_version(record.encoded)
+    paragraphs = tuple(p.decode("utf-8") for p in store.paragraphs(version_id))
+    authors = tuple(
+        AuthorSignature(version_id, s.key, s.signature)
+        for s in store.signatures(version_id)
+        if s.kind == "author"
+    )
+    return Entry(version, paragraphs, authors, tuple(_committee_finals(store, version_id)))
+
+
+def package_version(store: Store, version_id: bytes, *, history: bool = False) -> bytes:
+    """The canonical package (see ``docs/spec/package.md``) of one stored version:
+    its document's genesis, text, author signatures and committee finals; with
+    ``history``, every earlier version of the document this store holds."""
+    entry = _entry(store, version_id)
+    document = _document(store, entry.version.document)
+    earlier: tuple[Entry, ...] = ()
+    if history:
+        ancestors = _ancestors(store, entry)
+        earlier = tuple(_entry(store, vid) for vid in ancestors)
+    return encode_package(Package(document, entry, earlier))
+
+
+def _ancestors(store: Store, entry: Entry) -> list[bytes]:
+    seen: dict[bytes, Any] = {}
+    todo = list(entry.version.parents)
+    while todo:
+        vid = todo.pop()
+        if vid in seen or not store.has_version(vid):
+            continue
+        version = decode_version(store.version(vid).encoded)
+        seen[vid] = version
+        todo.extend(version.parents)
+    return [v.version_id for v in topological_order(seen.values())]
+
+
+# ------------------------------------------------------------------- accepting
+
+
+def _store_entry(store: Store, document: Document, entry: Entry, now: int) -> bool:
+    version = entry.version
+    vid = version.version_id
+    changed = store.add_version(
+        VersionRecord(
+            version_id=vid,
+            doc_id=document.document_id,
+            text_id=version.text_id,
+            encoded=encode_version(version),
+            parents=version.parents,
+            paragraph_count=version.paragraphs,
+            created=now,
+        ),
+        (p.encode("utf-8") for p in entry.paragraphs),
+    )
+    for sig in entry.authors:
+        changed |= store.add_signature(vid, "author", sig.public_key, sig.signature)
+    if entry.committee:
+        from samizdat.store import committee
+
+        for final in entry.committee:
+            changed |= store.add_signature(vid, "committee", final.group_key, final.signature)
+            committee.put_final(
+                store.db,
+                committee.FinalRecord(
+                    vid,
+                    final.group_key,
+                    final.statement,
+                    final.signature,
+                    final.comment,
+                    final.comment_signature or None,
+                ),
+            )
+    return changed
+
+
+def accept_package(store: Store, data: bytes, *, now: float | None = None) -> ImportResult:
+    """Decode a package strictly, verify all of it, and store it in one transaction.
+
+    Raises :class:`~samizdat.errors.VerificationFailed` (altered text, forged
+    signature) or :class:`~samizdat.errors.DecodeError` (malformed), and then nothing
+    was stored.
+    """
+    package = check_package(decode_package(data))
+    document = package.document
+    when = int(wall_clock() if now is None else now)
+    with store.transaction():
+        known = store.db.one(
+            "SELECT encoded FROM documents WHERE doc_id = ?", (document.document_id,)
+        )
+        changed = known is None
+        store.add_document(
+            document.document_id, document.title, when, encoded=encode_document(document)
+        )
+        if known is not None and known[0] is None:
+            store.db.execute(
+                "UPDATE documents SET encoded = ? WHERE doc_id = ?",
+                (encode_document(document), document.document_id),
+            )
+        for e in topological_order_entries(package.history):
+            changed |= _store_entry(store, document, e, when)
+        changed |= _store_entry(store, document, package.entry, when)
+    entry = package.entry
+    signers = tuple(Signer("author", s.public_key.hex()) for s in entry.authors) + tuple(
+        Signer("committee", f.group_key.hex()) for f in entry.committee
+    )
+    return ImportResult(
+        document=document.document_id.hex(),
+        version=entry.version_id.hex(),
+        status="authentic" if signers else "unsigned",
+        signers=signers,
+        new=changed,
+        title=document.title,
+    )
+
+
+def topological_order_entries(entries: Sequence[Entry]) -> list[Entry]:
+    """History entries with parents before children."""
+    by_id = {e.version_id: e for e in entries}
+    return [by_id[v.version_id] for v in topological_order(e.version for e in entries)]
+
+
+# --------------------------------------------------------------------- sealing
+
+
+def _ref_package(store: Store, ref: str, history: bool) -> bytes:
+    return package_version(store, resolve_version(store, ref), history=history)
+
+
+def export_bundle(
+    store: Store, ref: str, rng: Rng, *, history: bool = False
+) -> tuple[ReadCap, bytes]:
+    """A sealed bundle (one self-contained envelope, k = n = 1) of the version
+    ``ref`` names, and the capability that opens it."""
+    cap, (bundle,) = seal(_ref_package(store, ref, history), k=1, n=1, rng=rng)
+    return cap, bundle
+
+
+def disperse(
+    store: Store, ref: str, k: int, n: int, rng: Rng, *, history: bool = False
+) -> tuple[ReadCap, list[bytes]]:
+    """``n`` shards of the version ``ref`` names, any ``k`` of which rebuild it."""
+    if not 1 <= k <= n <= 255:
+        raise UsageError("need 1 <= k <= n <= 255", hint="for example --k 3 --n 10")
+    return seal(_ref_package(store, ref, history), k=k, n=n, rng=rng)
+
+
+def open_package(cap: ReadCap, sources: Iterable[ShardSource]) -> bytes:
+    """Rebuild the package inside an envelope (bounded by the package size limit)."""
+    out = bytearray()
+    open_stream(cap, sources, out.extend, max_output=MAX_PACKAGE_BYTES)
+    return bytes(out)
+
+
+def import_bundle(store: Store, data: bytes, cap: ReadCap) -> ImportResult:
+    """Open a bundle with ``cap``, verify it and store it (all or nothing)."""
+    return accept_package(store, open_package(cap, [BytesSource(data)]))
+
+
+def recover(store: Store, shards: Iterable[bytes], cap: ReadCap) -> ImportResult:
+    """Rebuild from shards in memory (any order, duplicates, damaged and foreign
+    ones mixed in), verify and store."""
+    return recover_sources(store, [BytesSource(s) for s in shards], cap)
+
+
+def recover_sources(
+    store: Store, sources: Iterable[ShardSource], cap: ReadCap
+) -> ImportResult:
+    """:func:`recover` from shard sources (files read on demand)."""
+    sources = list(sources)
+    try:
+        return accept_package(store, open_package(cap, sources))
+    finally:
+        for s in sources:
+            close = getattr(s, "close", None)
+            if close is not None:
+                with contextlib.suppress(OSError):
+                    close()

@@ -1,0 +1,331 @@
+"""The package: the plaintext inside an envelope, i.e. everything needed to store and
+verify one version somewhere else.
+
+A package holds a document's genesis object, one version, that version's normalized
+paragraphs, its author signatures and zero or more committee finals (statement bytes,
+the FROST signature and the group key), and optionally earlier versions of the same
+document (each with its text and signatures) so that a recipient can show the
+history. Its encoding is one version byte then canonical CBOR
+(:mod:`samizdat.core.cbor`); ``docs/spec/package.md`` specifies it::
+
+    0x01 || {"doc": bstr, "authors": [bstr], "history": [entry], "version": bstr,
+             "committee": [final], "paragraphs": [tstr]}
+    entry = {"authors": [bstr], "version": bstr, "committee": [final],
+             "paragraphs": [tstr]}
+    final = {"key": bstr32, "comment": tstr, "signature": bstr64,
+             "statement": bstr, "comment_signature": bstr (empty or 64)}
+
+``paragraphs`` is the last key in canonical order (keys sort by length first), so a
+streaming writer can put the large part last.
+
+:func:`decode_package` checks structure only; :func:`check_package` then checks
+everything a recipient must know before storing it: the document id, that the text
+gives the version's text id, paragraph count and text SHA-256, that each paragraph is
+in normal form, that every author signature verifies on this version and every
+committee statement names exactly this version and verifies under its key. A package
+that fails any check is rejected whole: no part of it is trusted.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Final
+
+from samizdat.core import cbor
+from samizdat.core.crypto import ED25519_PUBLIC_BYTES, ED25519_SIGNATURE_BYTES, ed25519_verify
+from samizdat.core.statement import MAX_STATEMENT_BYTES, Statement, trusted_comment
+from samizdat.core.text import digest_paragraphs, normalize, paragraph_hash
+from samizdat.core.versions import (
+    AuthorSignature,
+    Document,
+    Version,
+    decode_author_signature,
+    decode_document,
+    decode_version,
+    encode_author_signature,
+    encode_document,
+    encode_version,
+    verify_author_signature,
+)
+from samizdat.errors import (
+    BadSignature,
+    DecodeError,
+    SamizdatError,
+    TextError,
+    VerificationFailed,
+)
+
+__all__ = [
+    "MAX_PACKAGE_BYTES",
+    "PACKAGE_VERSION",
+    "CommitteeFinal",
+    "Entry",
+    "Package",
+    "check_package",
+    "decode_package",
+    "encode_package",
+    "statement_for",
+]
+
+PACKAGE_VERSION: Final = 1
+MAX_PACKAGE_BYTES: Final = 1 << 30
+"""Largest package accepted (1 GiB): also the output limit when opening one."""
+MAX_HISTORY: Final = 4096
+MAX_SIGNATURES: Final = 64
+MAX_FINALS: Final = 16
+
+
+@dataclass(frozen=True)
+class CommitteeFinal:
+    """A committee's "version V is final": the exact statement bytes, one Ed25519
+    (FROST) signature over them, and the group key. Nothing about the members.
+
+    ``comment`` and ``comment_signature`` are minisign's trusted comment and its
+    global signature (over ``signature || comment``), so that a recipient can write
+    a ``.minisig`` file stock ``minisign -V`` accepts; ``comment_signature`` is
+    empty when the committee has not made one.
+    """
+
+    group_key: bytes
+    signature: bytes = field(repr=False)
+    statement: bytes = field(repr=False)
+    comment: str = ""
+    comment_signature: bytes = field(default=b"", repr=False)
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One version with its text and its signatures."""
+
+    version: Version
+    paragraphs: tuple[str, ...] = field(repr=False)
+    authors: tuple[AuthorSignature, ...] = ()
+    committee: tuple[CommitteeFinal, ...] = ()
+
+    @property
+    def version_id(self) -> bytes:
+        return self.version.version_id
+
+
+@dataclass(frozen=True)
+class Package:
+    """A document's genesis, one version (``entry``) and, optionally, some of its
+    earlier versions (``history``, parents before children)."""
+
+    document: Document
+    entry: Entry
+    history: tuple[Entry, ...] = ()
+
+
+def statement_for(document: Document, version: Version, paragraphs: Sequence[str]) -> bytes:
+    """The canonical statement a committee signs for this version (see
+    :mod:`samizdat.core.statement`)."""
+    return Statement(
+        document=document.document_id,
+        title=document.title,
+        version=version.version_id,
+        text_id=version.text_id,
+        text_sha256=version.text_sha256,
+        paragraph_hashes=tuple(paragraph_hash(p) for p in paragraphs),
+    ).encode()
+
+
+# ------------------------------------------------------------------ encoding
+
+
+def _final_value(f: CommitteeFinal) -> dict[str | int, cbor.Value]:
+    return {
+        "key": f.group_key,
+        "signature": f.signature,
+        "statement": f.statement,
+        "comment": f.comment,
+        "comment_signature": f.comment_signature,
+    }
+
+
+def _entry_value(e: Entry) -> dict[str | int, cbor.Value]:
+    return {
+        "version": encode_version(e.version),
+        "authors": [encode_author_signature(s) for s in e.authors],
+        "committee": [_final_value(f) for f in e.committee],
+        "paragraphs": list(e.paragraphs),
+    }
+
+
+def encode_package(package: Package) -> bytes:
+    """The one canonical encoding of ``package``."""
+    body = _entry_value(package.entry)
+    body["doc"] = encode_document(package.document)
+    body["history"] = [_entry_value(e) for e in package.history]
+    return bytes([PACKAGE_VERSION]) + cbor.encode(body)
+
+
+_ENTRY_KEYS: Final = frozenset({"version", "authors", "committee", "paragraphs"})
+_TOP_KEYS: Final = _ENTRY_KEYS | {"doc", "history"}
+_FINAL_KEYS: Final = frozenset({"key", "signature", "statement", "comment", "comment_signature"})
+
+
+def _list(body: Mapping[str | int, cbor.Value], key: str, limit: int) -> list[cbor.Value]:
+    value = body[key]
+    if not isinstance(value, list):
+        raise DecodeError(f"package: '{key}' must be a list")
+    if len(value) > limit:
+        raise DecodeError(f"package: too many items in '{key}'")
+    return value
+
+
+def _bytes(value: cbor.Value, what: str, size: int | None = None) -> bytes:
+    if not isinstance(value, bytes) or (size is not None and len(value) != size):
+        raise DecodeError(f"package: {what} has the wrong type or size")
+    return value
+
+
+def _decode_final(value: cbor.Value) -> CommitteeFinal:
+    if not isinstance(value, dict) or set(value) != _FINAL_KEYS:
+        raise DecodeError("package: a committee final has the wrong fields")
+    statement = _bytes(value["statement"], "a statement")
+    if len(statement) > MAX_STATEMENT_BYTES:
+        raise DecodeError("package: statement too large")
+    comment = value["comment"]
+    if not isinstance(comment, str) or len(comment) > 1024:
+        raise DecodeError("package: a trusted comment must be short text")
+    comment_sig = _bytes(value["comment_signature"], "a comment signature")
+    if len(comment_sig) not in (0, ED25519_SIGNATURE_BYTES):
+        raise DecodeError("package: a comment signature has the wrong size")
+    return CommitteeFinal(
+        _bytes(value["key"], "a group key", ED25519_PUBLIC_BYTES),
+        _bytes(value["signature"], "a committee signature", ED25519_SIGNATURE_BYTES),
+        statement,
+        comment,
+        comment_sig,
+    )
+
+
+def _decode_entry(body: Mapping[str | int, cbor.Value]) -> Entry:
+    version = decode_version(_bytes(body["version"], "the version"))
+    paragraphs = _list(body, "paragraphs", version.paragraphs)
+    if len(paragraphs) != version.paragraphs:
+        raise DecodeError("package: paragraph count does not match the version")
+    if not all(isinstance(p, str) for p in paragraphs):
+        raise DecodeError("package: paragraphs must be text")
+    authors = tuple(
+        decode_author_signature(_bytes(s, "an author signature"))
+        for s in _list(body, "authors", MAX_SIGNATURES)
+    )
+    finals = tuple(_decode_final(f) for f in _list(body, "committee", MAX_FINALS))
+    return Entry(version, tuple(p for p in paragraphs if isinstance(p, str)), authors, finals)
+
+
+def decode_package(data: bytes, *, max_bytes: int = MAX_PACKAGE_BYTES) -> Package:
+    """Strictly decode a package (structure only: see :func:`check_package`).
+
+    Raises :class:`DecodeError` for anything :func:`encode_package` would not write.
+    """
+    if not isinstance(data, bytes | bytearray | memoryview):
+        raise DecodeError("package: expected bytes")
+    data = bytes(data)
+    if not data:
+        raise DecodeError("package: empty")
+    if len(data) > max_bytes:
+        raise DecodeError("package: too large")
+    if data[0] != PACKAGE_VERSION:
+        raise DecodeError(
+            f"package format {data[0]} is not supported", hint="upgrade samizdat"
+        )
+    body = cbor.decode(data[1:], max_depth=6)
+    if not isinstance(body, dict) or set(body) != _TOP_KEYS:
+        raise DecodeError("package: wrong fields")
+    document = decode_document(_bytes(body["doc"], "the document"))
+    entry = _decode_entry(body)
+    history = []
+    for item in _list(body, "history", MAX_HISTORY):
+        if not isinstance(item, dict) or set(item) != _ENTRY_KEYS:
+            raise DecodeError("package: a history entry has the wrong fields")
+        history.append(_decode_entry(item))
+    return Package(document, entry, tuple(history))
+
+
+# ---------------------------------------------------------------- verification
+
+
+def _check_entry(document: Document, entry: Entry) -> None:
+    version = entry.version
+    if version.document != document.document_id:
+        raise VerificationFailed("package: a version belongs to another document")
+    for p in entry.paragraphs:
+        try:
+            normal = normalize(p).paragraphs
+        except TextError as exc:
+            raise DecodeError(
+                f"package: a paragraph is not acceptable text ({exc.message})"
+            ) from exc
+        if normal != (p,):
+            raise DecodeError("package: a paragraph is not in normal form")
+    digest = digest_paragraphs(entry.paragraphs)
+    if (digest.text_id, digest.paragraphs, digest.text_sha256) != (
+        version.text_id,
+        version.paragraphs,
+        version.text_sha256,
+    ):
+        raise VerificationFailed(
+            "the text in this copy does not match the version it claims to be",
+            hint="the copy was altered before it was sealed",
+        )
+    vid = version.version_id
+    seen: set[bytes] = set()
+    for sig in entry.authors:
+        if sig.public_key in seen:
+            raise DecodeError("package: the same author signature twice")
+        seen.add(sig.public_key)
+        try:
+            verify_author_signature(sig, version)
+        except BadSignature as exc:
+            raise VerificationFailed(
+                "an author signature in this copy is forged or for another version"
+            ) from exc
+    expected = None
+    for final in entry.committee:
+        if expected is None:
+            expected = statement_for(document, version, entry.paragraphs)
+        if final.statement != expected:
+            try:
+                named = Statement.parse(final.statement).version
+            except SamizdatError:
+                named = b""
+            raise VerificationFailed(
+                "a committee statement in this copy is malformed"
+                if not named
+                else "a committee statement in this copy is for another version"
+                if named != vid
+                else "a committee statement in this copy does not match its text"
+            )
+        try:
+            ed25519_verify(final.group_key, final.statement, final.signature)
+            if final.comment_signature:
+                ed25519_verify(
+                    final.group_key,
+                    final.signature + final.comment.encode("utf-8"),
+                    final.comment_signature,
+                )
+        except BadSignature as exc:
+            raise VerificationFailed("a committee signature in this copy is forged") from exc
+        if final.comment and final.comment != trusted_comment(Statement.parse(final.statement)):
+            raise VerificationFailed("a committee's trusted comment does not match its statement")
+
+
+def check_package(package: Package) -> Package:
+    """Verify everything in ``package`` (see the module docstring) and return it.
+
+    Raises :class:`VerificationFailed` (exit 1) when a signature or a text does not
+    check, :class:`DecodeError` when something is malformed. History entries must be
+    distinct versions of the same document, none equal to the main one.
+    """
+    ids = {package.entry.version_id}
+    for e in package.history:
+        if e.version_id in ids:
+            raise DecodeError("package: a version appears twice")
+        ids.add(e.version_id)
+        _check_entry(package.document, e)
+    _check_entry(package.document, package.entry)
+    return package
