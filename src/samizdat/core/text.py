@@ -57,6 +57,7 @@ __all__ = [
     "digest_paragraphs",
     "digest_text_stream",
     "normalize",
+    "normalize_inline",
     "normalized_bytes",
     "paragraph_hash",
 ]
@@ -247,6 +248,16 @@ def normalize(text: str) -> Text:
     if not paragraphs:
         raise TextError("the text is empty", hint="the file has no visible text")
     return Text(tuple(paragraphs))
+
+
+def normalize_inline(text: str) -> str:
+    """Normalize a short one-line string (a title) by the same rules as a
+    paragraph, line breaks included in the whitespace folded to one space. May
+    return ``""``; raises :class:`TextError` on forbidden characters."""
+    _check_text(text, 0)
+    folded = (text.replace("\r", " ").replace("\n", " ").translate(_TRANSLATE)
+              .replace(_LINE_BREAK, " ").replace(_PARAGRAPH_BREAK, " "))
+    return _SPACES.sub(" ", unicodedata.normalize("NFC", folded)).strip(" ")
 
 
 def paragraph_hash(paragraph: str) -> bytes:

@@ -18,12 +18,12 @@ The formats are specified in ``docs/spec/versions.md``.
 
 from __future__ import annotations
 
-import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Final
 
 from samizdat.core import cbor, crypto
+from samizdat.core.text import normalize_inline
 from samizdat.errors import DecodeError, InputError, TextError
 
 __all__ = [
@@ -76,14 +76,12 @@ def _check_len(name: str, value: bytes, n: int) -> None:
 
 
 def normalize_title(title: str) -> str:
-    """A title in its canonical form: NFC, whitespace folded to single spaces.
-
-    Raises :class:`TextError` if it is empty, has control characters, or is longer
-    than :data:`MAX_TITLE_BYTES` in UTF-8.
+    """A title in its canonical form: the paragraph rules of ``docs/spec/text.md``
+    (NFC, invisible characters dropped, whitespace and line breaks folded to single
+    spaces). Raises :class:`TextError` if it is empty, has control characters, or is
+    longer than :data:`MAX_TITLE_BYTES` in UTF-8.
     """
-    if any(unicodedata.category(c) in ("Cc", "Cs") for c in title):
-        raise TextError("a title cannot contain control characters")
-    folded = " ".join(unicodedata.normalize("NFC", title).split())
+    folded = normalize_inline(title)
     if not folded:
         raise TextError("a title cannot be empty", hint="pass --title 'Some title'")
     if len(folded.encode("utf-8")) > MAX_TITLE_BYTES:
