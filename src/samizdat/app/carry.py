@@ -49,21 +49,34 @@ from samizdat.core.versions import (
     encode_version,
     topological_order,
 )
-from samizdat.errors import NotFound, StoreError, UsageError
+from samizdat.errors import (
+    InputError,
+    NotFound,
+    SamizdatError,
+    StoreError,
+    UsageError,
+    VerificationFailed,
+)
 from samizdat.runtime import wall_clock
 from samizdat.store import Store, VersionRecord
+from samizdat.transports.deaddrop import DeadDrop
 
 __all__ = [
+    "DropReport",
     "ImportResult",
     "Signer",
     "accept_package",
+    "choose_drop_key",
+    "deaddrop_sync",
     "disperse",
     "export_bundle",
     "import_bundle",
+    "new_drop_key",
     "open_package",
     "package_version",
     "recover",
     "recover_sources",
+    "remember_drop_key",
     "resolve_version",
 ]
 
@@ -320,3 +333,133 @@ def recover_sources(
             if close is not None:
                 with contextlib.suppress(OSError):
                     close()
+
+
+# ------------------------------------------------------------------ dead drops
+
+
+@dataclass
+class DropReport:
+    """What a dead-drop sync did: copies left in the folder (``sent``), copies taken
+    into the store (``received``), files that could not be used (``skipped``: another
+    drop's, damaged, or failing verification) and stale partial files removed."""
+
+    sent: int = 0
+    received: int = 0
+    skipped: int = 0
+    removed_partial: int = 0
+
+    def as_json(self) -> dict[str, int]:
+        return {
+            "sent": self.sent,
+            "received": self.received,
+            "skipped": self.skipped,
+            "removed_partial": self.removed_partial,
+        }
+
+
+def new_drop_key(store: Store, rng: Rng, *, now: float | None = None) -> ReadCap:
+    """Make a dead-drop key, remember it in this store and return it (to be given,
+    like a read capability, to the other people who use the same drop)."""
+    from samizdat.store import envelopes
+
+    cap = ReadCap(k=1, n=1, root_key=rng(32))
+    envelopes.add_drop_key(store.db, cap.root_key, int(wall_clock() if now is None else now))
+    return cap
+
+
+def remember_drop_key(store: Store, cap: ReadCap, *, now: float | None = None) -> None:
+    """Remember a dead-drop key someone gave us."""
+    from samizdat.store import envelopes
+
+    if (cap.k, cap.n) != (1, 1):
+        raise UsageError("a dead-drop key is a k=1, n=1 capability", hint="see 'deaddrop key'")
+    envelopes.add_drop_key(store.db, cap.root_key, int(wall_clock() if now is None else now))
+
+
+def choose_drop_key(store: Store, drop: DeadDrop) -> ReadCap:
+    """The remembered key this folder was used with: the one that opens a file
+    there, else the only key this store has."""
+    from samizdat.store import envelopes
+
+    keys = [ReadCap(k=1, n=1, root_key=k) for k in envelopes.drop_keys(store.db)]
+    if not keys:
+        raise UsageError(
+            "this store has no dead-drop key",
+            hint="make one with 'samizdat deaddrop key' or pass --cap",
+        )
+    for entry in drop.entries():
+        for key in keys:
+            with contextlib.suppress(SamizdatError):
+                drop.bundle_cap(key, entry)
+                return key
+    if len(keys) == 1:
+        return keys[0]
+    raise UsageError(
+        "this store knows several dead-drop keys and none opens a file here",
+        hint="pass the drop's key with --cap",
+    )
+
+
+def deaddrop_sync(
+    store: Store,
+    drop: DeadDrop,
+    key: ReadCap,
+    rng: Rng,
+    *,
+    now: float | None = None,
+) -> DropReport:
+    """Two-way exchange with a dead-drop folder under one drop key.
+
+    First every file not seen before is opened; what the store lacks is verified and
+    imported (each file in its own transaction: one bad file costs only itself).
+    Then every version this store holds that no file in the folder carries is sealed
+    and left there, each file written atomically. Interrupted at any point, running
+    it again carries on: nothing half-written is ever read, and what was done is
+    not redone.
+    """
+    from samizdat.store import envelopes
+
+    when = wall_clock() if now is None else now
+    report = DropReport(removed_partial=drop.remove_stale(when))
+    drop_id = key.subkey("dead drop id")
+    seen = envelopes.drop_files(store.db, drop_id)
+    present: set[bytes] = set()
+    entries = drop.entries()
+    for entry in entries:
+        ident = (entry.name, entry.size)
+        if ident in seen:
+            version = seen[ident]
+            if version is not None and store.has_version(version):
+                present.add(version)
+                continue
+            if version is None:
+                report.skipped += 1
+                continue
+        version = None
+        try:
+            cap = drop.bundle_cap(key, entry)
+            with drop.source(entry) as source:
+                data = open_package(cap, [source])
+            result = accept_package(store, data, now=when)
+            version = bytes.fromhex(result.version)
+            present.add(version)
+            if result.new:
+                report.received += 1
+        except (VerificationFailed, InputError):
+            report.skipped += 1
+        envelopes.note_drop_file(store.db, drop_id, envelopes.DropFile(*ident, version))
+    names = {(e.name, e.size) for e in entries}
+    for name, size in seen:
+        if (name, size) not in names:
+            envelopes.forget_drop_file(store.db, drop_id, name, size)
+    for record in list(store.all_versions()):
+        if record.version_id in present:
+            continue
+        entry = drop.leave(key, package_version(store, record.version_id), rng)
+        envelopes.note_drop_file(
+            store.db, drop_id, envelopes.DropFile(entry.name, entry.size, record.version_id)
+        )
+        present.add(record.version_id)
+        report.sent += 1
+    return report

@@ -1,0 +1,241 @@
+"""Carrying copies: ``export``, ``import``, ``disperse``, ``recover``, ``deaddrop``.
+
+Read capabilities are secrets. They are printed once when made (``--cap-out FILE``
+writes them to a file instead), and are taken from ``--cap``, ``--cap-file`` or the
+``SAMIZDAT_CAP`` environment variable. ``--cap`` is what scripts usually type, but a
+command line can be read by other users of the machine (``ps``); the file and the
+environment variable avoid that.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from samizdat.app import carry
+from samizdat.cli.context import Context
+from samizdat.core.caps import ReadCap
+from samizdat.errors import InputError, UsageError
+from samizdat.runtime import system_rng, wall_clock
+from samizdat.transports.bundle import FileSource, atomic_writer, seal_to_files, shard_paths
+from samizdat.transports.deaddrop import DeadDrop
+
+__all__ = ["read_cap", "register"]
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+CAP_HELP = (
+    "The read capability (sz1-...). Safer: --cap-file or the SAMIZDAT_CAP environment "
+    "variable, which other users cannot see in the process list."
+)
+_MAX_CAP_FILE = 4096
+
+
+def cap_options(fn: F) -> F:
+    """``--cap`` and ``--cap-file`` on a command (``SAMIZDAT_CAP`` is read too)."""
+    fn = click.option(
+        "--cap-file",
+        type=click.Path(dir_okay=False, path_type=Path),
+        help="Read the capability from this file (first line).",
+    )(fn)
+    fn = click.option("--cap", "cap_text", metavar="CAP", help=CAP_HELP)(fn)
+    return fn
+
+
+def read_cap(
+    cap_text: str | None, cap_file: Path | None, *, required: bool = True
+) -> ReadCap | None:
+    """The capability from ``--cap``, ``--cap-file`` or ``SAMIZDAT_CAP`` (in that
+    order); :class:`UsageError` if none is given and one is required."""
+    if cap_text is None and cap_file is not None:
+        try:
+            with open(cap_file, "rb") as f:
+                raw = f.read(_MAX_CAP_FILE + 1)
+        except OSError as exc:
+            raise InputError(f"cannot read {cap_file.name}: {exc.strerror}") from None
+        if len(raw) > _MAX_CAP_FILE:
+            raise InputError(f"{cap_file.name} is too large to hold a capability")
+        lines = raw.decode("utf-8", "replace").strip().splitlines()
+        cap_text = lines[0] if lines else ""
+    if cap_text is None:
+        cap_text = os.environ.get("SAMIZDAT_CAP")
+    if cap_text is None:
+        if required:
+            raise UsageError(
+                "a read capability is needed",
+                hint="pass --cap, --cap-file or set SAMIZDAT_CAP",
+            )
+        return None
+    return ReadCap.parse(cap_text)
+
+
+def _give_cap(ctx: Context, cap: ReadCap, cap_out: Path | None) -> str | None:
+    """Write the capability to ``cap_out`` (then it is not printed) or return it."""
+    text = cap.danger_real_capability_string()
+    if cap_out is None:
+        return text
+    with atomic_writer(cap_out) as f:
+        os.fchmod(f.fileno(), 0o600)
+        f.write((text + "\n").encode("ascii"))
+    ctx.note(f"read capability written to {cap_out}")
+    return None
+
+
+def _import_human(result: carry.ImportResult) -> str:
+    what = "stored" if result.new else "already in this store"
+    signers = ", ".join(f"{s.kind} {s.key[:16]}" for s in result.signers) or "nobody"
+    return (
+        f"{result.status}: version {result.version} of document {result.document} "
+        f"({what}; signed by {signers})"
+    )
+
+
+# ---------------------------------------------------------------- export/import
+
+
+@click.command("export")
+@click.argument("ref", metavar="VER|DOC")
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), required=True,
+              help="The bundle file to write.")
+@click.option("--history", is_flag=True, help="Include the document's earlier versions.")
+@click.option("--cap-out", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write the capability to this file instead of printing it.")
+@click.pass_obj
+def export_cmd(ctx: Context, ref: str, out: Path, history: bool, cap_out: Path | None) -> None:
+    """Write a sealed bundle of a version for a USB stick; print its read capability.
+
+    The bundle is random bytes to anyone without the capability: give the two by
+    different channels.
+    """
+    store = ctx.store()
+    package = carry.package_version(store, carry.resolve_version(store, ref), history=history)
+    cap = seal_to_files(package, [out], k=1, rng=system_rng)
+    shown = _give_cap(ctx, cap, cap_out)
+    size = out.stat().st_size
+    ctx.emit(
+        {"cap": shown, "bytes": size, "file": str(out)},
+        shown if shown is not None else f"bundle written to {out} ({size} bytes)",
+    )
+
+
+@click.command("import")
+@click.argument("path", type=click.Path(dir_okay=False, exists=True, path_type=Path))
+@cap_options
+@click.pass_obj
+def import_cmd(ctx: Context, path: Path, cap_text: str | None, cap_file: Path | None) -> None:
+    """Open, verify and store a sealed bundle (all or nothing)."""
+    cap = read_cap(cap_text, cap_file)
+    assert cap is not None
+    result = carry.recover_sources(ctx.store(), [FileSource(path)], cap)
+    ctx.emit(result.as_json(), _import_human(result))
+
+
+# ------------------------------------------------------------ disperse/recover
+
+
+@click.command("disperse")
+@click.argument("ref", metavar="VER|DOC")
+@click.option("--k", "k", type=int, required=True, help="Shards needed to rebuild.")
+@click.option("--n", "n", type=int, required=True, help="Shards made (one per courier).")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), required=True,
+              help="Folder for the n shard files (created if needed).")
+@click.option("--history", is_flag=True, help="Include the document's earlier versions.")
+@click.option("--cap-out", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write the capability to this file instead of printing it.")
+@click.pass_obj
+def disperse_cmd(
+    ctx: Context, ref: str, k: int, n: int, out: Path, history: bool, cap_out: Path | None
+) -> None:
+    """Split a sealed copy into N shard files, one per courier; any K rebuild it.
+
+    Shard files have random names and random-looking content; a courier holding
+    fewer than K of them holds nothing readable.
+    """
+    if not 1 <= k <= n <= 255:
+        raise UsageError("need 1 <= k <= n <= 255", hint="for example --k 3 --n 10")
+    store = ctx.store()
+    package = carry.package_version(store, carry.resolve_version(store, ref), history=history)
+    out.mkdir(parents=True, exist_ok=True)
+    paths = [out / system_rng(8).hex() for _ in range(n)]
+    cap = seal_to_files(package, paths, k=k, rng=system_rng)
+    shown = _give_cap(ctx, cap, cap_out)
+    files = [str(p) for p in paths]
+    ctx.emit(
+        {"cap": shown, "files": files, "k": k, "n": n},
+        (shown + "\n" if shown else "") + "\n".join(files),
+    )
+
+
+@click.command("recover")
+@click.argument("paths", nargs=-1, required=True,
+                type=click.Path(exists=True, path_type=Path))
+@cap_options
+@click.pass_obj
+def recover_cmd(
+    ctx: Context, paths: tuple[Path, ...], cap_text: str | None, cap_file: Path | None
+) -> None:
+    """Rebuild a copy from shard files or folders holding them (any order; damaged,
+    duplicate and unrelated files are skipped), then verify and store it."""
+    cap = read_cap(cap_text, cap_file)
+    assert cap is not None
+    sources = [FileSource(p) for p in shard_paths(paths)]
+    result = carry.recover_sources(ctx.store(), sources, cap)
+    ctx.emit(result.as_json(), _import_human(result))
+
+
+# ------------------------------------------------------------------- dead drop
+
+
+@click.group("deaddrop")
+def deaddrop() -> None:
+    """Exchange copies through a folder (a USB stick left somewhere).
+
+    Everyone using one drop shares one dead-drop key: make it with 'deaddrop key',
+    give it (like a read capability) to the others, who pass it once with
+    'deaddrop sync DIR --cap KEY'. The store remembers it.
+    """
+
+
+@deaddrop.command("key")
+@click.option("--cap-out", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write the key to this file instead of printing it.")
+@click.pass_obj
+def deaddrop_key(ctx: Context, cap_out: Path | None) -> None:
+    """Make a new dead-drop key, remember it, and print it."""
+    cap = carry.new_drop_key(ctx.store(), system_rng)
+    shown = _give_cap(ctx, cap, cap_out)
+    ctx.emit({"cap": shown}, shown or "dead-drop key written")
+
+
+@deaddrop.command("sync")
+@click.argument("folder", type=click.Path(file_okay=False, exists=True, path_type=Path))
+@cap_options
+@click.pass_obj
+def deaddrop_sync(
+    ctx: Context, folder: Path, cap_text: str | None, cap_file: Path | None
+) -> None:
+    """Two-way exchange with a dead-drop folder: take in what this store lacks, leave
+    what the folder lacks. Safe to interrupt and rerun."""
+    store = ctx.store()
+    drop = DeadDrop(folder)
+    key = read_cap(cap_text, cap_file, required=False)
+    if key is not None:
+        carry.remember_drop_key(store, key)
+    else:
+        key = carry.choose_drop_key(store, drop)
+    report = carry.deaddrop_sync(store, drop, key, system_rng, now=wall_clock())
+    ctx.emit(
+        report.as_json(),
+        f"sent {report.sent}, received {report.received}"
+        + (f", skipped {report.skipped}" if report.skipped else ""),
+    )
+
+
+def register(group: click.Group) -> None:
+    """Add the carrying commands to the root command."""
+    for command in (export_cmd, import_cmd, disperse_cmd, recover_cmd, deaddrop):
+        group.add_command(command)
