@@ -22,6 +22,7 @@ from samizdat.errors import NetworkError, ProtocolError
 __all__ = [
     "DEFAULT_MAX_FRAME",
     "Connection",
+    "Refused",
     "dial",
     "listen",
     "parse_hostport",
@@ -32,6 +33,11 @@ DEFAULT_MAX_FRAME = 4 * 1024 * 1024
 """Largest frame a peer may announce (bytes); larger ones cut the connection."""
 
 HANDSHAKE_TIMEOUT = 20.0
+
+
+class Refused(NetworkError):
+    """The peer was reached but refused the TLS handshake (we are not its contact, or
+    no invite is open)."""
 _LEN = struct.Struct(">I")
 
 
@@ -101,15 +107,18 @@ class Connection:
             pass
 
 
-def parse_hostport(text: str, *, default_port: int | None = None) -> tuple[str, int]:
-    """``host:port`` (IPv6 as ``[addr]:port``) into a pair, or :class:`ValueError`."""
+def parse_hostport(
+    text: str, *, default_port: int | None = None, allow_zero: bool = False
+) -> tuple[str, int]:
+    """``host:port`` (IPv6 as ``[addr]:port``) into a pair, or :class:`ValueError`.
+    Port 0 (any free port) only with ``allow_zero``, for listening."""
     host, sep, port = text.rpartition(":")
     if not sep:
         if default_port is None:
             raise ValueError("expected HOST:PORT")
         host, port = text, str(default_port)
     host = host.strip("[]")
-    if not host or not port.isdigit() or not 0 < int(port) < 65536:
+    if not host or not port.isdigit() or not (0 if allow_zero else 1) <= int(port) < 65536:
         raise ValueError("expected HOST:PORT with a port from 1 to 65535")
     return host, int(port)
 
@@ -132,8 +141,8 @@ async def dial(
             )
     except TimeoutError as exc:
         raise NetworkError("the contact did not answer in time") from exc
-    except ssl.SSLError as exc:
-        raise NetworkError("the contact refused the secure connection") from exc
+    except (ssl.SSLError, ConnectionResetError, ConnectionAbortedError) as exc:
+        raise Refused("the contact refused the secure connection") from exc
     except OSError as exc:
         raise NetworkError("the contact could not be reached") from exc
     return Connection(reader, writer, max_frame=max_frame)
@@ -157,7 +166,7 @@ async def upgrade(
     except TimeoutError as exc:
         raise NetworkError("the contact did not answer in time") from exc
     except (ssl.SSLError, OSError) as exc:
-        raise NetworkError("the contact refused the secure connection") from exc
+        raise Refused("the contact refused the secure connection") from exc
     return Connection(reader, writer, max_frame=max_frame)
 
 

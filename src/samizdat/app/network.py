@@ -1,0 +1,281 @@
+"""Use cases of the friend-to-friend network: invites, contacts, shares, the node
+and one-off syncs. The CLI (``cli/network.py``) is a thin layer over these.
+
+The exchange behind ``contact accept`` (``docs/spec/invite.md``): the acceptor
+connects to the inviter's address with TLS 1.3 and SNI ``invite``, presenting no
+certificate; it checks that the inviter's key hashes to the invite's ``key_hash``
+*before* sending anything; then it sends ``accept`` (one-time secret, its own
+certificate, its address) and reads ``reply`` (the inviter's certificate and
+address). The inviter's running node redeems the secret exactly once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from samizdat.core.crypto import Rng, certificate_ed25519_key, constant_time_equal
+from samizdat.errors import (
+    CryptoError,
+    DecodeError,
+    NetworkError,
+    ProtocolError,
+    UsageError,
+    VerificationFailed,
+)
+from samizdat.node import invite as inv
+from samizdat.node.node import Node, NodeConfig, dial_contact
+from samizdat.node.session import SessionStats, pair_key, run_session
+from samizdat.store import Store
+from samizdat.store.contacts import Contact, ContactBook
+from samizdat.transports import tcp
+from samizdat.transports.tls import INVITE_SNI, TransportIdentity, invite_client_context
+
+__all__ = [
+    "DEFAULT_INVITE_TTL",
+    "StoreLibrary",
+    "SyncResult",
+    "accept_invite",
+    "create_invite",
+    "identity",
+    "make_node",
+    "share",
+    "socks_from_env",
+    "sync",
+    "unshare",
+]
+
+DEFAULT_INVITE_TTL = 24 * 3600
+
+
+def identity(store: Store, rng: Rng) -> TransportIdentity:
+    """This store's transport identity (made on first use)."""
+    with store.transaction():
+        seed = ContactBook(store.db).transport_seed(rng(32))
+    return TransportIdentity.from_seed(seed)
+
+
+def socks_from_env() -> tuple[str, int] | None:
+    """Tor's SocksPort from ``SAMIZDAT_TOR_SOCKS`` (``host:port`` or a port)."""
+    value = os.environ.get("SAMIZDAT_TOR_SOCKS")
+    if not value:
+        return None
+    try:
+        return tcp.parse_hostport(value if ":" in value else f"127.0.0.1:{value}")
+    except ValueError as exc:
+        raise UsageError("SAMIZDAT_TOR_SOCKS must be HOST:PORT") from exc
+
+
+# ------------------------------------------------------------------- invites
+
+
+def create_invite(
+    store: Store, rng: Rng, now: int, *, address: str | None = None,
+    ttl: int = DEFAULT_INVITE_TTL,
+) -> tuple[str, int]:
+    """A new single-use invite code and its expiry (unix seconds).
+
+    The address defaults to where this node last listened (``node run`` records it);
+    the node must be running to answer the invite.
+    """
+    me = identity(store, rng)
+    book = ContactBook(store.db)
+    where = address or book.own_address()
+    if not where:
+        raise UsageError(
+            "this node has no known address yet",
+            hint="start 'samizdat node run' first, or pass --address HOST:PORT",
+        )
+    secret = rng(inv.SECRET_BYTES)
+    expires = now + ttl
+    try:
+        code = inv.encode_invite(inv.Invite(inv.key_hash(me.public_key), where, expires, secret))
+    except DecodeError as exc:
+        raise UsageError(f"cannot put that address in an invite: {exc.message}") from exc
+    with store.transaction():
+        book.add_invite(secret, expires)
+    return code, expires
+
+
+async def _accept(
+    me: TransportIdentity, invite: inv.Invite, my_address: str,
+    socks: tuple[str, int] | None,
+) -> tuple[bytes, bytes, str]:
+    from samizdat.transports.tor import is_onion, socks5_connect
+
+    host, port = tcp.parse_hostport(invite.address)
+    ctx = invite_client_context()
+    try:
+        if is_onion(host):
+            if socks is None:
+                raise NetworkError("the inviter is reachable only over Tor",
+                                   hint="set SAMIZDAT_TOR_SOCKS to Tor's SocksPort")
+            r, w = await socks5_connect(socks[0], socks[1], host, port)
+            conn = await tcp.upgrade(r, w, ctx, INVITE_SNI, max_frame=inv.MAX_MESSAGE_BYTES)
+        else:
+            conn = await tcp.dial(host, port, ctx, INVITE_SNI, max_frame=inv.MAX_MESSAGE_BYTES)
+    except tcp.Refused as exc:
+        raise VerificationFailed(
+            "the inviter refused this invite", hint="it was used, has expired or was mistyped"
+        ) from exc
+    try:
+        der = conn.ssl_object.getpeercert(binary_form=True)
+        key = certificate_ed25519_key(der) if der else b""
+        if not key or not constant_time_equal(inv.key_hash(key), invite.key_hash):
+            raise VerificationFailed(
+                "the node at the invite's address is not the one that made the invite"
+            )
+        await conn.write_frame(inv.accept_message(invite.secret, me.certificate, my_address))
+        answer = inv.decode_reply(await conn.read_frame(timeout=30))
+    except CryptoError as exc:
+        raise VerificationFailed("the inviter's certificate is not valid") from exc
+    finally:
+        await conn.close()
+    if answer is None:
+        raise VerificationFailed(
+            "the inviter refused this invite", hint="it was used, has expired or was mistyped"
+        )
+    cert, address = answer
+    if cert != der:
+        raise ProtocolError("the inviter's reply does not match its certificate")
+    return key, cert, address or invite.address
+
+
+def accept_invite(
+    store: Store, code: str, rng: Rng, now: int, *, socks: tuple[str, int] | None = None
+) -> Contact:
+    """Answer an invite: reach the inviter, prove the secret, add each other."""
+    invite = inv.decode_invite(code)
+    if invite.expires <= now:
+        raise VerificationFailed("this invite has expired", hint="ask for a new one")
+    me = identity(store, rng)
+    book = ContactBook(store.db)
+    key, cert, address = asyncio.run(_accept(me, invite, book.own_address(), socks))
+    with store.transaction():
+        return book.add(key, cert, address, now)
+
+
+# -------------------------------------------------------------------- shares
+
+
+def share(store: Store, version_id: bytes, now: int) -> None:
+    with store.transaction():
+        ContactBook(store.db).share(version_id, now)
+
+
+def unshare(store: Store, version_id: bytes) -> bool:
+    with store.transaction():
+        return ContactBook(store.db).unshare(version_id)
+
+
+# ------------------------------------------------------------- library + node
+
+
+@dataclass
+class StoreLibrary:
+    """The items a session exchanges, backed by the store and ``app.carry``.
+
+    Each item is a version as ``app.carry.package_version`` makes it (a fresh sealed
+    package: every hand-off re-encrypts); received items go through
+    ``app.carry.accept_package``, which verifies before storing anything.
+    """
+
+    store: Store
+
+    def offered(self) -> Sequence[bytes]:
+        return ContactBook(self.store.db).shared()
+
+    def held(self) -> Sequence[bytes]:
+        return [v.version_id for v in self.store.all_versions()]
+
+    def package(self, version_id: bytes) -> bytes:
+        carry = _carry()
+        data: bytes = carry.package_version(self.store, version_id)
+        return data
+
+    def accept(self, data: bytes) -> bytes:
+        carry = _carry()
+        result = carry.accept_package(self.store, data)
+        version = getattr(result, "version", None) or getattr(result, "version_id", None)
+        if isinstance(version, str):
+            version = bytes.fromhex(version)
+        if not isinstance(version, bytes):
+            raise ProtocolError("an accepted package named no version")
+        return version
+
+
+def _carry() -> Any:
+    try:
+        from samizdat.app import carry
+    except ModuleNotFoundError as exc:  # pragma: no cover - until app/carry.py lands
+        raise NetworkError("this build cannot package versions yet (app.carry)") from exc
+    return carry
+
+
+def make_node(
+    store: Store, rng: Rng, clock: Callable[[], int], config: NodeConfig,
+    library: Any | None = None,
+) -> Node:
+    me = identity(store, rng)
+    book = ContactBook(store.db)
+
+    def mark(version_id: bytes) -> None:
+        with store.transaction():
+            book.share(version_id, clock())
+
+    return Node(book, me, library or StoreLibrary(store), config, now=clock, mark_shared=mark)
+
+
+# ---------------------------------------------------------------------- sync
+
+
+@dataclass
+class SyncResult:
+    contacts: int = 0
+    reached: int = 0
+    sent: int = 0
+    received: int = 0
+
+
+async def _sync_one(
+    me: TransportIdentity, contact: Contact, library: Any, socks: tuple[str, int] | None,
+    mark: Callable[[bytes], None],
+) -> SessionStats:
+    conn = await dial_contact(me, contact, socks=socks)
+    try:
+        return await run_session(
+            conn, library, pair_key(me.public_key, contact.public_key), on_item=mark
+        )
+    finally:
+        await conn.close()
+
+
+def sync(
+    store: Store, rng: Rng, clock: Callable[[], int], contacts: list[Contact], *,
+    socks: tuple[str, int] | None = None, library: Any | None = None,
+    progress: Callable[[str], None] = lambda _m: None,
+) -> SyncResult:
+    """One exchange with each of ``contacts`` now, one after the other."""
+    me = identity(store, rng)
+    book = ContactBook(store.db)
+    lib = library or StoreLibrary(store)
+    result = SyncResult(contacts=len(contacts))
+
+    def mark(version_id: bytes) -> None:
+        with store.transaction():
+            book.share(version_id, clock())
+
+    for n, contact in enumerate(contacts, 1):
+        try:
+            stats = asyncio.run(_sync_one(me, contact, lib, socks, mark))
+        except (NetworkError, ProtocolError) as exc:
+            progress(f"contact {n}/{len(contacts)}: {exc.message}")
+            continue
+        result.reached += 1
+        result.sent += stats.sent
+        result.received += stats.received
+        progress(f"contact {n}/{len(contacts)}: {stats.sent} sent, {stats.received} received")
+    return result

@@ -1,0 +1,267 @@
+"""Commands of the friend-to-friend network: ``contact``, ``share``/``unshare``,
+``node run`` and ``sync`` (see ``docs/network.md``)."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import sys
+
+import click
+
+from samizdat.cli.context import Context
+from samizdat.errors import NotFound, UsageError
+from samizdat.runtime import system_rng, wall_clock
+
+__all__ = ["register"]
+
+
+def _now() -> int:
+    return int(wall_clock())
+
+
+def _setup_logging(debug: bool) -> None:
+    logging.basicConfig(
+        level=logging.DEBUG if debug else logging.INFO,
+        format="%(asctime)s %(levelname)s %(message)s",
+        stream=sys.stderr,
+    )
+
+
+# ------------------------------------------------------------------ contacts
+
+
+@click.group("contact")
+def contact_group() -> None:
+    """Add, list and remove contacts (the only nodes yours talks to)."""
+
+
+@contact_group.command("invite")
+@click.option("--address", help="HOST:PORT or ONION:PORT to put in the invite "
+              "(default: where 'node run' last listened).")
+@click.option("--ttl", type=click.IntRange(60, 30 * 24 * 3600), default=24 * 3600,
+              show_default=True, help="Seconds until the invite expires.")
+@click.option("--no-qr", is_flag=True, help="Do not draw the QR code.")
+@click.pass_obj
+def contact_invite(ctx: Context, address: str | None, ttl: int, no_qr: bool) -> None:
+    """Make a single-use invite code (also drawn as a QR code). Your node must be
+    running to answer it."""
+    from samizdat.app import network
+
+    code, expires = network.create_invite(
+        ctx.store(), system_rng, _now(), address=address, ttl=ttl
+    )
+
+    def human(console: object) -> None:
+        click.echo(code)
+        if not no_qr:
+            import segno
+
+            segno.make(code.upper(), error="m").terminal(compact=True)
+        click.echo(f"single use; expires in {ttl // 3600} h {ttl % 3600 // 60} min", err=True)
+
+    ctx.emit({"code": code, "expires": expires}, human)
+
+
+@contact_group.command("accept")
+@click.argument("code")
+@click.pass_obj
+def contact_accept(ctx: Context, code: str) -> None:
+    """Answer an invite code: reach the inviter and add each other."""
+    from samizdat.app import network
+
+    contact = network.accept_invite(
+        ctx.store(), code, system_rng, _now(), socks=network.socks_from_env()
+    )
+    ctx.emit(
+        {"contact": contact.id, "fingerprint": contact.fingerprint},
+        f"added contact {contact.id} (fingerprint {contact.fingerprint})",
+    )
+
+
+@contact_group.command("list")
+@click.pass_obj
+def contact_list(ctx: Context) -> None:
+    """Show your contacts."""
+    from samizdat.store.contacts import ContactBook
+
+    contacts = ContactBook(ctx.store().db).all()
+    rows = [
+        {"id": c.id, "fingerprint": c.fingerprint, "address": c.address, "added": c.added}
+        for c in contacts
+    ]
+
+    def human(console: object) -> None:
+        if not rows:
+            click.echo("no contacts yet (see 'samizdat contact invite')")
+        for r in rows:
+            click.echo(f"{r['id']:>4}  {r['fingerprint']}  {r['address'] or '-'}")
+
+    ctx.emit({"contacts": rows}, human)
+
+
+@contact_group.command("remove")
+@click.argument("contact_id")
+@click.pass_obj
+def contact_remove(ctx: Context, contact_id: str) -> None:
+    """Remove a contact: their next connection is refused in the TLS handshake."""
+    from samizdat.store.contacts import ContactBook
+
+    store = ctx.store()
+    book = ContactBook(store.db)
+    contact = book.find(contact_id)
+    with store.transaction():
+        book.remove(contact.id)
+    ctx.emit({"removed": contact.id}, f"removed contact {contact.id}")
+
+
+# -------------------------------------------------------------------- shares
+
+
+def _version(ctx: Context, ref: str) -> bytes:
+    try:
+        return ctx.store().find_version(ref)
+    except NotFound:
+        from samizdat.app.documents import version_for
+
+        return version_for(ctx.store(), ref)
+
+
+@click.command("share")
+@click.argument("ver")
+@click.pass_obj
+def share_cmd(ctx: Context, ver: str) -> None:
+    """Pass VER along to your contacts (and let them pass it on)."""
+    from samizdat.app import network
+
+    version_id = _version(ctx, ver)
+    network.share(ctx.store(), version_id, _now())
+    ctx.emit({"version": version_id.hex(), "shared": True}, f"sharing {version_id.hex()[:16]}")
+
+
+@click.command("unshare")
+@click.argument("ver")
+@click.pass_obj
+def unshare_cmd(ctx: Context, ver: str) -> None:
+    """Stop passing VER along (copies already handed over stay where they are)."""
+    from samizdat.app import network
+
+    version_id = _version(ctx, ver)
+    was = network.unshare(ctx.store(), version_id)
+    ctx.emit({"version": version_id.hex(), "shared": False, "was_shared": was},
+             f"no longer sharing {version_id.hex()[:16]}")
+
+
+# ---------------------------------------------------------------------- node
+
+
+@click.group("node")
+def node_group() -> None:
+    """Run this person's node."""
+
+
+@node_group.command("run")
+@click.option("--listen", default="127.0.0.1:0", show_default=True,
+              help="HOST:PORT to listen on (port 0: any free port).")
+@click.option("--advertise", help="HOST:PORT to give contacts, if not the listening one.")
+@click.option("--tor", "use_tor", is_flag=True,
+              help="Publish an onion service and reach .onion contacts through Tor.")
+@click.option("--tor-control", default=lambda: os.environ.get("SAMIZDAT_TOR_CONTROL", "9051"),
+              help="Tor's ControlPort (env SAMIZDAT_TOR_CONTROL).")
+@click.option("--interval", type=click.FloatRange(0.2, 86400), default=30.0,
+              show_default=True, help="Seconds between rounds of syncing with every contact.")
+@click.pass_obj
+def node_run(
+    ctx: Context, listen: str, advertise: str | None, use_tor: bool, tor_control: str,
+    interval: float,
+) -> None:
+    """Serve contacts and invites until SIGTERM; syncs with every contact each round."""
+    from samizdat.app import network
+    from samizdat.node.node import NodeConfig
+    from samizdat.store.contacts import ContactBook
+    from samizdat.transports import tcp
+
+    try:
+        host, port = tcp.parse_hostport(listen, allow_zero=True)
+    except ValueError as exc:
+        raise UsageError(f"--listen: {exc}") from exc
+    _setup_logging(ctx.debug)
+    store = ctx.store()
+    socks = network.socks_from_env()
+    if use_tor and socks is None:
+        socks = ("127.0.0.1", 9050)
+    config = NodeConfig(host=host, port=port, interval=interval, socks=socks, debug=ctx.debug)
+    node = network.make_node(store, system_rng, _now, config)
+    book = ContactBook(store.db)
+
+    async def main() -> None:
+        bound_host, bound_port = await node.start()
+        onion = None
+        address = advertise or f"{bound_host}:{bound_port}"
+        if use_tor:
+            from samizdat.transports.tor import start_onion_service
+
+            onion = await start_onion_service(
+                int(tor_control.rpartition(":")[2]), bound_port, key=book.onion_key(),
+                control_host=tor_control.rpartition(":")[0] or "127.0.0.1",
+            )
+            address = f"{onion.address}:{onion.virtual_port}"
+            with store.transaction():
+                book.set_onion_key(onion.key)
+        node.address = address
+        with store.transaction():
+            book.set_own_address(address)
+
+        def ready() -> None:
+            ctx.emit({"address": address, "port": bound_port},
+                     f"node running; contacts reach it at {address}")
+
+        try:
+            await node.run(on_ready=ready)
+        finally:
+            if onion is not None:
+                await asyncio.to_thread(onion.close)
+
+    asyncio.run(main())
+    ctx.note(f"node stopped: {node.totals.sent} sent, {node.totals.received} received")
+
+
+# ---------------------------------------------------------------------- sync
+
+
+@click.command("sync")
+@click.argument("contact", required=False)
+@click.pass_obj
+def sync_cmd(ctx: Context, contact: str | None) -> None:
+    """One exchange now with CONTACT (id or fingerprint prefix), or with every contact."""
+    from samizdat.app import network
+    from samizdat.store.contacts import ContactBook
+
+    store = ctx.store()
+    book = ContactBook(store.db)
+    contacts = [book.find(contact)] if contact else book.all()
+    if not contacts:
+        raise UsageError("no contacts yet", hint="see 'samizdat contact invite'")
+    result = network.sync(
+        store, system_rng, _now, contacts, socks=network.socks_from_env(), progress=ctx.note
+    )
+    if result.reached == 0:
+        from samizdat.errors import NetworkError
+
+        raise NetworkError("no contact could be reached", hint="is their node running?")
+    ctx.emit(
+        {"contacts": result.contacts, "reached": result.reached, "sent": result.sent,
+         "received": result.received},
+        f"reached {result.reached} of {result.contacts} contacts: "
+        f"{result.sent} sent, {result.received} received",
+    )
+
+
+def register(group: click.Group) -> None:
+    """Add the network commands to the root command."""
+    group.add_command(contact_group)
+    group.add_command(share_cmd)
+    group.add_command(unshare_cmd)
+    group.add_command(node_group)
+    group.add_command(sync_cmd)

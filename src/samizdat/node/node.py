@@ -1,0 +1,286 @@
+"""The node: listens for contacts, dials them, answers invites, passes shares along.
+
+One asyncio loop in one process owns the store (SQLCipher is used from the loop's
+thread only). Each accepted or dialed connection is authenticated by pinned TLS
+(:mod:`samizdat.transports.tls`) before this module sees it; then either
+
+* it carries no client certificate: an invite answer. Exactly one bounded frame is
+  read under a deadline, the one-time secret is redeemed, the contact is added; or
+* it is a contact: one :func:`~samizdat.node.session.run_session` runs.
+
+Items that arrive are marked shared, so they are passed along to the other contacts
+at the next round (which is started at once). A misbehaving peer is cut off with one
+logged reason; the node keeps serving everyone else. SIGTERM / SIGINT stop the node
+cleanly: no new connections, running sessions cancelled (what was committed stays),
+onion service removed, store closed.
+
+Logging never names a contact, address, document or version unless ``debug``: the
+log of a seized machine must not become the police's contact list.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import signal
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from samizdat.core.crypto import certificate_ed25519_key, constant_time_equal
+from samizdat.errors import (
+    CryptoError,
+    DecodeError,
+    NetworkError,
+    NotFound,
+    ProtocolError,
+    SamizdatError,
+)
+from samizdat.node import invite as inv
+from samizdat.node.session import Library, SessionStats, pair_key, run_session
+from samizdat.store.contacts import Contact, ContactBook
+from samizdat.transports import tcp
+from samizdat.transports.tls import (
+    CONTACT_SNI,
+    TransportIdentity,
+    client_context,
+    peer_certificate,
+    peer_transport_key,
+    server_context,
+)
+
+__all__ = ["Node", "NodeConfig", "dial_contact"]
+
+log = logging.getLogger("samizdat.node")
+
+INVITE_READ_TIMEOUT = 30.0
+
+
+@dataclass
+class NodeConfig:
+    host: str = "127.0.0.1"
+    port: int = 0
+    interval: float = 30.0  # seconds between rounds of dialing every contact
+    session_timeout: float = 60.0
+    socks: tuple[str, int] | None = None  # Tor SocksPort, to reach onion addresses
+    debug: bool = False
+
+
+def who(contact: Contact, debug: bool) -> str:
+    """How a contact is named in logs: not at all unless debugging."""
+    return f"contact {contact.fingerprint}" if debug else "a contact"
+
+
+async def dial_contact(
+    identity: TransportIdentity,
+    contact: Contact,
+    *,
+    socks: tuple[str, int] | None = None,
+    timeout: float = tcp.HANDSHAKE_TIMEOUT,
+) -> tcp.Connection:
+    """Connect to a contact's address (directly, or through Tor for ``.onion``) and
+    check that the peer is exactly that contact."""
+    from samizdat.transports.tor import is_onion, socks5_connect
+
+    if not contact.address:
+        raise NetworkError("no address is known for this contact")
+    host, port = tcp.parse_hostport(contact.address)
+    ctx = client_context(identity, contact.certificate)
+    if is_onion(host):
+        if socks is None:
+            raise NetworkError(
+                "this contact is reachable only over Tor",
+                hint="run with --tor or set SAMIZDAT_TOR_SOCKS",
+            )
+        r, w = await socks5_connect(socks[0], socks[1], host, port)
+        conn = await tcp.upgrade(r, w, ctx, CONTACT_SNI, timeout=timeout)
+    else:
+        conn = await tcp.dial(host, port, ctx, CONTACT_SNI, timeout=timeout)
+    try:
+        peer_transport_key(conn.ssl_object, contact.public_key)
+    except ProtocolError:
+        await conn.close()
+        raise
+    return conn
+
+
+class Node:
+    """A running node over one open store. ``library_factory`` turns the store's
+    contents into the items sessions exchange."""
+
+    def __init__(
+        self,
+        book: ContactBook,
+        identity: TransportIdentity,
+        library: Library,
+        config: NodeConfig,
+        *,
+        now: Callable[[], int],
+        mark_shared: Callable[[bytes], None],
+    ) -> None:
+        self.book = book
+        self.identity = identity
+        self.library = library
+        self.config = config
+        self.now = now
+        self.mark_shared = mark_shared
+        self.server: asyncio.Server | None = None
+        self.address = ""
+        self.active: set[bytes] = set()  # contact keys with a session running
+        self.wake = asyncio.Event()
+        self.stopping = asyncio.Event()
+        self.totals = SessionStats()
+        self.cut_off = 0
+
+    # ------------------------------------------------------------------- server
+
+    def _context(self) -> object:
+        certs = [c.certificate for c in self.book.all()]
+        return server_context(
+            self.identity, certs, invites_open=lambda: self.book.open_invites(self.now()) > 0
+        )
+
+    async def start(self) -> tuple[str, int]:
+        """Start listening; returns the bound ``(host, port)``."""
+        self.server = await tcp.listen(
+            self.config.host, self.config.port, self._context, self._serve  # type: ignore[arg-type]
+        )
+        host, port = self.server.sockets[0].getsockname()[:2]
+        return str(host), int(port)
+
+    async def _serve(self, conn: tcp.Connection) -> None:
+        if peer_certificate(conn.ssl_object) is None:
+            await self._answer_invite(conn)
+            return
+        try:
+            key = peer_transport_key(conn.ssl_object)
+            contact = self.book.by_key(key)
+        except (ProtocolError, NotFound):
+            log.info("refused a peer that is not a contact")
+            return
+        await self._session(conn, contact, "incoming")
+
+    async def _answer_invite(self, conn: tcp.Connection) -> None:
+        conn.max_frame = inv.MAX_MESSAGE_BYTES
+        try:
+            secret, cert, address = inv.decode_accept(
+                await conn.read_frame(timeout=INVITE_READ_TIMEOUT)
+            )
+            key = certificate_ed25519_key(cert)
+        except (DecodeError, CryptoError, ProtocolError, NetworkError) as exc:
+            log.info("cut off an invite answer: %s", _reason(exc))
+            return
+        contact = None
+        with self.book.db.transaction():  # redeem and add: both or neither
+            if not constant_time_equal(key, self.identity.public_key) and (
+                self.book.redeem_invite(secret, self.now())
+            ):
+                contact = self.book.add(key, cert, address, self.now())
+        if contact is None:
+            log.info("refused an invite answer: unknown, used or expired invite")
+            with contextlib.suppress(NetworkError, ProtocolError):
+                await conn.write_frame(inv.reply_message(False))
+            return
+        log.info("a new contact was added by invite")
+        if self.config.debug:
+            log.debug("new %s", who(contact, True))
+        with contextlib.suppress(NetworkError, ProtocolError):
+            await conn.write_frame(
+                inv.reply_message(True, self.identity.certificate, self.address)
+            )
+
+    # ------------------------------------------------------------------ sessions
+
+    async def _session(self, conn: tcp.Connection, contact: Contact, direction: str) -> None:
+        if contact.public_key in self.active:
+            log.debug("a session with this contact is already running")
+            return
+        self.active.add(contact.public_key)
+        try:
+            stats = await run_session(
+                conn,
+                self.library,
+                pair_key(self.identity.public_key, contact.public_key),
+                timeout=self.config.session_timeout,
+                on_item=self._arrived,
+            )
+        except ProtocolError as exc:
+            self.cut_off += 1
+            log.warning("cut off %s: %s", who(contact, self.config.debug), exc.message)
+            return
+        except NetworkError as exc:
+            log.info("%s session with %s broke: %s", direction,
+                     who(contact, self.config.debug), exc.message)
+            return
+        finally:
+            self.active.discard(contact.public_key)
+        self.totals.sent += stats.sent
+        self.totals.received += stats.received
+        log.info(
+            "%s session with %s: %d sent, %d received",
+            direction, who(contact, self.config.debug), stats.sent, stats.received,
+        )
+
+    def _arrived(self, version_id: bytes) -> None:
+        self.mark_shared(version_id)  # pass it along
+        self.wake.set()
+
+    async def sync_with(self, contact: Contact) -> None:
+        """Dial one contact and run one session (errors are logged, not raised)."""
+        if contact.public_key in self.active:
+            return
+        try:
+            conn = await dial_contact(self.identity, contact, socks=self.config.socks)
+        except (NetworkError, ProtocolError) as exc:
+            log.info("could not reach %s: %s", who(contact, self.config.debug), exc.message)
+            return
+        try:
+            await self._session(conn, contact, "outgoing")
+        finally:
+            await conn.close()
+
+    async def round(self) -> None:
+        """Dial every contact with a known address, concurrently."""
+        contacts = [c for c in self.book.all() if c.address]
+        await asyncio.gather(*(self.sync_with(c) for c in contacts))
+
+    # ---------------------------------------------------------------- lifecycle
+
+    async def run(self, *, on_ready: Callable[[], None] | None = None) -> None:
+        """Serve and dial until SIGTERM/SIGINT (or :meth:`stop`)."""
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            with contextlib.suppress(NotImplementedError, RuntimeError):
+                loop.add_signal_handler(sig, self.stop)
+        if self.server is None:
+            await self.start()
+        if on_ready is not None:
+            on_ready()
+        try:
+            while not self.stopping.is_set():
+                await self.round()
+                self.wake.clear()
+                waits = [asyncio.create_task(e.wait()) for e in (self.wake, self.stopping)]
+                _done, pending = await asyncio.wait(
+                    waits, timeout=self.config.interval, return_when=asyncio.FIRST_COMPLETED
+                )
+                for t in pending:
+                    t.cancel()
+        finally:
+            await self.close()
+
+    def stop(self) -> None:
+        log.info("stopping")
+        self.stopping.set()
+
+    async def close(self) -> None:
+        if self.server is not None:
+            self.server.close()
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(5):
+                    await self.server.wait_closed()
+            self.server = None
+
+
+def _reason(exc: SamizdatError) -> str:
+    return exc.message

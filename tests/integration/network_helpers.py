@@ -1,0 +1,77 @@
+"""Running real ``samizdat node run`` processes in tests, stopped by pid."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import IO, Any
+
+from tests.conftest import PASSPHRASE
+
+
+class NodeProcess:
+    """One ``samizdat node run`` child; ``address`` is read from its JSON line."""
+
+    def __init__(
+        self, home: Path, *, listen: str = "127.0.0.1:0", interval: float = 1.0,
+        extra: list[str] | None = None, env: dict[str, str] | None = None,
+        debug: bool = False,
+    ) -> None:
+        self.home = home
+        self.log_path = home.parent / f"{home.name}.node.log"
+        argv = [sys.executable, "-m", "samizdat", "--home", str(home), "--json"]
+        if debug:
+            argv.append("--debug")
+        argv += ["node", "run", "--listen", listen, "--interval", str(interval), *(extra or [])]
+        full_env = dict(os.environ, SAMIZDAT_PASSPHRASE=PASSPHRASE, **(env or {}))
+        self.log: IO[bytes] = open(self.log_path, "ab")  # noqa: SIM115
+        self.proc = subprocess.Popen(
+            argv, stdout=subprocess.PIPE, stderr=self.log, env=full_env,
+            start_new_session=True,
+        )
+        self.info: dict[str, Any] = {}
+
+    def wait_ready(self, timeout: float = 60) -> dict[str, Any]:
+        assert self.proc.stdout is not None
+        deadline = time.monotonic() + timeout
+        os.set_blocking(self.proc.stdout.fileno(), False)
+        buf = b""
+        while time.monotonic() < deadline:
+            chunk = self.proc.stdout.read()
+            if chunk:
+                buf += chunk
+                if b"\n" in buf:
+                    self.info = json.loads(buf.split(b"\n", 1)[0])
+                    return self.info
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"node exited {self.proc.returncode}: {self.stderr()}")
+            time.sleep(0.05)
+        raise TimeoutError(f"node not ready: {self.stderr()}")
+
+    @property
+    def address(self) -> str:
+        return str(self.info["address"])
+
+    def stderr(self) -> str:
+        if not self.log.closed:
+            self.log.flush()
+        return self.log_path.read_text(errors="replace")
+
+    def terminate(self, timeout: float = 20) -> int:
+        if self.proc.poll() is None:
+            os.kill(self.proc.pid, signal.SIGTERM)
+        try:
+            return self.proc.wait(timeout=timeout)
+        finally:
+            self.log.close()
+
+    def kill(self) -> None:
+        if self.proc.poll() is None:
+            os.kill(self.proc.pid, signal.SIGKILL)
+            self.proc.wait(timeout=10)
+        self.log.close()
