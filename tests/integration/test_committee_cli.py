@@ -19,7 +19,7 @@ import pytest
 
 from samizdat.core.crypto import SecretBytes
 from samizdat.store.store import Store
-from tests.conftest import PASSPHRASE
+from tests.conftest import PASSPHRASE, Cli
 
 TEXT = (
     "We, the undersigned, hold that the leadership has betrayed the revolution.\n\n"
@@ -56,10 +56,8 @@ def _dkg(tmp: Path, members: list[Any]) -> str:
     return keys.pop()
 
 
-@pytest.mark.slow
-def test_three_of_five_sign_minisign_accepts_and_reader_sees_changes(
-    make_cli: Any, tmp_path: Path
-) -> None:
+def run_committee(make_cli: Any, tmp_path: Path) -> dict[str, Any]:
+    """The whole story up to a minisign-checkable statement; returns what was made."""
     members = [make_cli(f"member{i}") for i in range(1, 6)]
     for m in members:
         m.ok("init")
@@ -74,12 +72,12 @@ def test_three_of_five_sign_minisign_accepts_and_reader_sees_changes(
     for m in signers:
         _copy_version(author.home, m.home, version)
 
-    # a bad round input leaves the member usable: k-1 commitments are refused
     commits = []
     for m in signers:
         out = tmp_path / f"commit-{m.home.name}.msg"
         m.ok("committee", "commit", "august", "--out", out)
         commits.append(out)
+    # k-1 commitments are refused, and the member stays usable
     few = signers[0]("committee", "sign", "august", version, *commits[:2], "--out",
                      tmp_path / "x.msg")
     assert few.code == 3 and "needs 3 signers" in few.stderr
@@ -111,6 +109,44 @@ def test_three_of_five_sign_minisign_accepts_and_reader_sees_changes(
 
     sdir = tmp_path / "statement"
     signers[2].ok("statement", version, "--out-dir", sdir)
+    pub = tmp_path / "committee.pub"
+    members[0].ok("committee", "export", "august", "--out", pub)
+    return {"members": members, "signers": signers, "version": version,
+            "group_key": group_key, "signature": result["signature"], "statement_dir": sdir,
+            "pub": pub, "author": author,
+            "files": [*commits, *shares, *shares2, final_file,
+                      *tmp_path.glob("r1-*.msg"), *tmp_path.glob("r2-*.msg")]}
+
+
+def give_reader(facts: dict[str, Any], reader: Any) -> None:
+    """The reader gets the final version with its committee signature."""
+    source = facts["signers"][2]
+    _copy_version(source.home, reader.home, facts["version"])
+    pw = SecretBytes(PASSPHRASE.encode(), "passphrase")
+    with Store.open(source.home, pw) as a, Store.open(reader.home, pw) as b:
+        vid = bytes.fromhex(facts["version"])
+        for s in a.signatures(vid):
+            if s.kind == "committee":
+                b.add_signature(vid, s.kind, s.key, s.signature)
+
+
+@pytest.fixture(scope="session")
+def committee_story(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    """One committee story shared by the tests that only read its results (it takes
+    ~40 CLI runs)."""
+    root = tmp_path_factory.mktemp("committee")
+    facts = run_committee(lambda name: Cli(root / name), root)
+    facts["root"] = root
+    return facts
+
+
+@pytest.mark.slow
+def test_three_of_five_sign_minisign_accepts_and_reader_sees_changes(
+    committee_story: dict[str, Any],
+) -> None:
+    facts = committee_story
+    sdir = facts["statement_dir"]
+    group_key = facts["group_key"]
     body = (sdir / "statement.txt").read_bytes()
     sha_line = next(ln for ln in body.decode().splitlines() if ln.startswith("text-sha256: "))
     assert hashlib.sha256((sdir / "text.txt").read_bytes()).hexdigest() == sha_line.split()[1]
@@ -125,22 +161,14 @@ def test_three_of_five_sign_minisign_accepts_and_reader_sees_changes(
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
     Ed25519PublicKey.from_public_bytes(bytes.fromhex(group_key)).verify(
-        bytes.fromhex(result["signature"]), body)
+        bytes.fromhex(facts["signature"]), body)
 
     # a reader trusts the committee and checks an altered retyping
-    pub = tmp_path / "committee.pub"
-    members[0].ok("committee", "export", "august", "--out", pub)
-    reader = make_cli("reader")
+    reader = Cli(facts["root"] / "reader-cli")
     reader.ok("init")
-    reader.ok("trust", "add", pub)
-    _copy_version(signers[2].home, reader.home, version)
-    pw = SecretBytes(PASSPHRASE.encode(), "passphrase")
-    with Store.open(signers[2].home, pw) as a, Store.open(reader.home, pw) as b:
-        vid = bytes.fromhex(version)
-        for s in a.signatures(vid):
-            if s.kind == "committee":
-                b.add_signature(vid, s.kind, s.key, s.signature)
-    altered = tmp_path / "police.txt"
+    reader.ok("trust", "add", facts["pub"])
+    give_reader(facts, reader)
+    altered = facts["pub"].parent / "police.txt"
     altered.write_text(TEXT.replace("by force", "with enthusiasm").replace("\n\n", "\n\n\n"))
     report = reader("verify", altered, json_out=True)
     assert report.code == 1
