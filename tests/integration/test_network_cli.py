@@ -53,3 +53,42 @@ def test_invite_without_address_is_a_usage_error(make_cli: Any) -> None:
     alice.ok("init")
     out = alice("contact", "invite")
     assert out.code == 2 and "node run" in out.stderr
+
+
+def _wait(pred: Any, timeout: float = 60) -> None:
+    import time
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if pred():
+            return
+        time.sleep(0.3)
+    raise TimeoutError("condition not reached")
+
+
+def test_shared_document_is_passed_along_two_hops(make_cli: Any, tmp_path: Any) -> None:
+    alice, bob, carol = make_cli("alice"), make_cli("bob"), make_cli("carol")
+    for c in (alice, bob, carol):
+        c.ok("init")
+    text = tmp_path / "manifesto.txt"
+    text.write_text("To all members.\n\nRead it, copy it, pass it on.\n", encoding="utf-8")
+    made = alice.ok("draft", "new", text, "--title", "Appeal")
+    ver = made["version"]
+    alice.ok("share", ver)
+    a, b = NodeProcess(alice.home), NodeProcess(bob.home)
+    try:
+        a.wait_ready()
+        b.wait_ready()
+        bob.ok("contact", "accept", alice.ok("contact", "invite")["code"])
+        carol.ok("contact", "accept", bob.ok("contact", "invite")["code"])
+        # bob's node fetches from alice on its own, then passes it along to carol
+        _wait(lambda: bob("read", ver).code == 0)
+        got = carol.ok("sync")
+        assert got["received"] == 1
+        assert "pass it on" in carol.ok("read", ver)["text"]
+        assert carol.ok("sync")["received"] == 0  # nothing is sent twice
+    finally:
+        assert a.terminate() == 0
+        assert b.terminate() == 0
+    for log in (a.stderr(), b.stderr()):
+        assert ver[:16] not in log and "Appeal" not in log

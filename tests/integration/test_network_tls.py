@@ -93,6 +93,21 @@ def test_contacts_authenticate_each_other_with_tls13() -> None:
     assert server.entered == [bob.public_key]
 
 
+def test_each_of_several_contacts_is_accepted() -> None:
+    alice = ident()
+    friends = [ident() for _ in range(5)]
+    server = Server(alice, friends)
+
+    async def body(port: int) -> None:
+        for f in friends:
+            conn = await tcp.dial("127.0.0.1", port, client_context(f, alice.certificate),
+                                  CONTACT_SNI)
+            assert await talk(conn) == b"echo:hello"
+
+    asyncio.run(run_with(server, body))
+    assert server.entered == [f.public_key for f in friends]
+
+
 def test_stranger_is_refused_in_the_handshake() -> None:
     alice, bob, mallory = ident(), ident(), ident()
     server = Server(alice, [bob])

@@ -306,7 +306,7 @@ def transport_certificate(seed: bytes) -> tuple[bytes, SecretBytes]:
     The certificate is a pure function of the seed (fixed names, serial and validity;
     Ed25519 signatures are deterministic), so a node's certificate never changes and a
     contact can pin it byte for byte. The names carry nothing about the person: the
-    subject is the constant ``samizdat``.
+    subject is ``samizdat`` and a hash of the key.
     """
     import datetime
 
@@ -321,7 +321,11 @@ def transport_certificate(seed: bytes) -> tuple[bytes, SecretBytes]:
     public = key.public_key().public_bytes(
         serialization.Encoding.Raw, serialization.PublicFormat.Raw
     )
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "samizdat")])
+    # the name must differ per key: OpenSSL finds a trust anchor by subject name, and
+    # with several contacts under one name it would try the wrong certificate
+    name = x509.Name(
+        [x509.NameAttribute(NameOID.COMMON_NAME, "samizdat " + sha256(public)[:16].hex())]
+    )
     utc = datetime.UTC
     cert = (
         x509.CertificateBuilder()
