@@ -63,6 +63,7 @@ class NodeConfig:
     interval: float = 30.0  # seconds between rounds of dialing every contact
     session_timeout: float = 60.0
     socks: tuple[str, int] | None = None  # Tor SocksPort, to reach onion addresses
+    max_frame: int = tcp.DEFAULT_MAX_FRAME
     debug: bool = False
 
 
@@ -143,7 +144,8 @@ class Node:
     async def start(self) -> tuple[str, int]:
         """Start listening; returns the bound ``(host, port)``."""
         self.server = await tcp.listen(
-            self.config.host, self.config.port, self._context, self._serve  # type: ignore[arg-type]
+            self.config.host, self.config.port, self._context, self._serve,  # type: ignore[arg-type]
+            max_frame=self.config.max_frame,
         )
         host, port = self.server.sockets[0].getsockname()[:2]
         return str(host), int(port)

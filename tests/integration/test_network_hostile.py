@@ -1,0 +1,185 @@
+"""Hostile contacts against a real node (in-process, real store, real TLS sockets).
+
+Each hostile peer is a *contact* (it passed the TLS handshake: strangers never get
+this far, see test_network_tls.py) that then breaks the session protocol. Each must
+be cut off with a logged reason, the store must be unchanged, and the node must go
+on serving an honest contact, which receives the shared document afterwards.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import time
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+
+import pytest
+
+from samizdat.app import documents, network
+from samizdat.core import cbor
+from samizdat.core.crypto import SecretBytes
+from samizdat.errors import NetworkError, ProtocolError
+from samizdat.node.node import Node, NodeConfig
+from samizdat.store import Store
+from samizdat.store.contacts import ContactBook
+from samizdat.transports import tcp
+from samizdat.transports.tls import CONTACT_SNI, TransportIdentity, client_context
+
+PW = SecretBytes(b"hostile test passphrase")
+
+
+def now() -> int:
+    return int(time.time())
+
+
+def frame(kind: str, **fields: cbor.Value) -> bytes:
+    body: dict[str | int, cbor.Value] = {"v": 1, "t": kind}
+    body.update(fields)
+    return cbor.encode(body)
+
+
+def snapshot(store: Store) -> tuple[list[bytes], int]:
+    rows = store.db.query("SELECT count(*) FROM blobs") if _has(store, "blobs") else [(0,)]
+    return [v.version_id for v in store.all_versions()], int(rows[0][0])
+
+
+def _has(store: Store, table: str) -> bool:
+    return store.db.one(
+        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (table,)
+    ) is not None
+
+
+Attack = Callable[[tcp.Connection], Awaitable[None]]
+
+
+async def _offer_then(conn: tcp.Connection, after: Callable[[], Awaitable[None]]) -> None:
+    await conn.write_frame(frame("offer", ids=[os.urandom(16)]))
+    await conn.read_frame(timeout=5)  # the node's offer
+    await conn.read_frame(timeout=5)  # the node's want (our random id)
+    await conn.write_frame(frame("want", ids=[]))
+    await after()
+
+
+async def malformed(conn: tcp.Connection) -> None:
+    await conn.write_frame(b"\xff\x00 not cbor")
+
+
+async def truncated(conn: tcp.Connection) -> None:
+    await conn.write_frame(frame("offer", ids=[])[:-1])
+
+
+async def oversized(conn: tcp.Connection) -> None:
+    conn.writer.write(b"\x7f\xff\xff\xff")
+    await conn.writer.drain()
+
+
+async def out_of_order(conn: tcp.Connection) -> None:
+    await conn.write_frame(frame("want", ids=[]))
+
+
+async def slowloris(conn: tcp.Connection) -> None:
+    conn.writer.write(b"\x00\x00\x01\x00" + b"x" * 10)  # 256 announced, 10 sent
+    await conn.writer.drain()
+    await asyncio.sleep(3)
+
+
+async def flood(conn: tcp.Connection) -> None:
+    await conn.write_frame(frame("offer", ids=[os.urandom(16) for _ in range(100_001)]))
+
+
+async def unsolicited(conn: tcp.Connection) -> None:
+    async def send() -> None:
+        await conn.write_frame(frame("item", id=os.urandom(16), data=b"x"))
+    await _offer_then(conn, send)
+
+
+async def failing_item(conn: tcp.Connection) -> None:
+    ids = [os.urandom(16)]
+    await conn.write_frame(frame("offer", ids=ids))
+    await conn.read_frame(timeout=5)
+    want = cbor.decode(await conn.read_frame(timeout=5))
+    assert isinstance(want, dict) and want["ids"] == ids  # the node asked for it
+    await conn.write_frame(frame("want", ids=[]))
+    await conn.write_frame(frame("item", id=ids[0], data=b"\x01 forged package"))
+
+
+ATTACKS: dict[str, tuple[Attack, str]] = {
+    "malformed": (malformed, "malformed frame"),
+    "truncated": (truncated, "malformed frame"),
+    "oversized": (oversized, "announced a frame"),
+    "out_of_order": (out_of_order, "where 'offer' belongs"),
+    "slowloris": (slowloris, "stalled"),
+    "flood": (flood, "announced a frame"),
+    "unsolicited": (unsolicited, "not asked for"),
+    "failing_item": (failing_item, "failed verification"),
+}
+
+
+@pytest.fixture
+def served(tmp_path: Path) -> tuple[Store, str]:
+    home = tmp_path / "alice"
+    documents.init(home, PW, os.urandom)
+    store = Store.open(home, PW)
+    text = ["Read it,", "copy it,", "pass it on."]
+    _doc, ver = documents.draft_new(store, text, "Appeal", os.urandom, now())
+    network.share(store, ver, now())
+    return store, ver.hex()
+
+
+@pytest.mark.parametrize("name", sorted(ATTACKS))
+def test_hostile_contact_is_cut_off_and_honest_one_still_served(
+    name: str, served: tuple[Store, str], tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    store, ver = served
+    attack, reason = ATTACKS[name]
+    hostile = TransportIdentity.from_seed(os.urandom(32))
+    honest_home = tmp_path / "bob"
+    documents.init(honest_home, PW, os.urandom)
+    bob_store = Store.open(honest_home, PW)
+    caplog.set_level(logging.INFO, logger="samizdat.node")
+
+    async def main() -> None:
+        config = NodeConfig(port=0, session_timeout=1.0, interval=3600, max_frame=1 << 20)
+        node: Node = network.make_node(store, os.urandom, now, config)
+        host, port = await node.start()
+        book = ContactBook(store.db)
+        with store.transaction():
+            book.add(hostile.public_key, hostile.certificate, "", now())
+        bob: Node = network.make_node(bob_store, os.urandom, now, NodeConfig(port=0))
+        with store.transaction():
+            book.add(bob.identity.public_key, bob.identity.certificate, "", now())
+        with bob_store.transaction():
+            alice = ContactBook(bob_store.db).add(
+                node.identity.public_key, node.identity.certificate, f"{host}:{port}", now()
+            )
+        before = snapshot(store)
+        conn = await tcp.dial(host, port, client_context(hostile, node.identity.certificate),
+                              CONTACT_SNI)
+        try:
+            await attack(conn)
+            await asyncio.sleep(0.3)
+            for _ in range(40):  # wait for the node to log the cut
+                if node.cut_off:
+                    break
+                await asyncio.sleep(0.1)
+        except (NetworkError, ProtocolError):
+            pass  # the node may cut us while we still write: that is the point
+        finally:
+            await conn.close()
+        assert node.cut_off == 1
+        assert snapshot(store) == before  # the store is untouched
+        await bob.sync_with(alice)  # the node goes on serving others
+        assert bob.totals.received == 1
+        await node.close()
+        await bob.close()
+
+    try:
+        asyncio.run(main())
+    finally:
+        store.close()
+        bob_store.close()
+    cuts = [r.getMessage() for r in caplog.records if r.getMessage().startswith("cut off")]
+    assert len(cuts) == 1 and reason in cuts[0], cuts
+    assert ver[:16] not in caplog.text
