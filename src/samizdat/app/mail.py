@@ -27,18 +27,108 @@ from pathlib import Path
 
 from samizdat.app.carry import ImportResult, export_bundle, import_bundle
 from samizdat.core.caps import ReadCap
-from samizdat.core.crypto import Rng, SecretBytes
+from samizdat.core.crypto import (
+    AEAD_NONCE_BYTES,
+    Rng,
+    SecretBytes,
+    aead_decrypt,
+    aead_encrypt,
+    ed25519_pair_key,
+)
 from samizdat.errors import (
     CryptoError,
     DecodeError,
+    InputError,
     NotEnoughShards,
     VerificationFailed,
 )
 from samizdat.store import Store
+from samizdat.store.contacts import ContactBook
 from samizdat.store.mail import MailTables, attachment_digest
 from samizdat.transports import mail as transport
 
-__all__ = ["FetchReport", "ImportedCopy", "SentCopy", "fetch_copies", "send_copy", "write_copy"]
+__all__ = [
+    "CAP_PREFIX_BYTES",
+    "CAP_PREFIX_VERSION",
+    "FetchReport",
+    "ImportedCopy",
+    "SentCopy",
+    "contact_pair_keys",
+    "fetch_copies",
+    "open_cap_prefix",
+    "pair_key_for",
+    "seal_cap_prefix",
+    "send_copy",
+    "write_copy",
+]
+
+# ------------------------------------------------------- capability for a contact
+#
+# Spec: docs/spec/mail-cap.md. An attachment for a contact is
+#     nonce (12) ‖ ChaCha20-Poly1305(pair key, nonce, 0x01 ‖ cap string, AAD)  (96 bytes)
+#     ‖ bundle
+# The version byte is inside the ciphertext: in the clear, the prefix is as random
+# as the bundle behind it, so the attachment still reveals nothing.
+
+CAP_PREFIX_VERSION = 1
+_CAP_TEXT_BYTES = 67  # "sz1-" and 63 base32 characters
+CAP_PREFIX_BYTES = AEAD_NONCE_BYTES + 1 + _CAP_TEXT_BYTES + 16
+_PAIR_CONTEXT = "samizdat 2026-11 mail capability pair key v1"
+_AAD = b"samizdat mail capability prefix v1"
+
+
+def pair_key_for(own_seed: SecretBytes, contact_public: bytes) -> SecretBytes:
+    """The key this store and one contact share for capabilities sent by mail."""
+    return SecretBytes(
+        ed25519_pair_key(own_seed.reveal(), contact_public, _PAIR_CONTEXT), "mail pair key"
+    )
+
+
+def seal_cap_prefix(pair_key: SecretBytes, cap: ReadCap, rng: Rng) -> bytes:
+    """The 96-byte prefix that carries ``cap`` to the other holder of ``pair_key``."""
+    text = cap.danger_real_capability_string().encode("ascii")
+    if len(text) != _CAP_TEXT_BYTES:
+        raise CryptoError("unexpected capability length")
+    nonce = rng(AEAD_NONCE_BYTES)
+    return nonce + aead_encrypt(pair_key.reveal(), nonce, bytes([CAP_PREFIX_VERSION]) + text,
+                                _AAD)
+
+
+def open_cap_prefix(pair_key: SecretBytes, data: bytes) -> ReadCap:
+    """The capability in the first :data:`CAP_PREFIX_BYTES` of ``data``.
+
+    :class:`CryptoError` when the prefix was not sealed under ``pair_key`` (the
+    usual case: another contact's, or no prefix at all); :class:`DecodeError` when
+    it was, but holds something other than a version-1 capability.
+    """
+    if len(data) < CAP_PREFIX_BYTES:
+        raise CryptoError("too short to carry a capability")
+    nonce, sealed = data[:AEAD_NONCE_BYTES], data[AEAD_NONCE_BYTES:CAP_PREFIX_BYTES]
+    plain = aead_decrypt(pair_key.reveal(), nonce, sealed, _AAD)
+    if plain[0] != CAP_PREFIX_VERSION:
+        raise DecodeError("a mailed capability of an unknown version")
+    try:
+        text = plain[1:].decode("ascii")
+    except UnicodeDecodeError as exc:
+        raise DecodeError("a mailed capability that is not text") from exc
+    return ReadCap.parse(text)
+
+
+def contact_pair_keys(store: Store, rng: Rng) -> list[SecretBytes]:
+    """The mail pair key with every contact of this store (none without contacts)."""
+    book = ContactBook(store.db)
+    contacts = book.all()
+    if not contacts:
+        return []
+    with store.transaction():
+        seed = book.transport_seed(rng(32))
+    keys = []
+    for contact in contacts:
+        try:
+            keys.append(pair_key_for(seed, contact.public_key))
+        except CryptoError:
+            continue  # a contact key no key agreement works with: nothing to open
+    return keys
 
 
 @dataclass(frozen=True)
@@ -49,6 +139,7 @@ class SentCopy:
     message_id: str
     bytes: int
     cap: ReadCap = field(repr=False)
+    sealed_for: str | None = None  # the contact's fingerprint, when sealed for one
 
 
 @dataclass(frozen=True)
@@ -78,12 +169,20 @@ class FetchReport:
 
 def _outgoing(
     store: Store, ref: str, *, sender: str, to: str, rng: Rng, now: float,
-    subject: str | None,
-) -> tuple[ReadCap, transport.OutgoingMail]:
+    subject: str | None, contact: str | None,
+) -> tuple[ReadCap, transport.OutgoingMail, str | None]:
     cap, bundle = export_bundle(store, ref, rng)
+    sealed_for = None
+    if contact is not None:
+        book = ContactBook(store.db)
+        found = book.find(contact)
+        with store.transaction():
+            seed = book.transport_seed(rng(32))
+        bundle = seal_cap_prefix(pair_key_for(seed, found.public_key), cap, rng) + bundle
+        sealed_for = found.fingerprint
     out = transport.build_message(bundle, sender=sender, to=to, rng=rng, now=now,
                                   subject=subject)
-    return cap, out
+    return cap, out, sealed_for
 
 
 def send_copy(
@@ -98,47 +197,70 @@ def send_copy(
     now: float,
     subject: str | None = None,
     save_to: Path | None = None,
+    contact: str | None = None,
 ) -> SentCopy:
-    """Seal ``ref`` (a version or document id) and mail it to ``to``."""
-    cap, out = _outgoing(store, ref, sender=sender, to=to, rng=rng, now=now, subject=subject)
+    """Seal ``ref`` (a version or document id) and mail it to ``to``.
+
+    With ``contact`` (a contact number or fingerprint prefix) the capability is
+    sealed for that contact inside the attachment; otherwise it is only returned.
+    """
+    cap, out, sealed_for = _outgoing(store, ref, sender=sender, to=to, rng=rng, now=now,
+                                     subject=subject, contact=contact)
     if save_to is not None:
         _save(save_to, out.raw)
     transport.send_message(out, sender=sender, to=to, settings=smtp, password=password)
-    return SentCopy(out.message_id, len(out.raw), cap)
+    return SentCopy(out.message_id, len(out.raw), cap, sealed_for)
 
 
 def write_copy(
     store: Store, ref: str, *, sender: str, to: str, path: Path, rng: Rng, now: float,
-    subject: str | None = None,
+    subject: str | None = None, contact: str | None = None,
 ) -> SentCopy:
     """Like :func:`send_copy` but only write the message as an ``.eml`` file, for a
     person who sends it with their own mail program."""
-    cap, out = _outgoing(store, ref, sender=sender, to=to, rng=rng, now=now, subject=subject)
+    cap, out, sealed_for = _outgoing(store, ref, sender=sender, to=to, rng=rng, now=now,
+                                     subject=subject, contact=contact)
     _save(path, out.raw)
-    return SentCopy(out.message_id, len(out.raw), cap)
+    return SentCopy(out.message_id, len(out.raw), cap, sealed_for)
 
 
 def _save(path: Path, raw: bytes) -> None:
-    from samizdat.errors import InputError
-
     try:
         path.write_bytes(raw)
     except OSError as exc:
         raise InputError(f"cannot write {path.name}") from exc
 
 
+def _candidates(
+    data: bytes, caps: Sequence[ReadCap], pair_keys: Sequence[SecretBytes], reasons: list[str]
+) -> list[tuple[ReadCap, bytes]]:
+    """(capability, bundle) pairs to try: a capability sealed in front of the bundle
+    by a contact first, then every capability given, on the whole attachment."""
+    found: list[tuple[ReadCap, bytes]] = []
+    for key in pair_keys:
+        try:
+            found.append((open_cap_prefix(key, data), data[CAP_PREFIX_BYTES:]))
+            break
+        except CryptoError:
+            continue
+        except DecodeError:
+            reasons.append("not_a_bundle")
+            break
+    found += [(cap, data) for cap in caps]
+    return found
+
+
 def _import_first(
-    store: Store, tables: MailTables, data: bytes, digest: bytes, caps: Sequence[ReadCap],
-    now: int,
+    store: Store, tables: MailTables, data: bytes, digest: bytes,
+    candidates: Sequence[tuple[ReadCap, bytes]], reasons: list[str], now: int,
 ) -> tuple[ImportResult | None, str]:
-    """Open ``data`` with the first capability that fits and remember it, in one
+    """Open with the first candidate that fits and remember the attachment, in one
     transaction per try (a failed try leaves nothing behind): (result, "") or
-    (None, the reason no capability fitted)."""
-    reasons: list[str] = []
-    for cap in caps:
+    (None, the reason nothing fitted)."""
+    for cap, bundle in candidates:
         try:
             with store.transaction():
-                result = import_bundle(store, data, cap)
+                result = import_bundle(store, bundle, cap)
                 tables.record(digest, version=bytes.fromhex(result.version), now=now)
             return result, ""
         except NotEnoughShards:
@@ -160,9 +282,12 @@ def fetch_copies(
     *,
     limits: transport.Limits,
     now: int,
+    pair_keys: Sequence[SecretBytes] = (),
     progress: Callable[[str], None] | None = None,
 ) -> FetchReport:
-    """Import every bundle found in ``items`` that one of ``caps`` opens.
+    """Import every bundle found in ``items`` that one of ``caps`` opens, or whose
+    capability a contact sealed in front of it (``pair_keys``, from
+    :func:`contact_pair_keys`).
 
     Each import and its record in the mail table are one transaction: a copy is
     either imported and remembered, or neither.
@@ -190,7 +315,10 @@ def fetch_copies(
             if tables.already_imported(digest):
                 report.skip(where, "already_imported")
                 continue
-            result, reason = _import_first(store, tables, data, digest, caps, now)
+            reasons: list[str] = []
+            candidates = _candidates(data, caps, pair_keys, reasons)
+            result, reason = _import_first(store, tables, data, digest, candidates, reasons,
+                                           now)
             if result is None:
                 report.skip(where, reason)
                 continue

@@ -102,19 +102,24 @@ def mail_group() -> None:
 @click.option("--cafile", type=click.Path(dir_okay=False, path_type=Path),
               help="Trust only this CA/certificate file (a self-hosted server).")
 @click.option("--subject", help="The subject (default: an everyday one).")
+@click.option("--contact", metavar="ID",
+              help="Seal the read capability for this contact inside the attachment "
+                   "(number or fingerprint from 'contact list') instead of printing it.")
 @click.option("--out", "out", type=click.Path(dir_okay=False, path_type=Path),
               help="Also write the message to this .eml file; without an SMTP "
                    "server, only write it.")
 @click.pass_obj
 def send_cmd(
     ctx: Context, ref: str, to: str, sender: str | None, server: str | None, starttls: bool,
-    tls: bool, user: str | None, cafile: Path | None, subject: str | None, out: Path | None,
+    tls: bool, user: str | None, cafile: Path | None, subject: str | None,
+    contact: str | None, out: Path | None,
 ) -> None:
     """Mail a sealed copy of VER (or DOC's latest version) to ADDR.
 
     The message is ordinary: a short everyday text and an attachment. The read
-    capability is NOT in it: it is printed here, for you to give the recipient by
-    another channel (in person, on paper, by phone).
+    capability is NOT in it in the clear: it is printed here, for you to give the
+    recipient by another channel (in person, on paper, by phone) or, with --contact,
+    sealed inside the attachment for that contact alone.
     """
     from samizdat.app import mail as app
 
@@ -136,16 +141,23 @@ def send_cmd(
         sent = app.send_copy(
             store, ref, sender=sender, to=to, smtp=settings,
             password=_password("SAMIZDAT_SMTP_PASSWORD"), rng=system_rng, now=wall_clock(),
-            subject=subject, save_to=out,
+            subject=subject, save_to=out, contact=contact,
         )
     else:
         assert out is not None
         sent = app.write_copy(store, ref, sender=sender, to=to, path=out, rng=system_rng,
-                              now=wall_clock(), subject=subject)
-    cap_text = sent.cap.danger_real_capability_string()
+                              now=wall_clock(), subject=subject, contact=contact)
     action = "sent" if server else f"written to {out}"
+    data: dict[str, Any] = {"message_id": sent.message_id, "bytes": sent.bytes, "to": to}
+    if sent.sealed_for is not None:
+        data["sealed_for"] = sent.sealed_for
+        ctx.emit(data, f"{action}: {sent.message_id} ({sent.bytes} bytes) for {to}\n"
+                       f"the read capability is sealed inside for contact {sent.sealed_for}")
+        return
+    cap_text = sent.cap.danger_real_capability_string()
+    data["cap"] = cap_text
     ctx.emit(
-        {"message_id": sent.message_id, "cap": cap_text, "bytes": sent.bytes, "to": to},
+        data,
         f"{action}: {sent.message_id} ({sent.bytes} bytes) for {to}\n"
         f"read capability (give it to the recipient by another channel, not by mail):\n"
         f"{cap_text}",
@@ -194,11 +206,6 @@ def fetch_cmd(
     if eml and not files:
         raise UsageError("--eml needs FILES")
     keys = _caps(caps)
-    if not keys:
-        raise UsageError(
-            "no read capability to open copies with",
-            hint="pass --cap CAP or set SAMIZDAT_CAP (the sender gives it separately)",
-        )
     limits = transport.Limits.for_attachment(max_attachment)
     conf = _config(ctx, "imap")
     use_config = not (server or mboxes or maildirs or files)
@@ -232,8 +239,14 @@ def fetch_cmd(
             )
 
     store = ctx.store()
+    pair_keys = app.contact_pair_keys(store, system_rng)
+    if not keys and not pair_keys:
+        raise UsageError(
+            "no read capability to open copies with, and no contacts",
+            hint="pass --cap CAP or set SAMIZDAT_CAP (the sender gives it separately)",
+        )
     report = app.fetch_copies(store, items(), keys, limits=limits, now=int(wall_clock()),
-                              progress=ctx.note)
+                              pair_keys=pair_keys, progress=ctx.note)
     imported = [
         {"document": c.document, "version": c.version, "status": c.status, "where": c.where}
         for c in report.imported

@@ -53,6 +53,7 @@ __all__ = [
     "certificate_ed25519_key",
     "constant_time_equal",
     "derive_key",
+    "ed25519_pair_key",
     "ed25519_public_key",
     "ed25519_sign",
     "ed25519_verify",
@@ -228,6 +229,30 @@ def box_open(recipient_secret: bytes, ciphertext: bytes) -> bytes:
         return bytes(box.decrypt(ciphertext))
     except (_nacl_exc.CryptoError, _nacl_exc.ValueError, _nacl_exc.TypeError) as exc:
         raise CryptoError("sealed message cannot be opened with this key") from exc
+
+
+def ed25519_pair_key(own_seed: bytes, peer_public: bytes, context: str) -> bytes:
+    """A 32-byte key that the holders of two Ed25519 keys share, for ``context``.
+
+    X25519 between the keys in Montgomery form (libsodium's
+    ``crypto_sign_ed25519_*_to_curve25519``), then BLAKE3 derive-key over the shared
+    point and both public keys in sorted order: either side computes the same key
+    from its own seed and the other's public key, nobody else can. Low-order or
+    invalid public keys raise :class:`CryptoError`.
+    """
+    if len(own_seed) != ED25519_SEED_BYTES or len(peer_public) != ED25519_PUBLIC_BYTES:
+        raise CryptoError("an Ed25519 seed and public key are 32 bytes each")
+    own_public, own_secret = _sodium.crypto_sign_seed_keypair(own_seed)
+    try:
+        x_secret = _sodium.crypto_sign_ed25519_sk_to_curve25519(own_secret)
+        x_public = _sodium.crypto_sign_ed25519_pk_to_curve25519(peer_public)
+        shared = bytes(_sodium.crypto_scalarmult(x_secret, x_public))
+    except (_nacl_exc.RuntimeError, _nacl_exc.ValueError, _nacl_exc.TypeError) as exc:
+        raise CryptoError("cannot agree a key with this public key") from exc
+    if shared == bytes(32):
+        raise CryptoError("cannot agree a key with this public key")
+    low, high = sorted((bytes(own_public), peer_public))
+    return derive_key(context, shared + low + high)
 
 
 # ---------------------------------------------------------------------- bulk AEAD
