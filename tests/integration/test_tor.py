@@ -11,6 +11,7 @@ import asyncio
 import os
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -23,6 +24,7 @@ from samizdat.transports.tls import (
     server_context,
 )
 from samizdat.transports.tor import is_onion, socks5_connect, start_onion_service
+from tests.integration.network_helpers import NodeProcess
 from tests.integration.tor_testnet import TorClient, TorTestnet, tor_available
 
 pytestmark = [
@@ -83,3 +85,34 @@ def test_pinned_tls_through_an_onion_service(tor_net: TorTestnet) -> None:
 
     asyncio.run(main())
     assert got == [bob.public_key]
+
+
+def test_two_people_invite_and_sync_over_onion_services(
+    tor_net: TorTestnet, make_cli: Any, tmp_path: Path
+) -> None:
+    alice_tor, bob_tor = client(tor_net, "alice"), client(tor_net, "bob")
+    alice, bob = make_cli("alice"), make_cli("bob")
+    alice.ok("init")
+    bob.ok("init")
+    text = tmp_path / "appeal.txt"
+    text.write_text("To all members.\n\nPass it on, through Tor.\n", encoding="utf-8")
+    ver = alice.ok("draft", "new", text, "--title", "Appeal")["version"]
+    alice.ok("share", ver)
+    node = NodeProcess(
+        alice.home,
+        extra=["--tor", "--tor-control", f"127.0.0.1:{alice_tor.control_port}"],
+        env={"SAMIZDAT_TOR_SOCKS": str(alice_tor.socks_port)},
+    )
+    bob_env = {"SAMIZDAT_TOR_SOCKS": f"127.0.0.1:{bob_tor.socks_port}"}
+    try:
+        info = node.wait_ready(timeout=150)
+        assert is_onion(info["address"].rpartition(":")[0])
+        code = alice.ok("contact", "invite")["code"]
+        added = bob.ok("contact", "accept", code, env=bob_env, timeout=300)
+        assert added["contact"] == 1
+        assert bob.ok("contact", "list")["contacts"][0]["address"] == info["address"]
+        got = bob.ok("sync", env=bob_env, timeout=300)
+        assert got == {"contacts": 1, "reached": 1, "sent": 0, "received": 1}
+        assert "through Tor" in bob.ok("read", ver)["text"]
+    finally:
+        assert node.terminate() == 0
