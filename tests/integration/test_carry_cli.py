@@ -231,3 +231,35 @@ def test_dead_drop_needs_a_key(store_cli: Any, tmp_path: Path) -> None:
     result = store_cli("deaddrop", "sync", drop)
     assert result.code == 2
     _one_line_error(result)
+
+
+def test_verify_accepts_bundles(
+    store_cli: Any, signed: dict[str, str], make_cli: Any, tmp_path: Path
+) -> None:
+    out = tmp_path / "copy.bin"
+    cap = store_cli.ok("export", signed["version"], "--out", out)["cap"]
+    bob = make_cli("bob")
+    bob.ok("init")
+    report = bob.ok("verify", out, "--cap", cap)
+    assert report["status"] == "authentic"
+    assert report["version"] == signed["version"]
+    assert [s["kind"] for s in report["signers"]] == ["author"]
+    assert [p["status"] for p in report["paragraphs"]] == ["same"] * 3
+    assert [p["index"] for p in report["paragraphs"]] == [1, 2, 3]
+    assert _empty(bob)  # verify stores nothing
+    bad = bytearray(out.read_bytes())
+    bad[-20] ^= 1
+    result = bob("verify", write(tmp_path / "bad.bin", bytes(bad)), "--cap", cap, json_out=True)
+    assert result.code == 1
+    # an exported SAMIZDAT_CAP does not turn a text file into a bundle
+    retyped = write(tmp_path / "retyped.txt", TEXT.replace("\n\n", "\n\n\n"))
+    again = store_cli.ok("verify", retyped, env={"SAMIZDAT_CAP": cap})
+    assert again["status"] == "authentic"
+
+
+def test_verify_unsigned_bundle_is_unknown(store_cli: Any, tmp_path: Path) -> None:
+    made = store_cli.ok("draft", "new", write(tmp_path / "d.txt", "A draft.\n"), "--title", "D")
+    cap = store_cli.ok("export", made["version"], "--out", tmp_path / "d.bin")["cap"]
+    result = store_cli("verify", tmp_path / "d.bin", "--cap", cap, json_out=True)
+    assert result.code == 1
+    assert result.json()["status"] == "unknown"

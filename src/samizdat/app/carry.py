@@ -26,7 +26,7 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from samizdat.core.caps import ReadCap
 from samizdat.core.crypto import Rng
@@ -59,6 +59,9 @@ from samizdat.errors import (
 )
 from samizdat.runtime import wall_clock
 from samizdat.store import Store, VersionRecord
+
+if TYPE_CHECKING:
+    from samizdat.app.documents import VerifyReport
 from samizdat.transports.deaddrop import DeadDrop
 
 __all__ = [
@@ -78,6 +81,7 @@ __all__ = [
     "recover_sources",
     "remember_drop_key",
     "resolve_version",
+    "verify_bundle",
 ]
 
 
@@ -463,3 +467,41 @@ def deaddrop_sync(
         present.add(record.version_id)
         report.sent += 1
     return report
+
+
+# ----------------------------------------------------------------- verify hook
+
+
+def verify_bundle(
+    store: Store, sources: Iterable[ShardSource], cap: ReadCap
+) -> VerifyReport:
+    """``samizdat verify`` for a sealed bundle (or shards): the same report as for a
+    text file, without storing anything.
+
+    The copy carries its own signatures, so it is judged on them: ``authentic`` when
+    its text is intact and at least one signature covers it (signers listed, every
+    paragraph ``same``); an intact copy nobody signed is ``unknown``. An altered
+    text or a forged signature raises :class:`VerificationFailed` (exit 1) like an
+    unopenable bundle does (:class:`~samizdat.errors.NotEnoughShards`).
+    """
+    from samizdat.app.documents import Signer as VerifiedSigner
+    from samizdat.app.documents import VerifyReport
+    from samizdat.core.align import ParagraphResult
+
+    del store  # judged on what the copy carries; kept for the hook's signature
+    sources = list(sources)
+    try:
+        package = check_package(decode_package(open_package(cap, sources)))
+    finally:
+        for s in sources:
+            close = getattr(s, "close", None)
+            if close is not None:
+                close()
+    entry = package.entry
+    signers = [VerifiedSigner("author", s.public_key) for s in entry.authors] + [
+        VerifiedSigner("committee", f.group_key) for f in entry.committee
+    ]
+    if not signers:
+        return VerifyReport("unknown", entry.version_id, [], [])
+    paragraphs = [ParagraphResult(i, "same", i) for i in range(1, len(entry.paragraphs) + 1)]
+    return VerifyReport("authentic", entry.version_id, signers, paragraphs)

@@ -24,7 +24,7 @@ from samizdat.runtime import system_rng, wall_clock
 from samizdat.transports.bundle import FileSource, atomic_writer, seal_to_files, shard_paths
 from samizdat.transports.deaddrop import DeadDrop
 
-__all__ = ["read_cap", "register"]
+__all__ = ["bundle_cap_for", "cap_options", "read_cap", "register"]
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -71,6 +71,29 @@ def read_cap(
             )
         return None
     return ReadCap.parse(cap_text)
+
+
+def bundle_cap_for(path: Path, cap_text: str | None, cap_file: Path | None) -> ReadCap | None:
+    """For ``verify``: the capability to open PATH as a bundle, or None to read it as
+    text. An explicit ``--cap``/``--cap-file`` always means a bundle; a capability
+    only in ``SAMIZDAT_CAP`` is used unless PATH is a file that reads as UTF-8 text,
+    so an exported variable does not stop a retyped copy from being checked."""
+    if cap_text is not None or cap_file is not None:
+        return read_cap(cap_text, cap_file)
+    cap = read_cap(None, None, required=False)
+    if cap is None or path.is_dir():
+        return cap
+    try:
+        with open(path, "rb") as f:
+            head = f.read(4096)
+    except OSError:
+        return cap
+    try:
+        head.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        if exc.start < len(head) - 3:  # not just a character cut at the 4 KiB mark
+            return cap
+    return None if b"\x00" not in head else cap
 
 
 def _give_cap(ctx: Context, cap: ReadCap, cap_out: Path | None) -> str | None:

@@ -15,10 +15,13 @@ from rich.console import Console
 from rich.table import Table
 
 from samizdat.app import documents as app
+from samizdat.app.carry import verify_bundle
+from samizdat.cli.carry import bundle_cap_for, cap_options
 from samizdat.cli.context import Context
 from samizdat.core.crypto import SecretBytes
 from samizdat.errors import UsageError, VerificationFailed
 from samizdat.runtime import system_rng, wall_clock
+from samizdat.transports.bundle import FileSource, shard_paths
 
 __all__ = ["register"]
 
@@ -213,15 +216,24 @@ def read(ctx: Context, ref: str) -> None:
 @click.command("verify")
 @click.argument("path", type=click.Path(path_type=Path))
 @_max_size
+@cap_options
 @click.pass_obj
-def verify(ctx: Context, path: Path, max_size: int) -> None:
+def verify(
+    ctx: Context, path: Path, max_size: int, cap_text: str | None, cap_file: Path | None
+) -> None:
     """Check a text file (retyped, OCR'd, partial) against the signed versions in
     this store. Exit 0 authentic, 1 altered or unknown.
 
     A copy that differs only in line wrapping, spacing, Unicode normalization or
-    blank lines is authentic.
+    blank lines is authentic. With a read capability (--cap, --cap-file or
+    SAMIZDAT_CAP), PATH is a sealed bundle (or a folder of shards), judged on the
+    signatures it carries; nothing is stored.
     """
-    report = app.verify_text_file(ctx.store(), path, max_bytes=max_size)
+    cap = bundle_cap_for(path, cap_text, cap_file)
+    if cap is not None:  # a bundle: the carry area opens it (cli/carry.py)
+        report = verify_bundle(ctx.store(), [FileSource(p) for p in shard_paths([path])], cap)
+    else:
+        report = app.verify_text_file(ctx.store(), path, max_bytes=max_size)
 
     def human(out: Console) -> None:
         colour = {"authentic": "green", "altered": "yellow", "unknown": "red"}[report.status]
