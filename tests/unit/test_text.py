@@ -7,8 +7,8 @@ import pytest
 from samizdat.core import crypto
 from samizdat.core.merkle import merkle_root
 from samizdat.core.text import (
-    MAX_LINE_CHARS,
     MAX_PARAGRAPH_BYTES,
+    MAX_RAW_PARAGRAPH_CHARS,
     Normalizer,
     decode_text_bytes,
     decode_text_stream,
@@ -93,13 +93,14 @@ def test_oversized_paragraph_is_refused_with_hint() -> None:
     with pytest.raises(TextError, match="paragraph is larger") as info:
         for _ in range(MAX_PARAGRAPH_BYTES // len(line) + 2):
             n.feed(line)
+        n.finish()
     assert info.value.hint
 
 
 def test_endless_line_is_refused_in_bounded_memory() -> None:
     n = Normalizer()
-    with pytest.raises(TextError, match="line is longer"):
-        for _ in range(MAX_LINE_CHARS // 65536 + 2):
+    with pytest.raises(TextError, match="paragraph is longer"):
+        for _ in range(MAX_RAW_PARAGRAPH_CHARS // 65536 + 2):
             n.feed("x" * 65536)
 
 

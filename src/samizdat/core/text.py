@@ -24,8 +24,8 @@ reasons for each, in ``docs/spec/text.md``; in short:
 Input that is not text (NUL or other control characters, invalid UTF-8, lone
 surrogates) and text with no paragraph at all raise :class:`TextError`. Memory is
 bounded: :class:`Normalizer` holds at most one paragraph, and a paragraph over
-:data:`MAX_PARAGRAPH_BYTES` (or a line over :data:`MAX_LINE_CHARS`) is refused, so a
-200 MB file streams through in a few megabytes.
+:data:`MAX_PARAGRAPH_BYTES` (or, before folding, over :data:`MAX_RAW_PARAGRAPH_CHARS`)
+is refused, so a 200 MB file streams through in a few megabytes.
 
 This module is pure: it never opens a file. Callers read chunks and pass them in.
 """
@@ -45,8 +45,8 @@ from samizdat.errors import TextError
 __all__ = [
     "INVISIBLE_CHARACTERS",
     "LEAF_PREFIX",
-    "MAX_LINE_CHARS",
     "MAX_PARAGRAPH_BYTES",
+    "MAX_RAW_PARAGRAPH_CHARS",
     "WHITESPACE_CHARACTERS",
     "Normalizer",
     "Text",
@@ -66,9 +66,10 @@ MAX_PARAGRAPH_BYTES: Final = 1 << 20
 """Largest normalized paragraph accepted, in UTF-8 bytes (1 MiB). Real prose
 paragraphs are a few KiB; the limit keeps memory bounded on hostile input."""
 
-MAX_LINE_CHARS: Final = 2 * MAX_PARAGRAPH_BYTES
-"""Longest raw line (before whitespace folding) accepted, in code points. Lines are
-buffered whole before folding, so this bounds memory for a file with no newline."""
+MAX_RAW_PARAGRAPH_CHARS: Final = 2 * MAX_PARAGRAPH_BYTES
+"""Longest raw paragraph (before whitespace folding) accepted, in code points. A
+paragraph is buffered whole until its end is seen, so this bounds memory for a file
+with no blank line (or no newline) at all."""
 
 LEAF_PREFIX: Final = b"\x00"
 """RFC 6962 leaf prefix: a paragraph's hash is SHA-256(0x00 || UTF-8 bytes)."""
@@ -100,15 +101,43 @@ INVISIBLE_CHARACTERS: Final = frozenset(
 # refused, as are lone surrogates (a ``str`` can hold them, UTF-8 cannot).
 _FORBIDDEN = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x84\x86-\x9f\ud800-\udfff]")
 
-# One table maps line ends to "\n", the paragraph separator to itself, whitespace to
-# " " and drops invisibles; str.translate does it in C.
-_TRANSLATE: Final[dict[int, str | None]] = {
-    **{ord(c): " " for c in WHITESPACE_CHARACTERS},
-    **{ord(c): None for c in INVISIBLE_CHARACTERS},
-    0x85: _LINE_BREAK,
-    0x2028: _LINE_BREAK,
-}
+# Whitespace other than U+0020 becomes U+0020; NEL and LINE SEPARATOR become LF;
+# PARAGRAPH SEPARATOR becomes a blank line; invisibles vanish. Regular expressions
+# do it in C and cost one scan when, as usual, there is nothing to replace.
+_WHITESPACE_RE = re.compile(
+    "[" + "".join(sorted(c for c in WHITESPACE_CHARACTERS if c != " ")) + "]"
+)
+_INVISIBLE_RE = re.compile(
+    "[" + "".join(sorted(c for c in INVISIBLE_CHARACTERS if ord(c) < 0x10000))
+    + "\U000e0001\U000e0020-\U000e007f]"
+)
+_LINE_END_RE = re.compile("[\x85\u2028]")
+# A paragraph break: a line end followed by one or more lines holding only spaces.
+_BREAK_RE = re.compile("\n *\n(?: *\n)*")
 _SPACES = re.compile(" {2,}")
+# Anything the two steps above or the control check would act on. Most chunks of
+# real text hold none of these: one scan then replaces five.
+_SPECIAL_RE = re.compile(
+    _FORBIDDEN.pattern[:-1] + "\r\x85\u2028\u2029"
+    + _WHITESPACE_RE.pattern[1:-1] + _INVISIBLE_RE.pattern[1:]
+)
+_SPECIAL_ASCII_RE = re.compile("[\\x00-\\x09\\x0b-\\x1f\\x7f]")  # the same, for ASCII
+
+
+def _clean(chunk: str) -> str:
+    """Context-free rewriting of a chunk (CR already turned into LF)."""
+    chunk = _INVISIBLE_RE.sub("", chunk)
+    chunk = _WHITESPACE_RE.sub(" ", chunk)
+    chunk = _LINE_END_RE.sub(_LINE_BREAK, chunk)
+    return chunk.replace(_PARAGRAPH_BREAK, "\n\n")
+
+
+def _fold(raw: str) -> str:
+    """One paragraph's raw lines (spaces and LFs only) -> its normal form."""
+    folded = raw.replace(_LINE_BREAK, " ")
+    if "  " in folded:  # a substring test is ~6x faster than always substituting
+        folded = _SPACES.sub(" ", folded)
+    return unicodedata.normalize("NFC", folded.strip(" "))
 
 
 def _check_text(chunk: str, offset: int) -> None:
@@ -149,19 +178,15 @@ class Text:
 class Normalizer:
     """Streaming normalization: feed text chunks, get completed paragraphs.
 
-    Holds at most one paragraph (plus one partial line) in memory. A chunk may end
-    anywhere, even between the CR and LF of one line end. Feeding the whole text at
-    once or one character at a time gives the same paragraphs.
+    Holds at most one unfinished paragraph in memory. A chunk may end anywhere, even
+    between the CR and LF of one line end. Feeding the whole text at once or one
+    character at a time gives the same paragraphs.
     """
 
-    __slots__ = ("_finished", "_line", "_line_chars", "_offset", "_para", "_para_bytes",
-                 "_pending_cr")
+    __slots__ = ("_finished", "_offset", "_pending", "_pending_cr")
 
     def __init__(self) -> None:
-        self._line: list[str] = []  # raw pieces of the current, unfinished line
-        self._line_chars = 0
-        self._para: list[str] = []  # folded lines of the current paragraph
-        self._para_bytes = 0
+        self._pending = ""  # cleaned text after the last paragraph break seen
         self._pending_cr = False  # last chunk ended in CR: a following LF is the same end
         self._offset = 0  # characters seen, for error messages
         self._finished = False
@@ -175,68 +200,60 @@ class Normalizer:
             raise ValueError("Normalizer.feed() after finish()")
         if not chunk:
             return []
-        _check_text(chunk, self._offset)
+        rx = _SPECIAL_ASCII_RE if chunk.isascii() else _SPECIAL_RE
+        special = rx.search(chunk) is not None
+        if special:
+            _check_text(chunk, self._offset)
         self._offset += len(chunk)
-        if self._pending_cr and chunk.startswith("\n"):
+        if self._pending_cr and chunk[0] == "\n":
             chunk = chunk[1:]
         self._pending_cr = chunk.endswith("\r")
-        chunk = chunk.replace("\r\n", "\n").replace("\r", "\n").translate(_TRANSLATE)
-        out: list[str] = []
-        pieces = chunk.split(_LINE_BREAK)
-        # every piece but the last ends a line
-        for piece in pieces[:-1]:
-            self._extend_line(piece)
-            self._end_line(out)
-        self._extend_line(pieces[-1])
-        return out
+        if special:
+            chunk = _clean(chunk.replace("\r\n", "\n").replace("\r", "\n"))
+        # a break may begin at the last line end already pending; none lies before it
+        start = self._pending.rfind(_LINE_BREAK)
+        buf = self._pending + chunk
+        # everything before the last break is complete; a break touching the end of
+        # the buffer may still grow (more blank lines), which changes nothing
+        breaks = list(_BREAK_RE.finditer(buf, start if start >= 0 else len(self._pending)))
+        if not breaks:
+            self._pending = buf
+            self._check_pending()
+            return []
+        last = breaks[-1]
+        self._pending = buf[last.end() :]
+        self._check_pending()
+        return self._paragraphs(buf[: last.start()])
 
     def finish(self) -> list[str]:
         """End of input: return the last paragraphs. The normalizer is then spent."""
         if self._finished:
             raise ValueError("Normalizer.finish() called twice")
-        out: list[str] = []
-        self._end_line(out)
-        self._end_paragraph(out)
         self._finished = True
+        out = self._paragraphs(self._pending)
+        self._pending = ""
         return out
 
-    def _extend_line(self, piece: str) -> None:
-        if not piece:
-            return
-        self._line_chars += len(piece)
-        if self._line_chars > MAX_LINE_CHARS:
+    def _check_pending(self) -> None:
+        if len(self._pending) > MAX_RAW_PARAGRAPH_CHARS:
             raise TextError(
-                f"a line is longer than {MAX_LINE_CHARS} characters",
-                hint="this does not look like prose; split it into paragraphs",
+                f"a paragraph is longer than {MAX_RAW_PARAGRAPH_CHARS} characters",
+                hint="this does not look like prose; separate paragraphs with blank lines",
             )
-        self._line.append(piece)
 
-    def _end_line(self, out: list[str]) -> None:
-        raw = "".join(self._line)
-        self._line.clear()
-        self._line_chars = 0
-        # a paragraph separator inside the line splits it into paragraphs
-        parts = raw.split(_PARAGRAPH_BREAK)
-        for i, part in enumerate(parts):
-            if i:
-                self._end_paragraph(out)
-            folded = _SPACES.sub(" ", unicodedata.normalize("NFC", part)).strip(" ")
-            if not folded:  # a blank line ends the paragraph
-                self._end_paragraph(out)
+    def _paragraphs(self, text: str) -> list[str]:
+        out: list[str] = []
+        for raw in _BREAK_RE.split(text):
+            p = _fold(raw)
+            if not p:
                 continue
-            self._para_bytes += len(folded.encode("utf-8")) + (1 if self._para else 0)
-            if self._para_bytes > MAX_PARAGRAPH_BYTES:
+            if len(p) > MAX_PARAGRAPH_BYTES // 4 and len(p.encode("utf-8")) > MAX_PARAGRAPH_BYTES:
                 raise TextError(
                     f"a paragraph is larger than {MAX_PARAGRAPH_BYTES // 1024} KiB",
                     hint="separate paragraphs with blank lines",
                 )
-            self._para.append(folded)
-
-    def _end_paragraph(self, out: list[str]) -> None:
-        if self._para:
-            out.append(" ".join(self._para))
-            self._para.clear()
-            self._para_bytes = 0
+            out.append(p)
+        return out
 
 
 def normalize(text: str) -> Text:
@@ -255,9 +272,7 @@ def normalize_inline(text: str) -> str:
     paragraph, line breaks included in the whitespace folded to one space. May
     return ``""``; raises :class:`TextError` on forbidden characters."""
     _check_text(text, 0)
-    folded = (text.replace("\r", " ").replace("\n", " ").translate(_TRANSLATE)
-              .replace(_LINE_BREAK, " ").replace(_PARAGRAPH_BREAK, " "))
-    return _SPACES.sub(" ", unicodedata.normalize("NFC", folded)).strip(" ")
+    return _fold(_clean(text.replace("\r", "\n")).replace("\n", " "))
 
 
 def paragraph_hash(paragraph: str) -> bytes:
@@ -291,9 +306,18 @@ def decode_text_stream(chunks: Iterable[bytes]) -> Iterator[str]:
     """Decode UTF-8 chunks incrementally (a multi-byte character may straddle two
     chunks). Raises :class:`TextError` as :func:`decode_text_bytes` does, except
     that emptiness is left to the normalizer."""
+    offset = 0
+    for text in _decode_utf8(chunks):
+        _check_text(text, offset)
+        offset += len(text)
+        yield text
+
+
+def _decode_utf8(chunks: Iterable[bytes]) -> Iterator[str]:
+    """Strict incremental UTF-8, first BOM dropped; no check for control characters
+    (the :class:`Normalizer` does that in the same scan as its other work)."""
     decoder = codecs.getincrementaldecoder("utf-8")("strict")
     consumed = 0
-    offset = 0
     first = True
     for chunk in chunks:
         try:
@@ -308,8 +332,6 @@ def decode_text_stream(chunks: Iterable[bytes]) -> Iterator[str]:
             first = False
             text = text.removeprefix("\ufeff")
         if text:
-            _check_text(text, offset)
-            offset += len(text)
             yield text
     try:
         tail = decoder.decode(b"", final=True)
@@ -385,7 +407,7 @@ def digest_text_stream(chunks: Iterable[bytes]) -> TextDigest:
     acceptable text."""
     n = Normalizer()
     d = TextDigester()
-    for text in decode_text_stream(chunks):
+    for text in _decode_utf8(chunks):
         for p in n.feed(text):
             d.add(p)
     for p in n.finish():
