@@ -1,0 +1,111 @@
+"""Text model benchmarks: normalize + hash throughput, and peak memory on 200 MB.
+
+* ``normalize+hash``: :func:`samizdat.core.text.digest_text_stream` (UTF-8 decode,
+  control check, normalization, paragraph hashes, streaming Merkle root, text
+  SHA-256) over English-like and Russian-like wrapped text in 1 MiB chunks, against
+  raw SHA-256 of the same bytes measured in the same run. No pass/fail goal: the
+  ratio says what the normalization costs over hashing alone.
+* ``peak RSS, 200 MB text``: a fresh interpreter imports samizdat, resets its peak
+  RSS counter (``/proc/self/clear_refs``) and notes it, then streams a 200 MB
+  generated text file through ``digest_text_stream`` reading 1 MiB at a time; the
+  figure is peak RSS minus that baseline. Goal: < 64 MiB (the
+  text must never sit in memory whole).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import random
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+from bench.harness import Row, best_of, throughput
+from samizdat.core.text import digest_text_stream
+
+_ENGLISH = (
+    "the leadership has led the country into a crisis and every member of the party "
+    "must read copy and pass on this appeal to comrades who can be trusted"
+)
+_RUSSIAN = (
+    "руководство привело страну к глубокому кризису и каждый член партии должен "
+    "прочитать переписать и передать это обращение надёжным товарищам"
+)
+
+
+def generate(vocabulary: str, size: int, seed: int = 1932) -> bytes:
+    """Wrapped paragraphs of 40-160 words, 10 words a line, until ``size`` bytes."""
+    rnd = random.Random(seed)
+    words = vocabulary.split()
+    out: list[str] = []
+    total = 0
+    while total < size:
+        ws = [rnd.choice(words) for _ in range(rnd.randint(40, 160))]
+        para = "\n".join(" ".join(ws[i : i + 10]) for i in range(0, len(ws), 10))
+        out.append(para)
+        total += len(para.encode()) + 2
+    return "\n\n".join(out).encode()[:size].rsplit(b" ", 1)[0]
+
+
+# Runs in a fresh interpreter so that its peak RSS is this work's alone.
+_RSS_CHILD = r"""
+import json, sys
+from samizdat.core.text import digest_text_stream
+def status(key):
+    with open("/proc/self/status") as f:
+        for line in f:
+            if line.startswith(key + ":"):
+                return int(line.split()[1])  # KiB
+    raise SystemExit("no " + key)
+def chunks(path):
+    with open(path, "rb") as f:
+        while block := f.read(1 << 20):
+            yield block
+digest_text_stream([b"warm up the code paths once\n\nand the regexes"])
+with open("/proc/self/clear_refs", "w") as f:  # reset the peak (VmHWM) to now
+    f.write("5")
+base = status("VmHWM")
+d = digest_text_stream(chunks(sys.argv[1]))
+print(json.dumps({"base_kib": base, "peak_kib": status("VmHWM"),
+                  "paragraphs": d.paragraphs}))
+"""
+
+
+def _peak_rss(size: int) -> tuple[float, int]:
+    """(MiB above baseline, paragraphs) for streaming a ``size``-byte text file."""
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "big.txt"
+        with path.open("wb") as f:
+            block = generate(_ENGLISH, 8 << 20, seed=7)
+            written = 0
+            while written < size:
+                piece = block[: size - written]
+                f.write(piece + b"\n\n")
+                written += len(piece) + 2
+        proc = subprocess.run([sys.executable, "-c", _RSS_CHILD, str(path)],
+                              capture_output=True, text=True, check=True, timeout=900)
+    out = json.loads(proc.stdout)
+    return (out["peak_kib"] - out["base_kib"]) / 1024, out["paragraphs"]
+
+
+def run(smoke: bool) -> list[Row]:
+    size = (256 << 10) if smoke else (16 << 20)
+    repeat = 1 if smoke else 3
+    rows: list[Row] = []
+    for label, words in (("English", _ENGLISH), ("Russian", _RUSSIAN)):
+        data = generate(words, size)
+        chunks = [data[i : i + (1 << 20)] for i in range(0, len(data), 1 << 20)]
+        t_norm = best_of(lambda c=chunks: digest_text_stream(c), repeat)  # type: ignore[misc]
+        t_sha = best_of(lambda d=data: hashlib.sha256(d).digest(), max(repeat, 3))  # type: ignore[misc]
+        rows.append(Row("text", f"normalize+hash, {label}, {len(data) >> 20} MiB",
+                        throughput(len(data), t_norm), "MB/s",
+                        reference=throughput(len(data), t_sha),
+                        goal="ratio vs raw SHA-256 (info)"))
+    big = (4 << 20) if smoke else (200 << 20)
+    mib, paragraphs = _peak_rss(big)
+    rows.append(Row("text", f"peak RSS above baseline, {big >> 20} MB text "
+                            f"({paragraphs:,} paragraphs)", mib, "MiB",
+                    goal="< 64 MiB", met=None if smoke else mib < 64))
+    return rows
