@@ -95,6 +95,15 @@ class ReadCap:
             self.root_key + bytes([self.k, self.n]),
         )
 
+    def subkey_bytes(self, purpose: str, length: int) -> bytes:
+        """``length`` bytes of key material for ``purpose`` (like :meth:`subkey`, for
+        callers that split one derivation into several keys)."""
+        return derive_key(
+            f"samizdat 2026-11 envelope v{CAP_VERSION} {purpose}",
+            self.root_key + bytes([self.k, self.n]),
+            length=length,
+        )
+
     def _raw(self) -> bytes:
         body = bytes([CAP_VERSION, self.k, self.n]) + self.root_key
         return body + _checksum(body)

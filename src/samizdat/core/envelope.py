@@ -167,15 +167,18 @@ def shard_size(k: int, payload_inner_bytes: int) -> int:
 
 
 class _Keys:
-    __slots__ = ("aad", "aead", "block_key", "cap", "index_tags")
+    __slots__ = ("_block_mac", "aad", "aead", "cap", "index_tags")
 
     def __init__(self, cap: ReadCap) -> None:
+        # one derivation gives the three keys (fewer calls matter for small
+        # envelopes), and one keyed-BLAKE3 XOF output gives all n index tags
+        keys = cap.subkey_bytes("keys", 96)
         self.cap = cap
-        self.aead = Aead(cap.subkey("payload aead"))
-        self.block_key = cap.subkey("block tag")
-        index_key = cap.subkey("shard index")
+        self.aead = Aead(keys[:32])
+        self._block_mac = keyed_hasher(keys[32:64])
+        tags = keyed_hash(keys[64:], b"shard index tags", length=INDEX_TAG_BYTES * cap.n)
         self.index_tags = [
-            keyed_hash(index_key, bytes([i]), length=INDEX_TAG_BYTES) for i in range(cap.n)
+            tags[i * INDEX_TAG_BYTES : (i + 1) * INDEX_TAG_BYTES] for i in range(cap.n)
         ]
         self.aad = bytes([CAP_VERSION, cap.k, cap.n])
 
@@ -184,7 +187,7 @@ class _Keys:
         return stripe.to_bytes(8, "big") + (b"\x00\x00\x00\x01" if final else bytes(4))
 
     def block_tag(self, stripe: int, index: int, block: bytes | memoryview) -> bytes:
-        h = keyed_hasher(self.block_key)
+        h = self._block_mac.copy()  # the keyed state, without redoing the key setup
         h.update(stripe.to_bytes(8, "big") + bytes([index]))
         h.update(block)
         return bytes(h.digest(length=BLOCK_TAG_BYTES))
