@@ -1,10 +1,7 @@
 """A 3-of-5 committee in five separate stores, driven through the real command with
 message files only; members 2, 4 and 5 sign; stock minisign checks the statement; a
-reader who trusts the committee verifies an altered retyping.
-
-Until the carry commands (export/import) exist, the version is copied from the
-author's store into the signers' and the reader's stores through the real Store API
-(``_copy_version``): the same rows an import would write.
+reader who trusts the committee verifies an altered retyping. Versions travel
+between the stores on USB bundles (``export`` / ``import``), as in the story.
 """
 
 from __future__ import annotations
@@ -17,9 +14,7 @@ from typing import Any
 
 import pytest
 
-from samizdat.core.crypto import SecretBytes
-from samizdat.store.store import Store
-from tests.conftest import PASSPHRASE, Cli
+from tests.conftest import Cli
 
 TEXT = (
     "We, the undersigned, hold that the leadership has betrayed the revolution.\n\n"
@@ -29,14 +24,11 @@ TEXT = (
 )
 
 
-def _copy_version(src: Path, dst: Path, version_hex: str) -> None:
-    pw = SecretBytes(PASSPHRASE.encode(), "passphrase")
-    with Store.open(src, pw) as a, Store.open(dst, pw) as b:
-        vid = a.find_version(version_hex)
-        rec = a.version(vid)
-        doc = a.document(rec.doc_id)
-        b.add_document(rec.doc_id, doc.title, doc.created)
-        b.add_version(rec, list(a.paragraphs(vid)))
+def _copy_version(src: Any, dst: Any, version_hex: str) -> None:
+    """Carry a version (with whatever signatures it has) on a USB bundle."""
+    bundle = src.home.parent / f"{src.home.name}-{version_hex[:8]}.bundle"
+    cap = src.ok("export", version_hex, "--out", bundle)["cap"]
+    dst.ok("import", bundle, "--cap", cap)
 
 
 def _dkg(tmp: Path, members: list[Any]) -> str:
@@ -70,7 +62,7 @@ def run_committee(make_cli: Any, tmp_path: Path) -> dict[str, Any]:
     version = author.ok("draft", "new", src, "--title", "To all members")["version"]
     signers = [members[1], members[3], members[4]]
     for m in signers:
-        _copy_version(author.home, m.home, version)
+        _copy_version(author, m, version)
 
     commits = []
     for m in signers:
@@ -119,15 +111,8 @@ def run_committee(make_cli: Any, tmp_path: Path) -> dict[str, Any]:
 
 
 def give_reader(facts: dict[str, Any], reader: Any) -> None:
-    """The reader gets the final version with its committee signature."""
-    source = facts["signers"][2]
-    _copy_version(source.home, reader.home, facts["version"])
-    pw = SecretBytes(PASSPHRASE.encode(), "passphrase")
-    with Store.open(source.home, pw) as a, Store.open(reader.home, pw) as b:
-        vid = bytes.fromhex(facts["version"])
-        for s in a.signatures(vid):
-            if s.kind == "committee":
-                b.add_signature(vid, s.kind, s.key, s.signature)
+    """The reader gets the final version, with its committee final, on a bundle."""
+    _copy_version(facts["signers"][2], reader, facts["version"])
 
 
 @pytest.fixture(scope="session")
