@@ -1,10 +1,10 @@
 """Use cases for documents: init, draft new / revise, log, diff, sign, read, verify,
 trust, duress and wipe. The CLI only parses arguments and prints what these return.
 
-Texts are read from files in chunks and streamed twice: once to compute what is
-signed (text id, paragraph count, SHA-256, in O(log n) memory), once to store the
-paragraphs, with the digest checked again so a file that changed in between is
-refused. Memory stays bounded by the largest paragraph, not by the file.
+Texts are read from files in chunks and streamed once: each normalized paragraph
+is stored and hashed as it goes by (text id, paragraph count, SHA-256 in O(log n)
+memory), and the version is made at the end. Memory stays bounded by the largest
+paragraph, not by the file.
 """
 
 from __future__ import annotations
@@ -110,10 +110,6 @@ def _paragraphs(chunks: Iterable[bytes]) -> Iterator[str]:
     yield from n.finish()
 
 
-def _digest_file(path: Path, max_bytes: int) -> text.TextDigest:
-    return text.digest_paragraphs(_paragraphs(read_text_chunks(path, max_bytes)))
-
-
 # ------------------------------------------------------------------------ init
 
 
@@ -139,33 +135,34 @@ def _store_version(
     now: int,
     max_bytes: int,
 ) -> versions.Version:
-    if isinstance(source, Path):
-        digest = _digest_file(source, max_bytes)
-        paras: Iterable[str] = _paragraphs(read_text_chunks(source, max_bytes))
-    else:
-        held = list(source)
-        digest = text.digest_paragraphs(held)
-        paras = held
-    version = versions.Version.create(
-        doc_id, digest.text_id, digest.paragraphs, digest.text_sha256, parents
+    """Stream a text into the store in one pass: each paragraph is stored and
+    hashed as it comes; the version (whose id depends on every paragraph) is made
+    when the last one has gone by."""
+    paras: Iterable[str] = (
+        _paragraphs(read_text_chunks(source, max_bytes)) if isinstance(source, Path) else source
     )
-    check = text.TextDigester()
+    digester = text.TextDigester()
+    parent_ids = tuple(parents)
+    made: list[versions.Version] = []
 
     def encoded() -> Iterator[bytes]:
         for p in paras:
-            check.add(p)
+            digester.add(p)
             yield p.encode("utf-8")
-        if check.digest() != digest:
-            raise InputError("the file changed while it was being read; try again")
 
-    store.add_version(
-        VersionRecord(
+    def finish() -> VersionRecord:
+        digest = digester.digest()  # TextError if there was no paragraph at all
+        version = versions.Version.create(
+            doc_id, digest.text_id, digest.paragraphs, digest.text_sha256, parent_ids
+        )
+        made.append(version)
+        return VersionRecord(
             version.version_id, doc_id, digest.text_id, versions.encode_version(version),
             version.parents, digest.paragraphs, now,
-        ),
-        encoded(),
-    )
-    return version
+        )
+
+    store.add_version_stream(doc_id, encoded(), finish)
+    return made[0]
 
 
 def draft_new(

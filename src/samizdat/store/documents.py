@@ -13,7 +13,7 @@ resolve a hex prefix of at least 8 characters.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 
 from samizdat.core import crypto
@@ -34,6 +34,11 @@ __all__ = [
 ]
 
 MIN_PREFIX = 8
+_BATCH = 512  # paragraphs written per executemany: amortises the per-statement cost
+
+
+class _AlreadyStored(Exception):
+    """Internal: rolls back a streamed version whose id turned out to be known."""
 
 SCHEMA = Area(
     "documents",
@@ -264,33 +269,85 @@ class DocumentTables:
 
         Returns False if the version was already stored (nothing is written).
         """
+        if self.has_version(record.version_id):
+            return False
+        return self.add_version_stream(record.doc_id, paragraphs, lambda: record)
+
+    def add_version_stream(
+        self,
+        doc_id: bytes,
+        paragraphs: Iterable[bytes],
+        finish: Callable[[], VersionRecord],
+    ) -> bool:
+        """Store paragraphs as they stream by, and only then the version they make.
+
+        ``finish`` is called once every paragraph was consumed and returns the
+        version record (the caller hashed the paragraphs on the way, so the id is
+        known only now). One pass over the text, in one transaction; returns False
+        (and keeps nothing) if that version was already stored.
+        """
+        try:
+            self._stream(doc_id, paragraphs, finish)
+        except _AlreadyStored:
+            return False
+        return True
+
+    def _stream(
+        self, doc_id: bytes, paragraphs: Iterable[bytes], finish: Callable[[], VersionRecord]
+    ) -> None:
         with self.db.transaction():
-            if self.db.one("SELECT 1 FROM versions WHERE version_id = ?", (record.version_id,)):
-                return False
-            doc = self.db.one("SELECT id FROM documents WHERE doc_id = ?", (record.doc_id,))
+            doc = self.db.one("SELECT id FROM documents WHERE doc_id = ?", (doc_id,))
             if doc is None:
-                raise NotFound(f"no document {record.doc_id.hex()[:16]} in this store")
+                raise NotFound(f"no document {doc_id.hex()[:16]} in this store")
+            # a placeholder row that the version's real id replaces at the end
             vrow = self.db.execute(
                 "INSERT INTO versions (version_id, document, text_id, encoded, paragraphs, "
-                "created) VALUES (?, ?, ?, ?, 0, ?)",
-                (record.version_id, doc[0], record.text_id, record.encoded, record.created),
+                "created) VALUES (randomblob(33), ?, x'', x'', 0, 0)",
+                (doc[0],),
+            )
+            count = 0
+            batch: list[bytes] = []
+            for para in paragraphs:
+                batch.append(para)
+                if len(batch) == _BATCH:
+                    self._paragraph_batch(vrow, count, batch)
+                    count += len(batch)
+                    batch = []
+            self._paragraph_batch(vrow, count, batch)
+            count += len(batch)
+            record = finish()
+            if record.doc_id != doc_id:
+                raise StoreError("a version was filed under another document")
+            if record.paragraph_count and count != record.paragraph_count:
+                raise StoreError("a version's paragraphs do not match its count")
+            if self.has_version(record.version_id):
+                raise _AlreadyStored
+            self.db.execute(
+                "UPDATE versions SET version_id = ?, text_id = ?, encoded = ?, paragraphs = ?, "
+                "created = ? WHERE id = ?",
+                (record.version_id, record.text_id, record.encoded, count, record.created, vrow),
             )
             self.db.executemany(
                 "INSERT INTO version_parents (version, position, parent) VALUES (?, ?, ?)",
                 [(vrow, i, p) for i, p in enumerate(record.parents)],
             )
-            count = 0
-            for count, para in enumerate(paragraphs, start=1):
-                digest = self.put_blob(para)
-                self.db.execute(
-                    "INSERT INTO version_paragraphs (version, idx, blob, leaf) "
-                    "SELECT ?, ?, id, ? FROM blobs WHERE hash = ?",
-                    (vrow, count - 1, crypto.sha256(LEAF_PREFIX + para), digest),
-                )
-            if record.paragraph_count and count != record.paragraph_count:
-                raise StoreError("a version's paragraphs do not match its count")
-            self.db.execute("UPDATE versions SET paragraphs = ? WHERE id = ?", (count, vrow))
-        return True
+
+    def _paragraph_batch(self, vrow: int, start: int, batch: list[bytes]) -> None:
+        if not batch:
+            return
+        digests = [crypto.blake3_hash(p) for p in batch]
+        self.db.executemany(
+            "INSERT OR IGNORE INTO blobs (hash, data) VALUES (?, ?)",
+            zip(digests, batch, strict=True),
+        )
+        self.db.executemany(
+            "INSERT INTO version_paragraphs (version, idx, blob, leaf) "
+            "SELECT ?, ?, id, ? FROM blobs WHERE hash = ?",
+            [
+                (vrow, start + i, crypto.sha256(LEAF_PREFIX + p), d)
+                for i, (p, d) in enumerate(zip(batch, digests, strict=True))
+            ],
+        )
 
     _VERSION_SELECT = (
         "SELECT v.id, v.version_id, d.doc_id, v.text_id, v.encoded, v.paragraphs, v.created "
