@@ -21,15 +21,17 @@ from typing import Any
 import pytest
 
 pytest.importorskip("zxingcpp")
-from PIL import Image, ImageDraw, ImageFilter  # noqa: E402
+from PIL import Image, ImageDraw, ImageFilter
 
 pytestmark = pytest.mark.skipif(shutil.which("pdftoppm") is None, reason="needs poppler-utils")
 
-WORDS = (
+_PROSE = (
     "committee party leadership manifesto paper copy read pass typed letter police "
-    "archive meeting member collective draft version signature text truth moscow march "
-    "august rewrite argue final author comrades hand mail regime crisis peasants grain"
-).split()
+    "archive meeting member collective draft version signature text truth moscow "
+    "march august rewrite argue final author comrades hand mail regime crisis "
+    "peasants grain"
+)
+WORDS = _PROSE.split()
 
 
 def long_text(seed: int, paragraphs: int) -> str:
@@ -138,7 +140,7 @@ def test_degraded_pages_with_a_quarter_of_all_codes_destroyed_rebuild(
     assert total == printed["print"]["codes"]
     assert printed["print"]["codes_needed"] > 10  # a real multi-page spread, not 1 code
     rnd = random.Random(3)
-    files = scans + [scans[-1]]  # a page scanned twice
+    files = [*scans, scans[-1]]  # a page scanned twice
     rnd.shuffle(files)
     reader = make_cli("reader")
     reader.ok("init")
