@@ -280,3 +280,21 @@ def test_results_cover_both_sides_once(auth: tuple[str, ...], copy: tuple[str, .
         range(1, len(copy) + 1))
     indexes = [r.index for r in results]
     assert indexes == sorted(indexes)
+
+
+@pytest.mark.timeout(120)  # linear work takes well under a second; quadratic, hours
+def test_hostile_repetitive_paragraphs_compare_in_bounded_time() -> None:
+    a = ("word " * 200_000).strip()
+    b = ("word " * 199_999 + "other").strip()
+    assert similarity(a, b) > 0.99
+    results = align(hashes((a,)), (b,), (a,))
+    assert statuses(results) == [(1, "changed", 1)]
+
+
+@given(st.data(), texts(min_paragraphs=1, max_paragraphs=8))
+@settings(max_examples=150)
+def test_any_retyping_aligns_as_exact(data: st.DataObject, auth: tuple[str, ...]) -> None:
+    from samizdat.testing.strategies import retypings
+
+    copy = normalize(data.draw(retypings(auth)))
+    assert is_exact(align(hashes(auth), copy, auth))

@@ -67,6 +67,8 @@ LCS_CELL_LIMIT: Final = 1_000_000
 GAP_PAIR_LIMIT: Final = 10_000
 """Largest gap (a × c) whose paragraphs are compared pairwise by similarity."""
 
+_EXACT_RATIO_WORDS: Final = 1000
+
 K = TypeVar("K")
 
 
@@ -96,18 +98,24 @@ def is_exact(results: Sequence[ParagraphResult]) -> bool:
 def similarity(a: str, b: str) -> float:
     """How alike two paragraphs are, 0..1: difflib's ratio over words, or over
     characters when both are short (a one-word change in a five-word heading must
-    still count as similar)."""
+    still count as similar).
+
+    Bounded work: above :data:`_EXACT_RATIO_WORDS` words the order-blind
+    ``quick_ratio`` (a multiset overlap, linear time) is used instead, because
+    difflib's ratio can take quadratic time on hostile, repetitive paragraphs.
+    """
     if a == b:
         return 1.0
     wa, wb = a.split(" "), b.split(" ")
-    if len(wa) < 12 and len(wb) < 12:
+    if len(wa) < 12 and len(wb) < 12 and len(a) + len(b) < 400:
         sa: Sequence[str] = a
         sb: Sequence[str] = b
     else:
         sa, sb = wa, wb
     m = difflib.SequenceMatcher(None, sa, sb, autojunk=False)
-    if m.real_quick_ratio() < CHANGED_SIMILARITY or m.quick_ratio() < CHANGED_SIMILARITY:
-        return m.quick_ratio()
+    quick = m.quick_ratio()
+    if quick < CHANGED_SIMILARITY or max(len(sa), len(sb)) > _EXACT_RATIO_WORDS:
+        return quick
     return m.ratio()
 
 
