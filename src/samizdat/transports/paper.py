@@ -117,12 +117,13 @@ class ScanReport:
     key sheets seen, and counts for messages."""
 
     images: int = 0
-    codes: int = 0  # QR codes of any kind
+    codes: int = 0  # distinct QR code contents of any kind
     frames: int = 0  # distinct intact samizdat frames
     foreign: int = 0  # codes that are neither frames nor capabilities
     caps: list[ReadCap] = field(default_factory=list)
     payloads: list[bytes] = field(default_factory=list, repr=False)
     incomplete: list[tuple[int, int]] = field(default_factory=list)  # (have, need)
+    seen: set[bytes] = field(default_factory=set, repr=False)
 
     def require_payload(self) -> None:
         """Raise :class:`NotEnoughShards`, worded for what was seen, if nothing
@@ -147,6 +148,9 @@ class ScanReport:
 def _classify(contents: Iterable[bytes], frames: dict[tuple[bytes, int], Frame],
               caps: list[ReadCap], report: ScanReport) -> None:
     for data in contents:
+        if data in report.seen:  # the same code again: a duplicate page or a rescan
+            continue
+        report.seen.add(data)
         report.codes += 1
         if data[: len(_CAP_MARK)].upper() == _CAP_MARK:
             try:

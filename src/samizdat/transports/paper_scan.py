@@ -78,8 +78,9 @@ def _open_image(data: bytes, name: str) -> Image:
             img.load()
     except InputError:
         raise
-    except (OSError, ValueError, SyntaxError, PILImage.DecompressionBombError,
-            PILImage.DecompressionBombWarning) as exc:
+    except (PILImage.DecompressionBombError, PILImage.DecompressionBombWarning) as exc:
+        raise InputError(f"{name}: the image is too large to be a scan") from exc
+    except (OSError, ValueError, SyntaxError) as exc:
         raise InputError(
             f"{name}: the image cannot be read ({type(exc).__name__})",
             hint="give PNG, JPEG or PDF files of the printed pages",
