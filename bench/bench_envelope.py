@@ -98,7 +98,7 @@ def _raw_open_run(prepared: tuple[object, ...]) -> None:
     for s, (blocks, pad) in enumerate(stripes):  # type: ignore[attr-defined]
         for b in blocks:
             blake3.blake3(b, key=mac).digest(16)  # type: ignore[arg-type]
-        ct = b"".join(dec.decode(blocks, [1, 5, 9]))
+        ct = b"".join(dec.decode(tuple(blocks), (1, 5, 9)))  # type: ignore[arg-type]
         out += aead.decrypt(s.to_bytes(12, "big"), ct[: len(ct) - pad], b"")  # type: ignore[attr-defined]
     pos = 0
     for size in sizes:  # type: ignore[attr-defined]

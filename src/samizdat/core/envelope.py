@@ -461,6 +461,12 @@ def open_stream(
     keys = _Keys(cap)
     members = _recognise(keys, sources)
     if len({i for i, _ in members}) < cap.k:
+        if cap.n == 1:
+            raise NotEnoughShards(
+                "this capability does not open this file",
+                hint="the file is not the bundle this capability was made for, or its "
+                "start is damaged",
+            )
         raise NotEnoughShards(
             f"found {len({i for i, _ in members})} shard(s) of this envelope, {cap.k} needed",
             hint="bring more shards, or check that the capability is for these files",
@@ -488,6 +494,11 @@ def open_stream(
             blocks.append(block)
             nums.append(index)
         if len(blocks) < cap.k:
+            if cap.n == 1:
+                raise NotEnoughShards(
+                    "the bundle is damaged (truncated, extended or changed)",
+                    hint="get another copy; nothing was imported",
+                )
             raise NotEnoughShards(
                 f"only {len(blocks)} good shard(s) for part {stripe + 1} of "
                 f"{layout.stripes}, {cap.k} needed",
