@@ -205,17 +205,17 @@ def test_unrelated_text_is_unknown() -> None:
 
 # ------------------------------------------------------------------ properties
 
-long_paragraphs = st.lists(words(), min_size=6, max_size=25).map(" ".join)
+long_paragraphs = st.lists(words(), min_size=6, max_size=16).map(" ".join)
 
 
 @st.composite
 def distinct_texts(draw: st.DrawFn, min_size: int = 1) -> tuple[str, ...]:
-    paras = draw(st.lists(long_paragraphs, min_size=min_size, max_size=12, unique=True))
+    paras = draw(st.lists(long_paragraphs, min_size=min_size, max_size=8, unique=True))
     return tuple(paras)
 
 
 @given(st.data(), distinct_texts())
-@settings(max_examples=300)
+@settings(max_examples=150)
 def test_every_single_paragraph_edit_is_pinpointed(data: st.DataObject,
                                                    auth: tuple[str, ...]) -> None:
     k = data.draw(st.integers(0, len(auth) - 1))
@@ -234,7 +234,7 @@ def test_every_single_paragraph_edit_is_pinpointed(data: st.DataObject,
 
 
 @given(st.data(), distinct_texts(min_size=2))
-@settings(max_examples=300)
+@settings(max_examples=150)
 def test_dropped_paragraphs_are_reported_exactly(data: st.DataObject,
                                                  auth: tuple[str, ...]) -> None:
     drop = data.draw(st.sets(st.integers(0, len(auth) - 1), min_size=1,
@@ -249,7 +249,7 @@ def test_dropped_paragraphs_are_reported_exactly(data: st.DataObject,
 
 @given(st.data(), distinct_texts(), st.lists(paragraphs(), min_size=1, max_size=4,
                                              unique=True))
-@settings(max_examples=300)
+@settings(max_examples=150)
 def test_inserted_paragraphs_are_reported_exactly(data: st.DataObject,
                                                   auth: tuple[str, ...],
                                                   extra: list[str]) -> None:
