@@ -217,3 +217,38 @@ def test_settings_from_the_config_file_and_no_passwords_in_it(
     (reader.home / "mail.toml").write_text('[imap]\nserver = "x:1"\npassword = "secret"\n')
     refused = reader("mail", "fetch", env={"SAMIZDAT_CAP": sent["cap"]})
     assert refused.code == 2 and "secret" not in refused.stderr
+
+
+def test_opened_but_altered_or_foreign_payloads_are_rejected_and_nothing_is_stored(
+    make_cli: Any, tmp_path: Path
+) -> None:
+    """Bundles that open with the capability given but hold an altered copy (the
+    text changed under its signature-less version id) or bytes that are no samizdat
+    package at all: counted as rejected / not_a_bundle, nothing stored."""
+    from samizdat.app.carry import package_version
+    from samizdat.core.crypto import SecretBytes
+    from samizdat.core.envelope import seal
+    from samizdat.store import Store
+    from tests.conftest import PASSPHRASE
+
+    sender, reader = make_cli("sender"), make_cli("reader")
+    version = _draft(sender, tmp_path)
+    with Store.open(sender.home, SecretBytes(PASSPHRASE.encode())) as store:
+        package = package_version(store, bytes.fromhex(version))
+    assert b"pass it on" in package
+    altered = package.replace(b"pass it on", b"pass it in")
+    files = []
+    caps = []
+    for name, payload in (("altered", altered), ("foreign", os.urandom(3000))):
+        cap, (bundle,) = seal(payload, k=1, n=1, rng=os.urandom)
+        path = tmp_path / f"{name}.eml"
+        path.write_bytes(transport.build_message(bundle, sender="x@example.org",
+                                                 to="r@example.test", rng=os.urandom,
+                                                 now=0.0).raw)
+        files.append(path)
+        caps.append(cap.danger_real_capability_string())
+    reader.ok("init")
+    got = reader.ok("mail", "fetch", "--eml", *files, env={"SAMIZDAT_CAP": " ".join(caps)})
+    assert got["imported"] == []
+    assert got["skipped"] == {"rejected": 1, "not_a_bundle": 1}
+    assert reader("read", version).code != 0

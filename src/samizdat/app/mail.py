@@ -15,7 +15,8 @@ What cannot be told apart, by design: a bundle is random bytes without its
 capability, so "an attachment that is not a bundle" and "a bundle for a capability
 we do not hold" look the same. The only thing that gives a non-bundle away is a
 length no envelope can have; such attachments count as ``not_a_bundle`` and every
-other unopened one as ``wrong_cap``.
+other unopened one as ``wrong_cap``. One that opens but holds no samizdat package
+is ``not_a_bundle`` too, and one that opens but does not verify is ``rejected``.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from samizdat.app.carry import ImportResult, export_bundle, import_bundle
+from samizdat.app.carry import ImportResult, accept_package, export_bundle, open_package
 from samizdat.core.caps import ReadCap
 from samizdat.core.crypto import (
     AEAD_NONCE_BYTES,
@@ -35,6 +36,7 @@ from samizdat.core.crypto import (
     aead_encrypt,
     ed25519_pair_key,
 )
+from samizdat.core.envelope import BytesSource
 from samizdat.errors import (
     CryptoError,
     DecodeError,
@@ -231,6 +233,11 @@ def _save(path: Path, raw: bytes) -> None:
         raise InputError(f"cannot write {path.name}") from exc
 
 
+# Why an attachment was not imported, strongest first: an envelope that opened
+# says more about the attachment than a capability that did not fit it.
+_RANK = {"rejected": 4, "not_a_package": 3, "wrong_cap": 2, "not_a_bundle": 1}
+
+
 def _candidates(
     data: bytes, caps: Sequence[ReadCap], pair_keys: Sequence[SecretBytes], reasons: list[str]
 ) -> list[tuple[ReadCap, bytes]]:
@@ -244,35 +251,41 @@ def _candidates(
         except CryptoError:
             continue
         except DecodeError:
-            reasons.append("not_a_bundle")
+            reasons.append("not_a_package")
             break
     found += [(cap, data) for cap in caps]
     return found
 
 
 def _import_first(
-    store: Store, tables: MailTables, data: bytes, digest: bytes,
+    store: Store, tables: MailTables, digest: bytes,
     candidates: Sequence[tuple[ReadCap, bytes]], reasons: list[str], now: int,
 ) -> tuple[ImportResult | None, str]:
-    """Open with the first candidate that fits and remember the attachment, in one
-    transaction per try (a failed try leaves nothing behind): (result, "") or
-    (None, the reason nothing fitted)."""
+    """Open with the first candidate that fits, verify, store and remember the
+    attachment, in one transaction per try (a failed try leaves nothing behind):
+    (result, "") or (None, the strongest reason nothing fitted)."""
     for cap, bundle in candidates:
         try:
-            with store.transaction():
-                result = import_bundle(store, bundle, cap)
-                tables.record(digest, version=bytes.fromhex(result.version), now=now)
-            return result, ""
+            package = open_package(cap, [BytesSource(bundle)])
         except NotEnoughShards:
             reasons.append("wrong_cap")
-        except DecodeError:
+            continue
+        except (DecodeError, CryptoError):
             reasons.append("not_a_bundle")
+            continue
+        try:
+            with store.transaction():
+                result = accept_package(store, package, now=now)
+                tables.record(digest, version=bytes.fromhex(result.version), now=now)
+            return result, ""
+        except DecodeError:
+            reasons.append("not_a_package")
         except (VerificationFailed, CryptoError):
             reasons.append("rejected")
-    for reason in ("rejected", "wrong_cap", "not_a_bundle"):
-        if reason in reasons:
-            return None, reason
-    return None, "wrong_cap"
+    if not reasons:
+        return None, "wrong_cap"
+    best = max(reasons, key=lambda r: _RANK[r])
+    return None, "not_a_bundle" if best == "not_a_package" else best
 
 
 def fetch_copies(
@@ -317,8 +330,7 @@ def fetch_copies(
                 continue
             reasons: list[str] = []
             candidates = _candidates(data, caps, pair_keys, reasons)
-            result, reason = _import_first(store, tables, data, digest, candidates, reasons,
-                                           now)
+            result, reason = _import_first(store, tables, digest, candidates, reasons, now)
             if result is None:
                 report.skip(where, reason)
                 continue
