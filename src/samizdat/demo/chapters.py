@@ -132,10 +132,20 @@ def committee(demo: Demo) -> None:
             out = msgs / f"share-{m.name}.msg"
             demo.run(m, "committee", "sign", COMMITTEE, final, *commits, "--out", out)
             shares.append(out)
+        final_msg = msgs / "final.msg"
         result = demo.run(signers[0], "committee", "finalize", COMMITTEE, final,
-                          *commits, *shares)
+                          *commits, *shares, "--out", final_msg)
         demo.say(f"  members {', '.join(map(str, SIGNERS))} signed; one signature "
                  f"{result['signature'][:16]}…")
+        # minisign also signs its trusted comment over the first signature: the same
+        # signers answer once more, on the same commitments, with the final file
+        shares2 = []
+        for m in signers:
+            out = msgs / f"share2-{m.name}.msg"
+            demo.run(m, "committee", "sign", COMMITTEE, final, *commits, final_msg,
+                     "--out", out)
+            shares2.append(out)
+        demo.run(signers[0], "committee", "finalize", COMMITTEE, final, *commits, *shares2)
         statement_dir = demo.root / "files" / "statement"
         demo.run(signers[0], "statement", final, "--out-dir", statement_dir)
         pubfile = demo.root / "files" / "committee.pub"
@@ -151,8 +161,8 @@ def committee(demo: Demo) -> None:
                  "-p", str(statement_dir / "committee.pub")],
                 capture_output=True, text=True, timeout=30,
             )
-            demo.record(names[1], check.returncode == 0,
-                        "minisign -V: " + (check.stdout.strip().splitlines() or ["?"])[0])
+            said = (check.stdout + check.stderr).strip().splitlines() or ["(nothing)"]
+            demo.record(names[1], check.returncode == 0, f"minisign -V: {said[0]}")
 
 
 def circulate(demo: Demo) -> None:
