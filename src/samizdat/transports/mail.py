@@ -551,15 +551,21 @@ def _imap_session(
     if status != "OK" or not data or not isinstance(data[0], bytes):
         raise NetworkError(f"the IMAP server at {where} did not list the mailbox")
     uids = data[0].split()
+    sizes: dict[bytes, int] = {}
+    if uids:
+        # every size in one round trip, so that a big mailbox costs one command
+        # per message actually downloaded, not two
+        status, meta = client.uid("FETCH", "1:*", "(RFC822.SIZE)")
+        if status == "OK":
+            sizes = _imap_sizes(meta)
     for raw_uid in uids:
         uid = raw_uid.decode("ascii", "replace")
         label = f"IMAP uid {uid}"
         if not uid.isdigit():
             yield MailItem(label, reason="unreadable")
             continue
-        status, meta = client.uid("FETCH", uid, "(RFC822.SIZE)")
-        size = _imap_size(meta)
-        if status != "OK" or size is None:
+        size = sizes.get(raw_uid)
+        if size is None:
             yield MailItem(label, reason="unreadable")
             continue
         if size > limits.max_message:
@@ -581,13 +587,18 @@ def _quote(name: str) -> str:
     return '"' + name.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
-def _imap_size(meta: list[object]) -> int | None:
+def _imap_sizes(meta: list[object]) -> dict[bytes, int]:
+    """UID -> size from the untagged answers of ``UID FETCH 1:* (RFC822.SIZE)``."""
+    sizes: dict[bytes, int] = {}
     for item in meta:
-        if isinstance(item, bytes):
-            match = re.search(rb"RFC822\.SIZE (\d+)", item)
-            if match:
-                return int(match.group(1))
-    return None
+        line = item[0] if isinstance(item, tuple) and item else item
+        if not isinstance(line, bytes):
+            continue
+        uid = re.search(rb"\bUID (\d+)", line)
+        size = re.search(rb"\bRFC822\.SIZE (\d+)", line)
+        if uid and size:
+            sizes[uid.group(1)] = int(size.group(1))
+    return sizes
 
 
 def _imap_literal(got: list[object]) -> bytes | None:
