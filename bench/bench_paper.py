@@ -11,8 +11,8 @@
   blotted code must make it fail. Goal: at least 25% while holding 10 KB a page.
 * **scan throughput**: pages per second of the whole path from the PDF (one
   ``pdftoppm`` per page at 200 dpi, then zxing-cpp), and of
-  :func:`samizdat.transports.paper.scan_images` on the degraded pages, against zxing-cpp's bare ``read_barcodes`` on the same
-  images (the raw primitive, same run).
+  :func:`samizdat.transports.paper.scan_images` on the degraded pages, against
+  zxing-cpp's bare ``read_barcodes`` on the same images (the raw primitive, same run).
 """
 
 from __future__ import annotations
