@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import click
+from rich.markup import escape
 
 from samizdat.cli.context import Context
 from samizdat.core.caps import ReadCap
@@ -147,18 +148,19 @@ def send_cmd(
         assert out is not None
         sent = app.write_copy(store, ref, sender=sender, to=to, path=out, rng=system_rng,
                               now=wall_clock(), subject=subject, contact=contact)
-    action = "sent" if server else f"written to {out}"
+    action = "sent" if server else f"written to {escape(str(out))}"
+    label = f"{escape(sent.message_id)} ({sent.bytes} bytes) for {escape(to)}"
     data: dict[str, Any] = {"message_id": sent.message_id, "bytes": sent.bytes, "to": to}
     if sent.sealed_for is not None:
         data["sealed_for"] = sent.sealed_for
-        ctx.emit(data, f"{action}: {sent.message_id} ({sent.bytes} bytes) for {to}\n"
+        ctx.emit(data, f"{action}: {label}\n"
                        f"the read capability is sealed inside for contact {sent.sealed_for}")
         return
     cap_text = sent.cap.danger_real_capability_string()
     data["cap"] = cap_text
     ctx.emit(
         data,
-        f"{action}: {sent.message_id} ({sent.bytes} bytes) for {to}\n"
+        f"{action}: {label}\n"
         f"read capability (give it to the recipient by another channel, not by mail):\n"
         f"{cap_text}",
     )
@@ -246,7 +248,7 @@ def fetch_cmd(
             hint="pass --cap CAP or set SAMIZDAT_CAP (the sender gives it separately)",
         )
     report = app.fetch_copies(store, items(), keys, limits=limits, now=int(wall_clock()),
-                              pair_keys=pair_keys, progress=ctx.note)
+                              pair_keys=pair_keys, progress=lambda m: ctx.note(escape(m)))
     imported = [
         {"document": c.document, "version": c.version, "status": c.status, "where": c.where}
         for c in report.imported
@@ -256,14 +258,14 @@ def fetch_cmd(
     def human(console: Any) -> None:
         console.print(f"{len(imported)} imported from {report.messages} messages")
         for c in report.imported:
-            console.print(f"  {c.version} ({c.status}) from {c.where}")
+            console.print(f"  {c.version} ({c.status}) from {escape(c.where)}")
         if skipped:
             console.print(
                 "skipped: " + ", ".join(f"{n} {r.replace('_', ' ')}" for r, n in skipped.items())
             )
             if ctx.debug:
                 for where, reason in report.details:
-                    console.print(f"  {where}: {reason}")
+                    console.print(f"  {escape(where)}: {reason}")
 
     ctx.emit(
         {"imported": imported, "skipped": skipped, "messages": report.messages}, human
