@@ -145,16 +145,18 @@ def _qr_image(data: bytes | str, *, error: str) -> tuple[Any, int]:
     for; the smallest version that holds ``data`` is used, so frames of one print
     (all the same length) all get the same version.
     """
-    import numpy as np
     import zxingcpp
     from PIL import Image as PILImage
 
     code = zxingcpp.create_barcode(data, zxingcpp.BarcodeFormat.QRCode,
                                    ec_level=error.upper())
-    pixels = np.asarray(code.to_image(scale=1, add_quiet_zones=False))
-    modules = int(pixels.shape[0])
-    image = PILImage.fromarray(pixels).resize((modules * 4, modules * 4),
-                                               PILImage.Resampling.NEAREST)
+    pixels = memoryview(code.to_image(scale=1, add_quiet_zones=False))  # type: ignore[arg-type]
+    modules = int(pixels.shape[0]) if pixels.shape else 0
+    if pixels.ndim != 2 or pixels.shape != (modules, modules) or pixels.format != "B":
+        raise ValueError("unexpected image from the QR encoder")
+    image = PILImage.frombytes("L", (modules, modules), pixels.tobytes()).resize(
+        (modules * 4, modules * 4), PILImage.Resampling.NEAREST
+    )
     return image, modules
 
 
