@@ -87,6 +87,29 @@ def test_cr_at_chunk_end_then_lf_is_one_line_end() -> None:
     assert out == ["a b"]
 
 
+@pytest.mark.parametrize("pieces", [
+    ["a\n\nb\n ", "\nc"],  # a break left open after a completed one
+    ["a\n", " ", " ", "\n", "b"],  # a blank line fed space by space
+    ["a\n  x", "\n\nb"],  # spaces then text: no break at the first LF
+    ["a", "\n", "\n", "\n", "b\n", "\n"],
+])
+def test_paragraph_breaks_split_across_chunks(pieces: list[str]) -> None:
+    n = Normalizer()
+    out: list[str] = []
+    for piece in pieces:
+        out += n.feed(piece)
+    out += n.finish()
+    assert tuple(out) == normalize("".join(pieces)).paragraphs
+
+
+def test_feeding_a_long_paragraph_line_by_line_is_linear() -> None:
+    # 20,000 wrapped lines of one paragraph: joined once, not once per line
+    n = Normalizer()
+    for _ in range(20_000):
+        assert n.feed("some words of a long wrapped paragraph\n") == []
+    assert len(n.finish()[0]) == 20_000 * 39 - 1
+
+
 def test_oversized_paragraph_is_refused_with_hint() -> None:
     line = "word " * 1000 + "\n"
     n = Normalizer()

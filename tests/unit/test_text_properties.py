@@ -69,3 +69,17 @@ def test_byte_stream_digest_equals_in_memory_digest(data: st.DataObject,
     size = data.draw(st.integers(1, max(1, len(raw))))
     chunks = [raw[i : i + size] for i in range(0, len(raw), size)]
     assert digest_text_stream(chunks) == digest_paragraphs(paras)
+
+
+@given(st.data(), texts(), st.integers(1, 7))
+@settings(max_examples=300)
+def test_retyping_streamed_in_tiny_chunks_normalizes_the_same(
+    data: st.DataObject, paras: tuple[str, ...], size: int
+) -> None:
+    raw = data.draw(retypings(paras))
+    n = Normalizer()
+    out: list[str] = []
+    for i in range(0, len(raw), size):
+        out += n.feed(raw[i : i + size])
+    out += n.finish()
+    assert tuple(out) == paras

@@ -183,10 +183,18 @@ class Normalizer:
     character at a time gives the same paragraphs.
     """
 
-    __slots__ = ("_finished", "_offset", "_pending", "_pending_cr")
+    __slots__ = ("_finished", "_offset", "_open_spaces", "_parts", "_pending_cr",
+                 "_pending_len")
 
     def __init__(self) -> None:
-        self._pending = ""  # cleaned text after the last paragraph break seen
+        # Cleaned text after the last paragraph break seen, kept as pieces so that
+        # feeding a paragraph line by line (or character by character) costs linear
+        # time: the pieces are joined once, when a break completes the paragraph.
+        self._parts: list[str] = []
+        self._pending_len = 0
+        # If the pending text ends in a line end followed by spaces only, how many
+        # spaces (a paragraph break may be in progress there); else -1.
+        self._open_spaces = -1
         self._pending_cr = False  # last chunk ended in CR: a following LF is the same end
         self._offset = 0  # characters seen, for error messages
         self._finished = False
@@ -210,36 +218,57 @@ class Normalizer:
         self._pending_cr = chunk.endswith("\r")
         if special:
             chunk = _clean(chunk.replace("\r\n", "\n").replace("\r", "\n"))
-        # a break may begin at the last line end already pending; none lies before it
-        start = self._pending.rfind(_LINE_BREAK)
-        buf = self._pending + chunk
-        # everything before the last break is complete; a break touching the end of
-        # the buffer may still grow (more blank lines), which changes nothing
-        breaks = list(_BREAK_RE.finditer(buf, start if start >= 0 else len(self._pending)))
-        if not breaks:
-            self._pending = buf
-            self._check_pending()
+        if not chunk:
             return []
+        if _LINE_BREAK not in chunk:  # no break can end here
+            if self._open_spaces >= 0 and not chunk.strip(" "):
+                self._open_spaces += len(chunk)
+            else:
+                self._open_spaces = -1
+            return self._keep(chunk)
+        # A break may begin at the pending text's open line end; none lies before it.
+        head = "\n" + " " * self._open_spaces if self._open_spaces >= 0 else ""
+        region = head + chunk
+        breaks = list(_BREAK_RE.finditer(region))
+        if not breaks:
+            rest = chunk[chunk.rfind(_LINE_BREAK) + 1 :]
+            self._open_spaces = -1 if rest.strip(" ") else len(rest)
+            return self._keep(chunk)
+        # Everything before the last break is complete; a break touching the end of
+        # the chunk may still grow (more blank lines), which changes nothing.
         last = breaks[-1]
-        self._pending = buf[last.end() :]
-        self._check_pending()
-        return self._paragraphs(buf[: last.start()])
+        done = "".join(self._parts) + chunk
+        cut = len(done) - len(region)
+        self._parts = []
+        self._pending_len = 0
+        out = self._paragraphs(done[: cut + last.start()])
+        rest = done[cut + last.end() :]
+        # (with no LF in ``rest`` a new break could only lengthen the one just taken)
+        lf = rest.rfind(_LINE_BREAK)
+        tail = rest[lf + 1 :]
+        self._open_spaces = -1 if lf < 0 or tail.strip(" ") else len(tail)
+        self._keep(rest)
+        return out
 
     def finish(self) -> list[str]:
         """End of input: return the last paragraphs. The normalizer is then spent."""
         if self._finished:
             raise ValueError("Normalizer.finish() called twice")
         self._finished = True
-        out = self._paragraphs(self._pending)
-        self._pending = ""
+        out = self._paragraphs("".join(self._parts))
+        self._parts = []
         return out
 
-    def _check_pending(self) -> None:
-        if len(self._pending) > MAX_RAW_PARAGRAPH_CHARS:
-            raise TextError(
-                f"a paragraph is longer than {MAX_RAW_PARAGRAPH_CHARS} characters",
-                hint="this does not look like prose; separate paragraphs with blank lines",
-            )
+    def _keep(self, text: str) -> list[str]:
+        if text:
+            self._parts.append(text)
+            self._pending_len += len(text)
+            if self._pending_len > MAX_RAW_PARAGRAPH_CHARS:
+                raise TextError(
+                    f"a paragraph is longer than {MAX_RAW_PARAGRAPH_CHARS} characters",
+                    hint="this does not look like prose; separate paragraphs with blank lines",
+                )
+        return []
 
     def _paragraphs(self, text: str) -> list[str]:
         out: list[str] = []
