@@ -1,0 +1,140 @@
+"""The pass-along policy: whom to call, what to offer, what to ask for, and when to stop.
+
+Pure decisions, no I/O: the node and the simulator ask this module and act on the
+answer. Randomness is passed in (``rng(n) -> bytes``) so the simulator is
+reproducible. See ``docs/spec/gossip.md``.
+
+Why copies stay near one per node (the goal is at most two on average, where naive
+flooding sends about nine and blind push-pull about four): a payload is never pushed.
+Two contacts first reconcile (``protocol/reconcile.py``) — cheap, O(d log N) bytes —
+and each then *pulls* only what it lacks and still wants. Three stop rules keep the
+remaining duplicates out:
+
+1. **quota** — a node wants only ``quota`` items of a document (a reader: the ``k``
+   shards that rebuild it; a courier: a few more, to carry for survival) and never
+   asks for more than ``quota - held - in_flight``;
+2. **one puller at a time** — while a pull from one contact is in flight, no other
+   session asks for anything: the pair-keyed ids of two contacts cannot be matched
+   (on purpose: that is what keeps an informant from linking them), so the only safe
+   way not to fetch the same shard twice is not to fetch from two contacts at once;
+3. **quiet when in step** — after a call that ran to its end, each side knows the
+   other holds everything it offered (or wants no more), so it marks that contact
+   *in step* until it gains something new. A node calls only contacts not in step;
+   one whose quota is full and whose contacts are all in step stops calling (it
+   still answers calls). This is the "feedback" stop of rumour mongering (Demers et
+   al. 1987) made exact by reconciliation: it never skips a contact that might still
+   lack something of ours, so it costs no reach — it even speeds the spread, since
+   calls go where they can still carry something. A node that lacks shards always
+   calls (preferring contacts not in step), to pull.
+
+Choice among offered items: shards a node lacks are taken in an order fixed per
+node (from its own rng), so couriers spread across all ``n`` shards instead of all
+taking the first ``k`` — the diversity that lets a document survive seizures.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+__all__ = ["GossipState", "PassAlongPolicy", "Role", "pick_contact"]
+
+
+class Role(enum.Enum):
+    """What a person's node does with a document."""
+
+    READER = "reader"
+    """Wants enough shards to read (k) and passes on what it holds."""
+    COURIER = "courier"
+    """Carries extra shards (quota above k) so that seizures destroy nothing."""
+    ORIGIN = "origin"
+    """Holds every shard from the start (the author's or first sharer's node)."""
+
+
+@dataclass(frozen=True)
+class PassAlongPolicy:
+    """The knobs of pass-along for one document of ``n`` shards, any ``k`` of which
+    rebuild it."""
+
+    k: int
+    n: int
+    courier_extra: int = 1
+    """Shards a courier carries beyond k."""
+
+    def __post_init__(self) -> None:
+        if not 1 <= self.k <= self.n:
+            raise ValueError("need 1 <= k <= n")
+        if self.courier_extra < 0:
+            raise ValueError("courier_extra must not be negative")
+
+    def quota(self, role: Role) -> int:
+        """How many shards a node in this role wants to hold."""
+        if role is Role.ORIGIN:
+            return self.n
+        if role is Role.COURIER:
+            return min(self.n, self.k + self.courier_extra)
+        return self.k
+
+    def wanted(self, role: Role, state: GossipState) -> int:
+        """How many more shards to ask for now (0 while another pull is in flight)."""
+        if state.pulling:
+            return 0
+        return max(0, self.quota(role) - state.held)
+
+    def choose(self, role: Role, state: GossipState, offered: Sequence[bytes],
+               rank: Callable[[bytes], bytes]) -> list[bytes]:
+        """Which of the ``offered`` ids (ones we lack) to request, in order.
+
+        ``rank`` maps an id to a sort key private to this node (e.g. a keyed hash),
+        so that different nodes prefer different shards.
+        """
+        want = self.wanted(role, state)
+        if want <= 0 or not offered:
+            return []
+        return sorted(offered, key=rank)[:want]
+
+    def next_call(self, role: Role, state: GossipState, contacts: Sequence[int],
+                  rng: Callable[[int], bytes]) -> int | None:
+        """The contact to call this round, or None to stay quiet (stop rule 3)."""
+        if not contacts:
+            return None
+        fresh = [c for c in contacts if c not in state.in_step] if state.in_step else contacts
+        if fresh:
+            return pick_contact(fresh, rng)
+        if state.held < self.quota(role):
+            return pick_contact(contacts, rng)  # still lacking: keep trying to pull
+        return None
+
+
+@dataclass
+class GossipState:
+    """What the policy needs to know about one node (kept small: the simulator holds
+    10,000 of these)."""
+
+    held: int = 0
+    pulling: bool = False
+    in_step: set[int] = field(default_factory=set)
+    """Contacts known to hold everything we offered them (since our last gain)."""
+
+    def call_completed(self, contact: int) -> None:
+        """A call with ``contact`` ran to its end: we are in step with it."""
+        self.in_step.add(contact)
+
+    def gained(self, held: int) -> None:
+        """We now hold ``held`` items, some new: every contact may lack them."""
+        self.held = held
+        self.in_step.clear()
+
+
+def pick_contact(contacts: Sequence[int], rng: Callable[[int], bytes]) -> int:
+    """One contact uniformly at random (the call of this round)."""
+    if not contacts:
+        raise ValueError("no contacts to call")
+    n = len(contacts)
+    # rejection sampling on 32-bit draws: exactly uniform
+    limit = (1 << 32) - (1 << 32) % n
+    while True:
+        x = int.from_bytes(rng(4), "big")
+        if x < limit:
+            return contacts[x % n]

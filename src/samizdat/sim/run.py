@@ -1,0 +1,253 @@
+"""Run a whole simulation: the pass-along protocol, the push-pull baseline on the same
+graph and links, seizures, and the analyses the summary reports.
+
+:func:`simulate` returns a :class:`SimResult` whose ``summary`` is the JSON object
+``samizdat simulate --json`` prints (keys documented in ``docs/simulator.md``).
+"""
+
+from __future__ import annotations
+
+import math
+import random
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from samizdat.protocol.gossip import Role, pick_contact
+from samizdat.sim.config import SimConfig
+from samizdat.sim.engine import EventLoop
+from samizdat.sim.graph import watts_strogatz
+from samizdat.sim.network import Network
+
+__all__ = ["BaselineResult", "SimResult", "simulate", "simulate_baseline"]
+
+_HEADER_BYTES = 16  # a baseline call's "do you have it" message
+
+
+@dataclass
+class BaselineResult:
+    """Blind push-pull gossip of the whole payload on the same graph and links."""
+
+    reach_by_round: list[int]
+    payload_copies: int
+    bytes_sent: int
+
+
+@dataclass
+class SimResult:
+    config: SimConfig
+    summary: dict[str, Any]
+    reach_by_round: list[int]
+    baseline_reach_by_round: list[int]
+    bytes_per_node: list[int]
+    survival: dict[str, list[float]]
+    informant_degrees: list[int] = field(default_factory=list)
+
+
+def _rounds_to(reach: list[int], target: float) -> int | None:
+    """First round (1-based) by whose end at least ``target`` nodes were reached."""
+    for r, count in enumerate(reach, start=1):
+        if count >= target:
+            return r
+    return None
+
+
+def simulate_baseline(cfg: SimConfig, graph: list[list[int]], origin: int,
+                      rng: random.Random) -> BaselineResult:
+    """Push-pull anti-entropy without reconciliation: each round every node calls one
+    random contact; the caller pushes the payload if it has it, the callee answers
+    with the payload if it has it — whether or not the other side already had it."""
+    loop = EventLoop()
+    n_nodes = len(graph)
+    has = [False] * n_nodes
+    has[origin] = True
+    payload = cfg.k * cfg.shard_bytes
+    copies = 0
+    sent = 0
+    reach: list[int] = []
+    online = [True] * n_nodes
+    rng_bytes: Callable[[int], bytes] = rng.randbytes
+
+    def arrive(node: int, carries: bool) -> None:
+        if carries and online[node]:
+            has[node] = True
+
+    def dial(u: int, v: int) -> None:
+        nonlocal copies, sent
+        if not online[v]:
+            return
+        lat = rng.uniform(cfg.latency_min, cfg.latency_max)
+        u_has, v_has = has[u], has[v]
+        lost = cfg.loss and rng.random() < cfg.loss
+        sent += _HEADER_BYTES + (payload if u_has else 0)
+        copies += u_has
+        if lost:
+            return
+        loop.schedule(lat, arrive, v, u_has)
+        sent += _HEADER_BYTES + (payload if v_has else 0)
+        copies += v_has
+        loop.schedule(2 * lat, arrive, u, v_has)
+
+    stable = 0
+    for r in range(cfg.max_rounds):
+        t0 = r * cfg.round_seconds
+        loop.run(until=t0)
+        if cfg.churn:
+            for i in range(n_nodes):
+                online[i] = rng.random() >= cfg.churn
+        for u in range(n_nodes):
+            if online[u] and graph[u]:
+                v = pick_contact(graph[u], rng_bytes)
+                loop.schedule(max(0.0, t0 + rng.uniform(0, 0.05) - loop.now), dial, u, v)
+        loop.run(until=t0 + cfg.round_seconds - 1e-9)
+        reach.append(sum(has))
+        stable = stable + 1 if len(reach) > 1 and reach[-1] == reach[-2] else 0
+        if reach[-1] == n_nodes or stable >= 5:
+            break
+    return BaselineResult(reach, copies, sent)
+
+
+def _survival_curve(holdings: list[set[int]], k: int, fractions: list[float],
+                    trials: int, rng: random.Random) -> list[float]:
+    """Chance that at least k distinct shards survive when a random ``fraction`` of
+    these holders is seized."""
+    out = []
+    m = len(holdings)
+    for f in fractions:
+        if m == 0:
+            out.append(0.0)
+            continue
+        keep = m - round(f * m)
+        ok = 0
+        for _ in range(trials):
+            seen: set[int] = set()
+            for h in rng.sample(holdings, keep):
+                seen |= h
+                if len(seen) >= k:
+                    ok += 1
+                    break
+        out.append(ok / trials if trials else 0.0)
+    return out
+
+
+def _binomial_survival(n: int, k: int, f: float) -> float:
+    """One shard on each of n couriers, each seized with probability f:
+    P(at least k of n survive)."""
+    p = 1.0 - f
+    return sum(math.comb(n, i) * p**i * (1 - p) ** (n - i) for i in range(k, n + 1))
+
+
+def _informant(cfg: SimConfig, net: Network, rng: random.Random) -> tuple[int, list[int]]:
+    adj = net.adj
+    if cfg.informant == "hub":
+        node = max(range(len(adj)), key=lambda i: len(adj[i]))
+    elif cfg.informant == "origin-contact":
+        node = rng.choice(adj[net.origin])
+    else:
+        node = rng.randrange(len(adj))
+    return node, [len(a) for a in adj]
+
+
+def simulate(cfg: SimConfig, *, progress: Callable[[str], None] | None = None) -> SimResult:
+    """Run the configured simulation (validated first) and its baseline."""
+    cfg.validate()
+    started = time.perf_counter()
+    rng = random.Random(cfg.seed)
+    graph = watts_strogatz(cfg.nodes, cfg.degree, cfg.beta, rng)
+    net = Network(cfg, graph, random.Random(rng.getrandbits(64)))
+    seized: list[int] = []
+    reach: list[int] = []
+    stable = 0
+    for r in range(cfg.max_rounds):
+        t0 = r * cfg.round_seconds
+        net.loop.run(until=t0)
+        if cfg.seize_fraction and r == cfg.seize_round:
+            seized = net.seize(cfg.seize_fraction)
+        net.start_round(r)
+        net.loop.run(until=t0 + cfg.round_seconds - 1e-9)
+        reach.append(net.reached)
+        if progress:
+            progress(f"round {r + 1}: {reach[-1]:,} of {cfg.nodes:,} nodes can read")
+        stable = stable + 1 if len(reach) > 1 and reach[-1] == reach[-2] else 0
+        alive = cfg.nodes - len(seized)
+        if (reach[-1] >= alive and net.stats.calls_by_round[-1] == 0) or stable >= 6:
+            break
+    net.loop.run()
+    elapsed = time.perf_counter() - started
+
+    baseline: BaselineResult | None = None
+    if cfg.baseline:
+        baseline = simulate_baseline(cfg, graph, net.origin, random.Random(cfg.seed + 1))
+
+    n_nodes = cfg.nodes
+    payload_bytes = cfg.k * cfg.shard_bytes
+    total_payload = sum(net.payload_in)
+    target = 0.99 * n_nodes
+    rounds_99 = _rounds_to(reach, target)
+    base_99 = _rounds_to(baseline.reach_by_round, target) if baseline else None
+    bytes_per_node = [o + i for o, i in zip(net.bytes_out, net.bytes_in, strict=True)]
+    fractions = [round(0.05 * i, 2) for i in range(20)]
+    s_rng = random.Random(cfg.seed + 2)
+    courier_holdings = [net.held[i] for i in range(n_nodes)
+                        if net.roles[i] in (Role.COURIER, Role.ORIGIN) and net.held[i]]
+    all_holdings = [h for h in net.held if h]
+    survival = {
+        "fraction": fractions,
+        "couriers": _survival_curve(courier_holdings, cfg.k, fractions,
+                                    cfg.survival_trials, s_rng),
+        "all_holders": _survival_curve(all_holdings, cfg.k, fractions,
+                                       cfg.survival_trials, s_rng),
+        "one_shard_per_courier": [_binomial_survival(cfg.n, cfg.k, f) for f in fractions],
+    }
+    informant, degrees = _informant(cfg, net, random.Random(cfg.seed + 3))
+    mean_degree = sum(degrees) / len(degrees)
+    distinct = set().union(*net.held) if any(net.held) else set()
+    summary: dict[str, Any] = {
+        "nodes": n_nodes,
+        "degree": cfg.degree,
+        "seed": cfg.seed,
+        "k": cfg.k,
+        "n": cfg.n,
+        "rounds_run": len(reach),
+        "reached": reach[-1] if reach else 0,
+        "reached_fraction": (reach[-1] / n_nodes) if reach else 0.0,
+        "rounds_to_99": rounds_99,
+        "baseline_rounds_to_99": base_99,
+        "rounds_ratio": (rounds_99 / base_99) if rounds_99 and base_99 else None,
+        "theory_rounds_log3": math.log(n_nodes, 3),
+        "payload_copies_per_node": total_payload / payload_bytes / n_nodes,
+        "baseline_copies_per_node": (baseline.payload_copies / n_nodes) if baseline else None,
+        "duplicate_shards": net.stats.duplicates,
+        "bytes_per_node_mean": sum(bytes_per_node) / n_nodes,
+        "bytes_per_node_max": max(bytes_per_node),
+        "calls": net.stats.calls,
+        "calls_failed": net.stats.calls_failed,
+        "seized": len(seized),
+        "survived": len(distinct) >= cfg.k,
+        "distinct_shards_left": len(distinct),
+        "informant": {
+            "placement": cfg.informant,
+            "node_degree": degrees[informant],
+            "identities_linked": degrees[informant],
+            "handed_over_by": 1 if net.reached_at[informant] is not None else 0,
+            "linked_fraction": degrees[informant] / n_nodes,
+            "mean_identities_linked_random_node": mean_degree,
+        },
+        "goals": {
+            "reach_99_within_1_1x_baseline": (
+                rounds_99 is not None and base_99 is not None and rounds_99 <= 1.1 * base_99
+            ),
+            "copies_per_node_at_most_2": total_payload / payload_bytes / n_nodes <= 2.0,
+        },
+        "seconds": round(elapsed, 2),
+    }
+    return SimResult(
+        config=cfg,
+        summary=summary,
+        reach_by_round=reach,
+        baseline_reach_by_round=baseline.reach_by_round if baseline else [],
+        bytes_per_node=bytes_per_node,
+        survival=survival,
+        informant_degrees=degrees,
+    )
