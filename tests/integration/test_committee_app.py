@@ -159,3 +159,40 @@ def test_abandoned_nonces_are_destroyed(committee: tuple[list[Store], bytes, byt
     app.commit(stores[0], "c", os.urandom, NOW + app.NONCE_LIFETIME + 1)
     with pytest.raises(NotFound, match="already used, abandoned"):
         app.sign(stores[0], "c", ver, commits)
+
+
+def test_mutated_message_files_are_refused_cleanly(
+    committee: tuple[list[Store], bytes, bytes],
+) -> None:
+    """Bit flips, truncations and splices of real commit/share/final files: finalize
+    answers with a SamizdatError every time (never a crash), and the good files still
+    work afterwards."""
+    import random
+
+    from samizdat.errors import SamizdatError
+
+    stores, ver, _ = committee
+    commits, shares = _round(stores[:2], ver)
+    rnd = random.Random(1932)
+    good = [*commits, *shares]
+    for _ in range(300):
+        files = list(good)
+        i = rnd.randrange(len(files))
+        raw = bytearray(files[i])
+        action = rnd.randrange(3)
+        if action == 0:
+            pos = rnd.randrange(len(raw))
+            raw[pos] ^= 1 << rnd.randrange(8)
+        elif action == 1:
+            del raw[rnd.randrange(len(raw)):]
+        else:
+            raw[rnd.randrange(len(raw))] ^= rnd.randrange(1, 256)
+        files[i] = bytes(raw)
+        try:
+            app.finalize(stores[2], "c", ver, files)
+        except SamizdatError:
+            continue
+        raise AssertionError(f"mutated file {i} was accepted: action {action}, "
+                             f"{files[i].hex()} vs {good[i].hex()}")
+    result, _ = app.finalize(stores[2], "c", ver, good)
+    assert result["version"] == ver.hex()

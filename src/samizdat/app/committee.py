@@ -184,6 +184,7 @@ class _Commit:
     def __init__(self, data: bytes) -> None:
         f = wire.decode(data, "commit")
         f.expect_keys("gk", "i", "cid", "D", "E")
+        self.raw = data
         self.group_key = f.raw("gk", 32)
         self.index = f.int_in("i", 1, frost.MAX_SIGNERS)
         self.cid = f.raw("cid", 16)
@@ -225,7 +226,9 @@ def _commitments(key: dkg.KeyShare, raw: Sequence[bytes]) -> list[_Commit]:
 
 
 def _set_id(commits: Sequence[_Commit]) -> bytes:
-    return sha256(b"".join(bytes([c.index]) + c.cid for c in commits))
+    """Names the exact commitment files a share was made over (both slots), so any
+    change to any of them, even to the slot not being signed, is caught."""
+    return sha256(b"".join(sha256(c.raw) for c in commits))
 
 
 def _message(store: Store, key: dkg.KeyShare, version: bytes, slot: int) -> bytes:
@@ -360,16 +363,18 @@ def statement_files(store: Store, version: bytes) -> dict[str, bytes]:
     return out
 
 
-def trust_add(store: Store, data: bytes, now: int) -> bytes:
-    """Trust a committee public key file; returns the group key."""
+def trust_add(store: Store, data: bytes, name: str, now: int) -> bytes:
+    """Trust a committee public key file (minisign format, as ``committee export``
+    and ``statement`` write it); returns the group key. ``name`` is a local label."""
     group_key = stm.parse_minisign_public_key(data)
-    g.point(group_key)
-    store.add_trusted(group_key, "committee", "committee", data, now)
+    g.point(group_key)  # a real group element, not just 32 bytes
+    store.add_trusted(group_key, "committee", name, data, now)
     return group_key
 
 
-def trust_list(store: Store) -> list[dict[str, Any]]:
-    return [{"key": t.key.hex(), "kind": t.kind} for t in store.trusted_keys()]
+def trust_list(store: Store) -> list[dict[str, str]]:
+    """Every trusted key, as ``trust list --json`` prints them."""
+    return [{"key": t.key.hex(), "kind": t.kind, "name": t.name} for t in store.trusted_keys()]
 
 
 def committee_signers(store: Store, version: bytes) -> list[dict[str, str]]:

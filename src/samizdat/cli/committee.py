@@ -1,5 +1,5 @@
 """Commands of the editorial committee: ``committee dkg1|dkg2|dkg3|commit|sign|
-finalize|export`` and ``statement``. Each parses arguments, calls
+finalize|export``, ``statement`` and ``trust add|list``. Each parses arguments, calls
 :mod:`samizdat.app.committee` and writes message files; files travel by any channel
 and may be given in any order."""
 
@@ -181,6 +181,34 @@ def statement(ctx: Context, ver: str, out_dir: Path) -> None:
              f"statement written to {out_dir}")
 
 
+@click.group("trust")
+def trust() -> None:
+    """Trust committees' public keys: 'verify' reports their signatures."""
+
+
+@trust.command("add")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.pass_obj
+def trust_add(ctx: Context, file: Path) -> None:
+    """Trust the committee public key in FILE (committee.pub, minisign format)."""
+    data = _read((file,))[0]
+    store = ctx.store()
+    key = app.trust_add(store, data, file.stem, _now())
+    keys = app.trust_list(store)
+    ctx.emit({"keys": keys}, f"trusted committee {key.hex()}")
+
+
+@trust.command("list")
+@click.pass_obj
+def trust_list(ctx: Context) -> None:
+    """List the trusted keys."""
+    keys = app.trust_list(ctx.store())
+    ctx.emit({"keys": keys},
+             "\n".join(f"{k['kind']} {k['name']} {k['key']}" for k in keys) or "none")
+
+
 def register(group: click.Group) -> None:
     group.add_command(committee)
     group.add_command(statement)
+    # replaces the placeholder 'trust' of cli/documents.py (registered before us)
+    group.add_command(trust)
