@@ -26,7 +26,7 @@ from samizdat.errors import (
     UsageError,
     VerificationFailed,
 )
-from samizdat.store import Store, VersionRecord
+from samizdat.store import SignatureRecord, Store, VersionRecord
 
 __all__ = [
     "DEFAULT_MAX_TEXT_BYTES",
@@ -253,12 +253,30 @@ def is_final(store: Store, version_id: bytes) -> bool:
     return any(s.kind == "committee" for s in store.signatures(version_id))
 
 
-def signers(store: Store, record: VersionRecord) -> list[Signer]:
-    """The signatures on a version that check out now: author signatures are
-    verified again; committee signatures were verified by the committee code when
-    they were recorded (against a group key this store holds or trusts)."""
+def _vouching_committees(store: Store) -> set[bytes]:
+    """Committee keys whose signature counts here: the ones this person trusts
+    (``trust add``) and the ones of committees this store is a member of."""
+    keys = {t.key for t in store.trusted_keys() if t.kind == "committee"}
+    try:
+        from samizdat.store import committee as committee_tables
+    except ImportError:  # pragma: no cover - the committee area is part of the package
+        return keys
+    keys.update(m.group_key for m in committee_tables.members(store.db) if m.group_key)
+    return keys
+
+
+def signers(store: Store, record: VersionRecord,
+            committees: set[bytes] | None = None) -> list[Signer]:
+    """The signatures on a version that count, checked again now.
+
+    Author signatures are verified against the version (any pseudonym: an author
+    key stands for itself). Committee signatures count only under a key this person
+    trusts or a committee they belong to, and are verified against the committee
+    statement rebuilt from the stored version.
+    """
     out: list[Signer] = []
     version = _decoded(record)
+    trusted = _vouching_committees(store) if committees is None else committees
     for s in store.signatures(record.version_id):
         if s.kind == "author":
             try:
@@ -267,8 +285,24 @@ def signers(store: Store, record: VersionRecord) -> list[Signer]:
                 )
             except (BadSignature, ValueError):
                 continue
+        elif s.kind == "committee" and (
+            s.key not in trusted or not _committee_signature_holds(store, record, s)
+        ):
+            continue
         out.append(Signer(s.kind, s.key))
     return out
+
+
+def _committee_signature_holds(store: Store, record: VersionRecord,
+                               sig: SignatureRecord) -> bool:
+    from samizdat.app.committee import statement_for
+
+    try:
+        body = statement_for(store, record.version_id).encode()
+        crypto.ed25519_verify(sig.key, body, sig.signature)
+    except (BadSignature, InputError, DecodeError, NotFound):
+        return False
+    return True
 
 
 def sign(store: Store, prefix: str, rng: Rng) -> tuple[bytes, bytes]:
@@ -381,8 +415,9 @@ def verify_paragraphs(store: Store, copy: list[str]) -> VerifyReport:
     when no paragraph matches anywhere, to look for a copy changed everywhere.
     """
     signed: list[tuple[VersionRecord, list[Signer]]] = []
+    committees = _vouching_committees(store)
     for record in store.all_versions():
-        who = signers(store, record)
+        who = signers(store, record, committees)
         if who:
             signed.append((record, who))
     signed.sort(key=lambda rs: (not any(s.kind == "committee" for s in rs[1]),
@@ -427,20 +462,20 @@ def verify_text_file(
 
 def trust_add(store: Store, path: Path, now: int) -> list[tuple[bytes, str, str]]:
     """Trust a committee's public key file (minisign public key format, as
-    ``samizdat committee export`` and ``statement`` write it).
-
-    Returns every trusted key as (key, kind, name).
-    """
+    ``samizdat committee export`` and ``statement`` write it); verify then counts
+    that committee's signatures. Returns every trusted key as (key, kind, name)."""
+    from samizdat.core import group
     from samizdat.core.statement import parse_minisign_public_key
 
     try:
+        if path.stat().st_size > 4096:
+            raise DecodeError(f"{path.name} is too large to be a public key file")
         data = path.read_bytes()
     except OSError as exc:
         raise InputError(f"cannot read {path}: {exc.strerror}") from None
-    if len(data) > 4096:
-        raise DecodeError(f"{path.name} is too large to be a public key file")
     key = parse_minisign_public_key(data)
-    store.add_trusted(key, "committee", path.stem, data, now)
+    group.point(key)  # a real group element, not just 32 bytes
+    store.add_trusted(key, "committee", path.stem or "committee", data, now)
     return [(k.key, k.kind, k.name) for k in store.trusted_keys()]
 
 

@@ -255,11 +255,11 @@ def verify(
 
 @click.group("trust")
 def trust() -> None:
-    """Trust committees' public keys (used by verify).
+    """Trust committees' public keys: verify counts a committee's signature only
+    under a key trusted here (or of a committee this store belongs to).
 
-    Until the committee part lands, 'trust add' takes a committee public key in
-    minisign format (committee.pub from 'samizdat statement') and records it; it is
-    not yet used by verify.
+    'trust add FILE' takes the committee's public key file in minisign format
+    (from 'samizdat committee export', or committee.pub from 'samizdat statement').
     """
 
 
