@@ -91,7 +91,7 @@ async def flood(conn: tcp.Connection) -> None:
 
 async def unsolicited(conn: tcp.Connection) -> None:
     async def send() -> None:
-        await conn.write_frame(frame("item", id=os.urandom(16), data=b"x"))
+        await conn.write_frame(frame("item", id=os.urandom(16), more=False, data=b"x"))
     await _offer_then(conn, send)
 
 
@@ -102,10 +102,33 @@ async def failing_item(conn: tcp.Connection) -> None:
     want = cbor.decode(await conn.read_frame(timeout=5))
     assert isinstance(want, dict) and want["ids"] == ids  # the node asked for it
     await conn.write_frame(frame("want", ids=[]))
-    await conn.write_frame(frame("item", id=ids[0], data=b"\x01 forged package"))
+    await conn.write_frame(frame("item", id=ids[0], more=False, data=b"\x01 forged package"))
+
+
+async def _asked(conn: tcp.Connection) -> bytes:
+    ids = [os.urandom(16), os.urandom(16)]
+    await conn.write_frame(frame("offer", ids=ids))
+    await conn.read_frame(timeout=5)
+    await conn.read_frame(timeout=5)
+    await conn.write_frame(frame("want", ids=[]))
+    return ids[0] + ids[1]
+
+
+async def oversized_item(conn: tcp.Connection) -> None:
+    pid = (await _asked(conn))[:16]
+    for _ in range(5):  # 5 parts of 600 KB against a 2 MB item limit
+        await conn.write_frame(frame("item", id=pid, more=True, data=b"x" * 600_000))
+
+
+async def interleaved(conn: tcp.Connection) -> None:
+    both = await _asked(conn)
+    await conn.write_frame(frame("item", id=both[:16], more=True, data=b"x"))
+    await conn.write_frame(frame("item", id=both[16:], more=True, data=b"y"))
 
 
 ATTACKS: dict[str, tuple[Attack, str]] = {
+    "oversized_item": (oversized_item, "an item over"),
+    "interleaved": (interleaved, "interleaved"),
     "malformed": (malformed, "malformed frame"),
     "truncated": (truncated, "malformed frame"),
     "oversized": (oversized, "announced a frame"),
@@ -141,7 +164,8 @@ def test_hostile_contact_is_cut_off_and_honest_one_still_served(
     caplog.set_level(logging.INFO, logger="samizdat.node")
 
     async def main() -> None:
-        config = NodeConfig(port=0, session_timeout=1.0, interval=3600, max_frame=1 << 20)
+        config = NodeConfig(port=0, session_timeout=1.0, interval=3600, max_frame=1 << 20,
+                            max_item=2_000_000)
         node: Node = network.make_node(store, os.urandom, now, config)
         host, port = await node.start()
         book = ContactBook(store.db)

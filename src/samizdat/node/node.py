@@ -37,7 +37,13 @@ from samizdat.errors import (
     SamizdatError,
 )
 from samizdat.node import invite as inv
-from samizdat.node.session import Library, SessionStats, pair_key, run_session
+from samizdat.node.session import (
+    MAX_ITEM_BYTES,
+    Library,
+    SessionStats,
+    pair_key,
+    run_session,
+)
 from samizdat.store.contacts import Contact, ContactBook
 from samizdat.transports import tcp
 from samizdat.transports.tls import (
@@ -64,6 +70,7 @@ class NodeConfig:
     session_timeout: float = 60.0
     socks: tuple[str, int] | None = None  # Tor SocksPort, to reach onion addresses
     max_frame: int = tcp.DEFAULT_MAX_FRAME
+    max_item: int = MAX_ITEM_BYTES
     debug: bool = False
 
 
@@ -205,6 +212,7 @@ class Node:
                 pair_key(self.identity.public_key, contact.public_key),
                 timeout=self.config.session_timeout,
                 on_item=self._arrived,
+                max_item=self.config.max_item,
             )
         except ProtocolError as exc:
             self.cut_off += 1

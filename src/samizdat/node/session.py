@@ -15,8 +15,9 @@ and the replacement must keep:
   each frame CBOR with a version; anything else, an unknown or oversized field, an
   item that was not asked for or one that fails verification cuts the session with a
   :class:`ProtocolError` naming the reason. Nothing is stored from a failing item.
-* **Resume.** Each item is committed on arrival; an interrupted session re-offers
-  everything next time and the receiver only asks for what it still lacks.
+* **Resume.** Each item is committed when its last part has arrived and verified;
+  an interrupted session re-offers everything next time and the receiver only asks
+  for what it still lacks.
 * **Backpressure.** Items are sent one frame at a time, each awaiting ``drain()``;
   sending and receiving run concurrently so two big senders never deadlock.
 
@@ -24,7 +25,8 @@ Frames (CBOR maps, ``v`` = 1)::
 
     {"v":1, "t":"offer", "ids":[bstr16...]}      at most MAX_IDS ids
     {"v":1, "t":"want",  "ids":[bstr16...]}      a subset of the peer's offer
-    {"v":1, "t":"item",  "id":bstr16, "data":bstr}
+    {"v":1, "t":"item",  "id":bstr16, "more":bool, "data":bstr}   parts of <= 1 MiB;
+                                                    "more": false on an item's last
     {"v":1, "t":"done"}
 """
 
@@ -46,6 +48,12 @@ VERSION: Final = 1
 ID_BYTES: Final = 16
 MAX_IDS: Final = 100_000
 IDLE_TIMEOUT: Final = 60.0
+PART_BYTES: Final = 1 << 20
+"""Items travel in parts of at most this size, so frames stay small (backpressure
+per part) whatever the size of a document."""
+MAX_ITEM_BYTES: Final = 256 << 20
+"""Largest item a peer may send; the parts of one item are held in memory until it
+is verified whole, so this bounds the memory a peer can make us spend."""
 
 
 class Library(Protocol):
@@ -123,6 +131,7 @@ async def run_session(
     *,
     timeout: float = IDLE_TIMEOUT,
     on_item: Callable[[bytes], None] | None = None,
+    max_item: int = MAX_ITEM_BYTES,
 ) -> SessionStats:
     """Run one symmetric exchange; both sides call this. Returns what moved.
 
@@ -144,26 +153,45 @@ async def run_session(
 
     async def send() -> None:
         for pid in dict.fromkeys(asked):
-            await conn.write_frame(_frame("item", id=pid, data=library.package(mine[pid])))
+            data = library.package(mine[pid])
+            for start in range(0, max(len(data), 1), PART_BYTES):
+                part = data[start:start + PART_BYTES]
+                more = start + PART_BYTES < len(data)
+                await conn.write_frame(_frame("item", id=pid, more=more, data=part))
             stats.sent += 1
         await conn.write_frame(_frame("done"))
 
     async def receive() -> None:
         pending = set(wanted)
+        current: bytes | None = None  # id of the item whose parts are arriving
+        parts: list[bytes] = []
+        size = 0
         while True:
             msg = _parse(await conn.read_frame(timeout=timeout))
             if msg["t"] == "done":
-                if set(msg) != {"v", "t"}:
-                    raise ProtocolError("the peer sent a malformed 'done'")
+                if set(msg) != {"v", "t"} or current is not None:
+                    raise ProtocolError("the peer sent a malformed or early 'done'")
                 return
-            if msg["t"] != "item" or set(msg) != {"v", "t", "id", "data"}:
+            if msg["t"] != "item" or set(msg) != {"v", "t", "id", "more", "data"}:
                 raise ProtocolError(f"the peer sent '{msg['t']!s}' where an item belongs")
-            pid, data = msg["id"], msg["data"]
-            if not isinstance(pid, bytes) or not isinstance(data, bytes):
+            pid, more, part = msg["id"], msg["more"], msg["data"]
+            if not (isinstance(pid, bytes) and isinstance(part, bytes) and isinstance(more, bool)):
                 raise ProtocolError("the peer sent a malformed item")
-            if pid not in pending:
-                raise ProtocolError("the peer sent an item that was not asked for")
-            pending.discard(pid)
+            if current is None:
+                if pid not in pending:
+                    raise ProtocolError("the peer sent an item that was not asked for")
+                pending.discard(pid)
+                current = pid
+            elif pid != current:
+                raise ProtocolError("the peer interleaved two items")
+            size += len(part)
+            if size > max_item:
+                raise ProtocolError(f"the peer sent an item over {max_item} bytes")
+            parts.append(part)
+            if more:
+                continue
+            data = b"".join(parts)
+            current, parts, size = None, [], 0
             try:
                 version_id = library.accept(data)
             except SamizdatError as exc:
