@@ -176,3 +176,14 @@ def test_digest_matches_in_memory_computation() -> None:
 
 def test_text_repr_hides_content() -> None:
     assert "secret" not in repr(normalize("secret"))
+
+
+def test_normalize_inline_folds_line_breaks_and_invisibles() -> None:
+    from samizdat.core.text import normalize_inline
+
+    assert normalize_inline(" Appeal\r\nto\u2029all\u00ad\u200b  members ") == (
+        "Appeal to all members")
+    assert normalize_inline("Cafe\u0301") == "Caf\u00e9"
+    assert normalize_inline(" \n\t") == ""
+    with pytest.raises(TextError):
+        normalize_inline("bell\x07")
