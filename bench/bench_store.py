@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import os
 import random
-import resource
 import sqlite3
 import subprocess
 import sys
@@ -136,11 +135,26 @@ def _wipe(tmp: Path, megabytes: int) -> list[Row]:
         store.put_blobs([bytes([i % 256, i // 256]) + c for c in chunk])
     store.close()
     size = sum(p.stat().st_size for p in (tmp / "wipe").iterdir())
+    # the keys are gone once the key file is overwritten and fsynced; removing the
+    # database files afterwards is tidying up, timed separately
+    from samizdat.runtime import system_rng
+    from samizdat.store import keyslots
+
     t0 = time.perf_counter()
-    Store.wipe(tmp / "wipe")
+    keyslots.destroy_all(tmp / "wipe" / "keyslots", system_rng)
+    shred = time.perf_counter() - t0
+    Store.create(tmp / "wipe2", SecretBytes(b"bench")).close()
+    for name in ("store0.db", "store1.db"):  # same size, fresh files
+        os.replace(tmp / "wipe" / name, tmp / "wipe2" / name)
+    t0 = time.perf_counter()
+    Store.wipe(tmp / "wipe2")
     took = time.perf_counter() - t0
-    return [Row(NAME, f"wipe a {size / 2**20:.0f} MiB store", took * 1000, "ms", None,
-                "< 1000 ms, any size", took < 1.0)]
+    return [
+        Row(NAME, f"wipe a {size / 2**20:.0f} MiB store: keys destroyed", shred * 1000, "ms",
+            None, "< 1000 ms, any size", shred < 1.0),
+        Row(NAME, f"wipe a {size / 2**20:.0f} MiB store: keys destroyed + files removed",
+            took * 1000, "ms", None, "< 1000 ms", took < 1.0),
+    ]
 
 
 def _rss(tmp: Path, megabytes: int) -> list[Row]:
@@ -155,18 +169,33 @@ def _rss(tmp: Path, megabytes: int) -> list[Row]:
     env = dict(os.environ, SAMIZDAT_PASSPHRASE="bench", SAMIZDAT_INSECURE_FAST_KDF="1")
     base = [sys.executable, "-m", "samizdat", "--home", str(home), "--json"]
     subprocess.run([*base, "init"], check=True, env=env, capture_output=True)
-    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    # run the command in a child that reports its own peak RSS (ru_maxrss of
+    # RUSAGE_CHILDREN would be the maximum over every child so far)
+    probe = (
+        "import resource, runpy, sys\n"
+        "sys.argv = ['samizdat'] + sys.argv[1:]\n"
+        "try:\n"
+        "    runpy.run_module('samizdat', run_name='__main__')\n"
+        "finally:\n"
+        "    print('maxrss', resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,"
+        " file=sys.stderr)\n"
+    )
     t0 = time.perf_counter()
-    subprocess.run([*base, "draft", "new", str(text), "--title", "Big", "--max-size", "1G"],
-                   check=True, env=env, capture_output=True)
+    proc = subprocess.run(
+        [sys.executable, "-c", probe, *base[3:], "draft", "new", str(text), "--title", "Big",
+         "--max-size", "1G"],
+        env=env, capture_output=True, text=True, check=False,
+    )
     took = time.perf_counter() - t0
-    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024  # KiB -> MiB
-    rows = [Row(NAME, f"draft new of a {megabytes} MB text: throughput",
-                megabytes / took, "MB/s")]
-    if before / 1024 < peak:  # the peak belongs to this child, not an earlier one
-        rows.append(Row(NAME, f"draft new of a {megabytes} MB text: peak RSS", peak, "MiB",
-                        None, "< 256 MiB", peak < 256))
-    return rows
+    if proc.returncode != 0:
+        raise RuntimeError(f"draft new failed: {proc.stderr.strip()}")
+    peak = int(proc.stderr.split("maxrss")[-1].split()[0]) / 1024  # KiB -> MiB
+    return [
+        Row(NAME, f"draft new of a {megabytes} MB text: throughput", megabytes / took,
+            "MB/s"),
+        Row(NAME, f"draft new of a {megabytes} MB text: peak RSS", peak, "MiB", None,
+            "< 256 MiB (bounded)", peak < 256),
+    ]
 
 
 def run(smoke: bool) -> list[Row]:
