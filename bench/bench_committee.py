@@ -99,10 +99,12 @@ def run(smoke: bool) -> list[Row]:
         for _ in range(count):
             sodium.crypto_sign_open(signed, gk)
 
-    repeat = 1 if smoke else 5
-    t_raw = best_of(raw, repeat)
-    t_ours = best_of(ours, repeat)
-    t_raw = min(t_raw, best_of(raw, repeat))  # interleave: the machine is shared
+    # alternate the two, several times, and keep the best of each: the machine is
+    # shared and a noisy neighbour must not land on only one side
+    t_raw = t_ours = float("inf")
+    for _ in range(1 if smoke else 7):
+        t_raw = min(t_raw, best_of(raw, 1))
+        t_ours = min(t_ours, best_of(ours, 1))
     ours_rate, raw_rate = count / t_ours, count / t_raw
     rows.append(Row(NAME, "final signature verification rate", ours_rate, "/s",
                     reference=raw_rate, goal=">= 80% of raw libsodium",

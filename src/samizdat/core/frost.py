@@ -278,7 +278,8 @@ def verify_share(
     """RFC 9591 §5.4: check one share; :class:`BadShare` naming its signer if not."""
     ordered = _sorted_commitments(commitments)
     factors = binding_factors(group_key, ordered, message)
-    _verify_share(identifier, verification_share, share, ordered, factors, group_key, message)
+    c = challenge(group_commitment(ordered, factors), group_key, message)
+    _verify_share(identifier, verification_share, share, ordered, factors, c)
 
 
 def _verify_share(
@@ -287,15 +288,12 @@ def _verify_share(
     share: g.Scalar,
     ordered: list[Commitment],
     factors: Mapping[int, g.Scalar],
-    group_key: g.Point,
-    message: bytes,
+    c: g.Scalar,
 ) -> None:
-    own = [c for c in ordered if c.identifier == identifier]
+    own = [x for x in ordered if x.identifier == identifier]
     if not own:
         raise BadShare(identifier)
     comm = g.point_add(own[0].hiding, g.scalar_mult(factors[identifier], own[0].binding))
-    r = group_commitment(ordered, factors)
-    c = challenge(r, group_key, message)
     lam = lagrange_coefficient([x.identifier for x in ordered], identifier)
     expected = g.point_add(comm, g.scalar_mult(g.scalar_mul(c, lam), verification_share))
     if g.base_mult(share) != expected:
@@ -332,11 +330,12 @@ def aggregate(
     if extra:
         raise InputError(f"a share from member {extra[0]}, who made no commitment here")
     factors = binding_factors(group_key, ordered, message)
+    r = group_commitment(ordered, factors)
+    c = challenge(r, group_key, message)
     for i in ids:
         if i not in verification_shares:
             raise InputError(f"member {i} is not on this committee")
-        _verify_share(i, verification_shares[i], shares[i], ordered, factors, group_key, message)
-    r = group_commitment(ordered, factors)
+        _verify_share(i, verification_shares[i], shares[i], ordered, factors, c)
     z = g.ZERO
     for i in ids:
         z = g.scalar_add(z, shares[i])
