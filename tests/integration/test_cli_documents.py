@@ -3,6 +3,7 @@ of CLI.md with --json, retyped copies, exit codes, bad inputs."""
 
 from __future__ import annotations
 
+import os
 import textwrap
 from pathlib import Path
 from typing import Any
@@ -176,3 +177,58 @@ def test_human_output_has_no_traceback_and_read_prints_text(store_cli: Any,
     assert result.code == 0 and result.stdout == "\n\n".join(_paras(DRAFT)) + "\n"
     result = store_cli("log")
     assert result.code == 0 and "Appeal" in result.stdout
+
+
+def _files(home: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in home.iterdir()}
+
+
+def test_damaged_or_foreign_store_is_one_line_and_untouched(store_cli: Any, signed: dict[str, str],
+                                                            tmp_path: Path) -> None:
+    from samizdat.store.store import DB_NAMES, KEYSLOTS
+
+    copy = write(tmp_path / "copy.txt", retype(DRAFT))
+    home = store_cli.home
+    # a truncated database (cut in the middle of a page)
+    for name in DB_NAMES:
+        data = (home / name).read_bytes()
+        (home / name).write_bytes(data[: len(data) // 2 + 100])
+    before = _files(home)
+    for args in (("verify", copy), ("log",), ("read", signed["version"])):
+        result = store_cli(*args)
+        assert result.code == 3 and result.stderr.count("\n") == 1, result.stderr
+        assert "Traceback" not in result.stderr
+    assert _files(home) == before
+    # a key file that is not ours
+    (home / KEYSLOTS).write_bytes(os.urandom(4096))
+    result = store_cli("log")
+    assert result.code == 3 and "passphrase" in result.stderr
+    (home / KEYSLOTS).write_bytes(b"not a key file")
+    result = store_cli("log")
+    assert result.code == 3 and "damaged or not a samizdat store" in result.stderr
+
+
+def test_two_processes_share_the_store(store_cli: Any, signed: dict[str, str]) -> None:
+    """A long-lived process (a node) holds the store open; commands still work."""
+    import subprocess
+    import sys
+
+    holder = subprocess.Popen(
+        [sys.executable, "-c",
+         "import sys, time\n"
+         "from pathlib import Path\n"
+         "from samizdat.core.crypto import SecretBytes\n"
+         "from samizdat.store import Store\n"
+         "s = Store.open(Path(sys.argv[1]), SecretBytes(sys.argv[2].encode()))\n"
+         "print(len(s.documents()), flush=True)\n"
+         "time.sleep(60)\n",
+         str(store_cli.home), store_cli.passphrase],
+        stdout=subprocess.PIPE, text=True,
+    )
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "1"
+        store_cli.ok("sign", signed["version"])
+        assert store_cli.ok("read", signed["document"])["version"] == signed["version"]
+    finally:
+        holder.kill()
+        holder.wait()

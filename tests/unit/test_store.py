@@ -6,9 +6,12 @@ from __future__ import annotations
 import os
 import shutil
 from collections import Counter
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from samizdat.core.crypto import SecretBytes
 from samizdat.errors import (
@@ -257,3 +260,42 @@ def test_integrity_check_and_schema_areas(tmp_path: Path) -> None:
         assert s.db.integrity_check() == ["ok"]
         names = {r[0] for r in s.db.query("SELECT name FROM schema_areas")}
         assert {a.name for a in schema.areas()} == names
+
+
+def test_database_errors_never_carry_the_key(tmp_path: Path) -> None:
+    from samizdat.errors import SamizdatError
+    from samizdat.store.db import Database
+
+    make(tmp_path / "h").close()
+    key = SecretBytes(bytes(range(32)))
+    for name in DB_NAMES:
+        with pytest.raises(SamizdatError) as err:
+            Database.open(tmp_path / "h" / name, key)
+        shown = err.value.one_line() + repr(err.value) + str(err.value.__cause__)
+        assert key.reveal().hex() not in shown.lower()
+        assert err.value.__suppress_context__ or err.value.__cause__ is None
+
+
+@given(paras=st.lists(st.binary(min_size=1, max_size=300), min_size=1, max_size=40))
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+def test_any_paragraphs_round_trip(paras: list[bytes]) -> None:
+    from samizdat.core.crypto import sha256
+    from samizdat.core.text import LEAF_PREFIX
+
+    store = _SHARED["store"]
+    vid = os.urandom(32)
+    store.add_version(VersionRecord(vid, b"d" * 32, b"t" * 32, b"e", (), len(paras), 1), paras)
+    assert list(store.paragraphs(vid)) == paras
+    assert store.leaf_hashes(vid) == [sha256(LEAF_PREFIX + p) for p in paras]
+
+
+_SHARED: dict[str, Store] = {}
+
+
+@pytest.fixture(autouse=True, scope="module")
+def _shared_store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    store = Store.create(tmp_path_factory.mktemp("shared") / "h", PW)
+    store.add_document(b"d" * 32, "T", 1)
+    _SHARED["store"] = store
+    yield
+    store.close()
