@@ -13,11 +13,11 @@ reasons for each, in ``docs/spec/text.md``; in short:
 2. invisible format characters (soft hyphen, zero-width spaces and joiners, bidi
    controls, BOM, tag characters) are dropped: a retyping cannot see them, and they
    are the classic way to watermark copies so that a leak can be traced;
-3. each line is put in Unicode NFC;
-4. a line holding only whitespace is blank; blank lines separate paragraphs;
-5. inside a paragraph, every run of whitespace (any Unicode space, NBSP, tab, the
+3. a line holding only whitespace is blank; blank lines separate paragraphs;
+4. inside a paragraph, every run of whitespace (any Unicode space, NBSP, tab, the
    line breaks of a wrapped paragraph) becomes one U+0020; leading and trailing
    whitespace is dropped;
+5. each paragraph is put in Unicode NFC;
 6. typographic quotes, dashes, ligatures, hyphenation are *not* folded: a changed
    visible character is a change, reported as such.
 
@@ -40,6 +40,7 @@ from dataclasses import dataclass
 from typing import Final
 
 from samizdat.core import crypto
+from samizdat.core.merkle import MerkleBuilder
 from samizdat.errors import TextError
 
 __all__ = [
@@ -395,8 +396,6 @@ class TextDigester:
     __slots__ = ("_count", "_merkle", "_sha", "_size")
 
     def __init__(self) -> None:
-        from samizdat.core.merkle import MerkleBuilder
-
         self._merkle = MerkleBuilder()
         self._sha = crypto.sha256_hasher()
         self._count = 0
