@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import io
 import random
+import re
 import shutil
 import subprocess
 import textwrap
@@ -130,6 +131,14 @@ def test_print_reports_pages_cap_and_writes_the_key_sheet_apart(printed: dict) -
                                capture_output=True, text=True, check=True).stdout
     assert out["cap"] not in pdftotext and out["cap"].upper() not in pdftotext
     assert "sz1-" not in pdftotext.lower()
+    # ...but they do carry the readable text, every paragraph of it, and the essentials
+    lines = pdftotext.replace("\f", "\n").splitlines()
+    folded = " ".join(" ".join(ln for ln in lines if not re.fullmatch(r"\s*\d+ ?/ ?\d+\s*", ln))
+                      .split())  # without the page numbers in the footers
+    for paragraph in printed["text"].split("\n\n"):
+        assert " ".join(paragraph.split()) in folded
+    assert printed["version"] in folded
+    assert "Ко всем членам ВКП(б)" in folded
 
 
 def test_degraded_pages_with_a_quarter_of_all_codes_destroyed_rebuild(
