@@ -265,6 +265,42 @@ def _mail(demo: Demo, facts: dict[str, Any], name: str) -> None:
     facts["holders"].append(recipient)
 
 
+def informant(demo: Demo) -> None:
+    demo.chapter("One reader hands the text to the police")
+    facts = _shared(demo)
+    names = [
+        "the informant's store holds no member's key and no author's identity",
+        "the informant knows one contact: the one who handed it over",
+    ]
+    with demo.step(names):
+        if "informant" not in facts:
+            raise NotBuilt("the network chapter did not run")
+        from samizdat.demo.audit import member_values, view
+
+        informant: Person = facts["informant"]
+        seen = view(informant.home, informant.passphrase)
+        demo.say(f"  the police open the informant's store: {sum(seen.tables.values())} rows "
+                 f"in {len(seen.tables)} tables, {len(seen.cells)} values")
+        watched: list[bytes] = []
+        for i in range(1, 6):
+            member = demo.person(f"member{i}")
+            watched += member_values(member.home, member.passphrase)
+        author = demo.person("author")
+        author_view = view(author.home, author.passphrase)
+        watched.append(author_view.identity_key)
+        group_key = bytes.fromhex(facts.get("group_key", ""))
+        watched = [v for v in watched if v != group_key]
+        leaked = [v for v in watched if seen.holds(v)]
+        demo.record(names[0], not leaked and seen.holds(group_key),
+                    f"{len(watched)} member and author values looked for, {len(leaked)} "
+                    "found; the group key is all it holds of the committee")
+        handed: Person = facts["informant_contact"]
+        handed_view = view(handed.home, handed.passphrase)
+        demo.record(names[1],
+                    seen.contact_keys == [handed_view.transport_key],
+                    f"{len(seen.contact_keys)} contact, the reader who passed it on")
+
+
 def police(demo: Demo) -> None:
     demo.chapter("The police retype the text and change one sentence")
     facts = _shared(demo)
@@ -369,6 +405,6 @@ def duress(demo: Demo) -> None:
 
 
 CHAPTERS: tuple[Callable[[Demo], None], ...] = (
-    drafts, committee, circulate, police, seizure, duress,
+    drafts, committee, circulate, informant, police, seizure, duress,
 )
 
