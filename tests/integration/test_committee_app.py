@@ -196,3 +196,12 @@ def test_mutated_message_files_are_refused_cleanly(
                              f"{files[i].hex()} vs {good[i].hex()}")
     result, _ = app.finalize(stores[2], "c", ver, good)
     assert result["version"] == ver.hex()
+
+
+def test_status_shows_the_state_and_no_secret(committee: tuple[list[Store], bytes, bytes]) -> None:
+    stores, _, _ = committee
+    app.commit(stores[0], "c", os.urandom, NOW)
+    info = app.status(stores[0], "c")
+    assert info["state"] == "ready" and (info["index"], info["n"], info["k"]) == (1, 3, 2)
+    assert info["unused_nonces"] == 2
+    assert set(info) == {"committee", "state", "index", "n", "k", "group_key", "unused_nonces"}

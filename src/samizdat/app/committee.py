@@ -335,6 +335,26 @@ def finalize(store: Store, name: str, version: bytes,
 # ------------------------------------------------------------ export and trust
 
 
+def status(store: Store, name: str) -> dict[str, Any]:
+    """Where this member is: state, index, n, k, the group key once ready, and how
+    many unused commitments it holds (secret values are never shown)."""
+    rec = tables.member(store.db, name)
+    state = MemberState(rec.state)
+    out: dict[str, Any] = {"committee": name, "state": state.value}
+    if state is MemberState.READY:
+        key = dkg.KeyShare.decode(rec.data)
+        out.update(index=key.index, n=key.n, k=key.k, group_key=key.group_key.hex())
+    elif state is MemberState.ROUND1:
+        r1 = dkg.Round1State.decode(rec.data)
+        out.update(index=r1.index, n=r1.n, k=r1.k)
+    else:
+        r2 = dkg.Round2State.decode(rec.data)
+        out.update(index=r2.index, n=r2.n, k=r2.k)
+    out["unused_nonces"] = tables.count_nonces(store.db, name)
+    return out
+
+
+
 def export(store: Store, name: str) -> str:
     """The committee's public key file (minisign format: the group key, nothing else)."""
     return stm.minisign_public_key(_key(store, name, "commit").group_key)

@@ -153,6 +153,15 @@ def finalize(ctx: Context, name: str, ver: str, files: tuple[Path, ...],
     ctx.emit(result, human)
 
 
+@committee.command("status")
+@click.argument("name")
+@click.pass_obj
+def status(ctx: Context, name: str) -> None:
+    """This member's state in committee NAME (no secret is shown)."""
+    info = app.status(ctx.store(), name)
+    ctx.emit(info)
+
+
 @committee.command("export")
 @click.argument("name")
 @_out

@@ -27,6 +27,7 @@ __all__ = [
     "FinalRecord",
     "MemberRecord",
     "add_nonces",
+    "count_nonces",
     "final",
     "finals_for_key",
     "member",
@@ -167,6 +168,14 @@ def take_nonce(db: Database, commit_id: bytes, slot: int, use: Callable[[bytes],
             )
         db.execute("DELETE FROM committee_nonces WHERE id = ?", (row[0],))
         return use(bytes(row[1]))
+
+
+def count_nonces(db: Database, name: str) -> int:
+    """How many unused nonces (one per signature slot) this member holds."""
+    row = db.one(
+        "SELECT count(*) FROM committee_nonces n JOIN committee_members m ON m.id = n.member "
+        "WHERE m.name = ?", (name,))
+    return int(row[0]) if row else 0
 
 
 def purge_nonces(db: Database, older_than: int) -> int:
