@@ -298,3 +298,15 @@ def test_any_retyping_aligns_as_exact(data: st.DataObject, auth: tuple[str, ...]
 
     copy = normalize(data.draw(retypings(auth)))
     assert is_exact(align(hashes(auth), copy, auth))
+
+
+@pytest.mark.timeout(120)
+def test_hostile_repetitive_copy_is_bounded_and_still_covers_both_sides() -> None:
+    # few distinct paragraphs, repeated thousands of times in different orders: no
+    # unique anchors, ranges too large for the exact LCS, gaps too large to compare
+    auth = tuple(f"p{i % 7}" for i in range(5000))
+    copy = tuple(f"p{(i * 3) % 5}" for i in range(5200))
+    results = align(hashes(auth), copy, auth)
+    assert sorted(r.index for r in results if r.status != "added") == list(range(1, 5001))
+    assert sorted(r.copy_index for r in results if r.copy_index is not None) == list(
+        range(1, 5201))

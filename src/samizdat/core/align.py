@@ -197,8 +197,13 @@ def _common(a: Sequence[int], b: Sequence[int]) -> list[tuple[int, int]]:
     whenever the patience anchors or the DP limit allow."""
     found: list[tuple[int, int]] = []
     work = [(0, len(a), 0, len(b))]
-    while work:
+    # A hard bound on the total work, whatever the input: past it, ranges still to
+    # examine are left as gaps (reported, never hanging). Honest copies use a few
+    # passes over the input; the budget allows 32.
+    budget = 32 * (len(a) + len(b)) + LCS_CELL_LIMIT
+    while work and budget > 0:
         alo, ahi, blo, bhi = work.pop()
+        budget -= (ahi - alo) + (bhi - blo)
         while alo < ahi and blo < bhi and a[alo] == b[blo]:
             found.append((alo, blo))
             alo += 1
@@ -221,7 +226,9 @@ def _common(a: Sequence[int], b: Sequence[int]) -> list[tuple[int, int]]:
             for (i0, j0), (i1, j1) in pairwise(edges):
                 if i1 - i0 > 1 and j1 - j0 > 1:
                     work.append((i0 + 1, i1, j0 + 1, j1))
-        elif (ahi - alo) * (bhi - blo) <= LCS_CELL_LIMIT and not ca.keys().isdisjoint(cb):
+        elif ((ahi - alo) * (bhi - blo) <= min(LCS_CELL_LIMIT, budget)
+              and not ca.keys().isdisjoint(cb)):
+            budget -= (ahi - alo) * (bhi - blo)
             found.extend(_dp_lcs(a, b, alo, ahi, blo, bhi))
     found.sort()
     return found
