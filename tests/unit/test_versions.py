@@ -32,6 +32,7 @@ from samizdat.core.versions import (
     verify_author_signature,
 )
 from samizdat.errors import BadSignature, DecodeError, InputError, TextError
+from samizdat.testing.strategies import documents, versions
 
 VEC = json.loads((Path(__file__).parents[1] / "vectors" / "versions.json").read_text("utf-8"))
 DECODERS = {"document": decode_document, "version": decode_version,
@@ -209,3 +210,19 @@ def test_unknown_parents_are_tolerated_and_empty_is_an_error() -> None:
     assert latest([orphan]) == orphan
     with pytest.raises(InputError):
         latest([])
+
+
+@given(versions(max_parents=5))
+@settings(max_examples=200)
+def test_version_round_trip_and_every_truncation_refused(v: Version) -> None:
+    raw = encode_version(v)
+    assert decode_version(raw) == v
+    for cut in range(0, len(raw), 7):
+        with pytest.raises(DecodeError):
+            decode_version(raw[:cut])
+
+
+@given(documents())
+@settings(max_examples=100)
+def test_documents_strategy_gives_decodable_documents(doc: Document) -> None:
+    assert decode_document(encode_document(doc)) == doc

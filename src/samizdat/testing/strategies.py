@@ -8,7 +8,9 @@ retypings the same way.
   lines, whitespace runs, blank-line runs, CRLF/CR, NFD, invisible characters);
 * :func:`raw_texts`: arbitrary printable strings, for idempotence and "never
   crashes" properties;
-* :func:`cbor_values`: values :mod:`samizdat.core.cbor` can encode.
+* :func:`cbor_values`: values :mod:`samizdat.core.cbor` can encode;
+* :func:`documents`, :func:`versions`: valid signed objects of
+  :mod:`samizdat.core.versions` (for codec tests of formats that carry them).
 """
 
 from __future__ import annotations
@@ -19,13 +21,16 @@ from collections.abc import Sequence
 from hypothesis import strategies as st
 
 from samizdat.core.cbor import Value
+from samizdat.core.versions import MAX_PARENTS, Document, Version, normalize_title
 
 __all__ = [
     "cbor_values",
+    "documents",
     "paragraphs",
     "raw_texts",
     "retypings",
     "texts",
+    "versions",
     "words",
 ]
 
@@ -140,3 +145,22 @@ def cbor_values(max_leaves: int = 30) -> st.SearchStrategy[Value]:
         )
 
     return st.recursive(scalars, extend, max_leaves=max_leaves)
+
+
+def documents() -> st.SearchStrategy[Document]:
+    """A valid :class:`Document` (canonical title, random 16-byte nonce)."""
+    titles = st.lists(words(), min_size=1, max_size=8).map(" ".join).map(normalize_title)
+    return st.builds(Document, titles, st.binary(min_size=16, max_size=16))
+
+
+def versions(max_parents: int = 3) -> st.SearchStrategy[Version]:
+    """A valid :class:`Version` with random ids and up to ``max_parents`` parents."""
+    ids = st.binary(min_size=32, max_size=32)
+    return st.builds(
+        Version.create,
+        ids,
+        ids,
+        st.integers(1, (1 << 32) - 1),
+        ids,
+        st.lists(ids, max_size=min(max_parents, MAX_PARENTS)),
+    )
