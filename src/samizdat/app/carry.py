@@ -308,9 +308,9 @@ def disperse(
 
 def open_package(cap: ReadCap, sources: Iterable[ShardSource]) -> bytes:
     """Rebuild the package inside an envelope (bounded by the package size limit)."""
-    out = bytearray()
-    open_stream(cap, sources, out.extend, max_output=MAX_PACKAGE_BYTES)
-    return bytes(out)
+    out: list[bytes | memoryview] = []
+    open_stream(cap, sources, out.append, max_output=MAX_PACKAGE_BYTES)
+    return b"".join(out)
 
 
 def import_bundle(store: Store, data: bytes, cap: ReadCap) -> ImportResult:

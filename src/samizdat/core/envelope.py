@@ -308,11 +308,12 @@ def seal(
 
     ``k = n = 1`` gives one self-contained sealed file (a bundle).
     """
-    outs = [bytearray() for _ in range(n)]
-    sealer = Sealer(k=k, n=n, rng=rng, sinks=[o.extend for o in outs], level=level)
+    # pieces are kept as given and joined once: one copy, not two
+    outs: list[list[bytes | memoryview]] = [[] for _ in range(n)]
+    sealer = Sealer(k=k, n=n, rng=rng, sinks=[o.append for o in outs], level=level)
     sealer.write(payload)
     cap = sealer.close()
-    return cap, [bytes(o) for o in outs]
+    return cap, [b"".join(o) for o in outs]
 
 
 # ---------------------------------------------------------------------------- open
@@ -523,9 +524,9 @@ def open_shards(
     cap: ReadCap, shards: Iterable[bytes], *, max_output: int = 1 << 30
 ) -> bytes:
     """Rebuild an envelope held in memory; see :func:`open_stream`."""
-    out = bytearray()
-    open_stream(cap, [BytesSource(s) for s in shards], out.extend, max_output=max_output)
-    return bytes(out)
+    out: list[bytes | memoryview] = []
+    open_stream(cap, [BytesSource(s) for s in shards], out.append, max_output=max_output)
+    return b"".join(out)
 
 
 # ----------------------------------------------------------------- dead drops
