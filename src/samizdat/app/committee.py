@@ -26,7 +26,7 @@ from samizdat.core import committee_wire as wire
 from samizdat.core import group as g
 from samizdat.core import statement as stm
 from samizdat.core.crypto import Rng, constant_time_equal, ed25519_verify, sha256
-from samizdat.core.text import digest_paragraphs
+from samizdat.core.text import digest_paragraphs, normalized_bytes, paragraph_hash
 from samizdat.core.versions import decode_version
 from samizdat.errors import DecodeError, InputError, NotFound, UsageError
 from samizdat.store import committee as tables
@@ -148,8 +148,6 @@ def statement_for(store: Store, version_id: bytes) -> stm.Statement:
     version = decode_version(rec.encoded)
     paragraphs = [p.decode("utf-8") for p in store.paragraphs(version_id)]
     digest = digest_paragraphs(paragraphs)
-    from samizdat.core.text import paragraph_hash
-
     s = stm.Statement(
         document=rec.doc_id, title=doc.title, version=version_id, text_id=digest.text_id,
         text_sha256=digest.text_sha256,
@@ -368,7 +366,7 @@ def statement_files(store: Store, version: bytes) -> dict[str, bytes]:
         raise NotFound(f"version {version.hex()[:16]} has no committee signature here")
     rec = next((r for r in recs if r.comment_signature is not None), recs[0])
     s = stm.Statement.parse(rec.statement)
-    text = ("\n\n".join(p.decode("utf-8") for p in store.paragraphs(version)) + "\n").encode()
+    text = normalized_bytes([p.decode("utf-8") for p in store.paragraphs(version)])
     if sha256(text) != s.text_sha256:
         raise InputError("the stored text does not match the statement")
     out = {
