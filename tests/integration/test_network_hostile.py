@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
+import struct
 import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
@@ -18,10 +19,12 @@ from pathlib import Path
 import pytest
 
 from samizdat.app import documents, network
-from samizdat.core import cbor
 from samizdat.core.crypto import SecretBytes
 from samizdat.errors import NetworkError, ProtocolError
 from samizdat.node.node import Node, NodeConfig
+from samizdat.protocol.frames import FrameType, decode_body, encode_frame
+from samizdat.protocol.reconcile import ItemSet
+from samizdat.protocol.session import Reconciled, Session, Wanted
 from samizdat.store import Store
 from samizdat.store.contacts import ContactBook
 from samizdat.transports import tcp
@@ -32,12 +35,6 @@ PW = SecretBytes(b"hostile test passphrase")
 
 def now() -> int:
     return int(time.time())
-
-
-def frame(kind: str, **fields: cbor.Value) -> bytes:
-    body: dict[str | int, cbor.Value] = {"v": 1, "t": kind}
-    body.update(fields)
-    return cbor.encode(body)
 
 
 def snapshot(store: Store) -> tuple[list[bytes], int]:
@@ -54,20 +51,32 @@ def _has(store: Store, table: str) -> bool:
 Attack = Callable[[tcp.Connection], Awaitable[None]]
 
 
-async def _offer_then(conn: tcp.Connection, after: Callable[[], Awaitable[None]]) -> None:
-    await conn.write_frame(frame("offer", ids=[os.urandom(16)]))
-    await conn.read_frame(timeout=5)  # the node's offer
-    await conn.read_frame(timeout=5)  # the node's want (our random id)
-    await conn.write_frame(frame("want", ids=[]))
-    await after()
+def send(conn: tcp.Connection, frames: list[bytes]) -> None:
+    for wire in frames:
+        conn.writer.write(wire)
+
+
+async def reconcile(conn: tcp.Connection, ids: list[bytes]) -> tuple[Session, list[bytes]]:
+    """Play an honest initiator up to the node's WANT; return the machine and the
+    ids the node asked for."""
+    machine = Session(ItemSet(ids), initiator=True)
+    send(conn, machine.start()[0])
+    while True:
+        frames, events = machine.receive(decode_body(await conn.read_frame(timeout=5)))
+        send(conn, frames)
+        for e in events:
+            if isinstance(e, Reconciled):
+                send(conn, machine.want([]))
+            if isinstance(e, Wanted):
+                return machine, [i for i, _ in e.items]
 
 
 async def malformed(conn: tcp.Connection) -> None:
-    await conn.write_frame(b"\xff\x00 not cbor")
+    await conn.write_frame(b"\x09\x01 not a frame version")
 
 
 async def truncated(conn: tcp.Connection) -> None:
-    await conn.write_frame(frame("offer", ids=[])[:-1])
+    await conn.write_frame(bytes([1, FrameType.RECONCILE]) + b"\x01")
 
 
 async def oversized(conn: tcp.Connection) -> None:
@@ -76,7 +85,7 @@ async def oversized(conn: tcp.Connection) -> None:
 
 
 async def out_of_order(conn: tcp.Connection) -> None:
-    await conn.write_frame(frame("want", ids=[]))
+    send(conn, [encode_frame(FrameType.WANT, b"\x00\x00")])
 
 
 async def slowloris(conn: tcp.Connection) -> None:
@@ -85,58 +94,41 @@ async def slowloris(conn: tcp.Connection) -> None:
     await asyncio.sleep(3)
 
 
-async def flood(conn: tcp.Connection) -> None:
-    await conn.write_frame(frame("offer", ids=[os.urandom(16) for _ in range(100_001)]))
+async def ping_flood(conn: tcp.Connection) -> None:
+    send(conn, [encode_frame(FrameType.PING, b"p")] * 2000)
+    await conn.writer.drain()
 
 
 async def unsolicited(conn: tcp.Connection) -> None:
-    async def send() -> None:
-        await conn.write_frame(frame("item", id=os.urandom(16), more=False, data=b"x"))
-    await _offer_then(conn, send)
+    await reconcile(conn, [])
+    head = struct.pack(">16sQQ", os.urandom(16), 0, 1)
+    send(conn, [encode_frame(FrameType.DATA, head + b"x")])
 
 
 async def failing_item(conn: tcp.Connection) -> None:
     ids = [os.urandom(16)]
-    await conn.write_frame(frame("offer", ids=ids))
-    await conn.read_frame(timeout=5)
-    want = cbor.decode(await conn.read_frame(timeout=5))
-    assert isinstance(want, dict) and want["ids"] == ids  # the node asked for it
-    await conn.write_frame(frame("want", ids=[]))
-    await conn.write_frame(frame("item", id=ids[0], more=False, data=b"\x01 forged package"))
-
-
-async def _asked(conn: tcp.Connection) -> bytes:
-    ids = [os.urandom(16), os.urandom(16)]
-    await conn.write_frame(frame("offer", ids=ids))
-    await conn.read_frame(timeout=5)
-    await conn.read_frame(timeout=5)
-    await conn.write_frame(frame("want", ids=[]))
-    return ids[0] + ids[1]
+    machine, asked = await reconcile(conn, ids)
+    assert asked == ids  # the node asked for it
+    send(conn, machine.send_item(ids[0], b"\x01 forged package"))
 
 
 async def oversized_item(conn: tcp.Connection) -> None:
-    pid = (await _asked(conn))[:16]
-    for _ in range(5):  # 5 parts of 600 KB against a 2 MB item limit
-        await conn.write_frame(frame("item", id=pid, more=True, data=b"x" * 600_000))
-
-
-async def interleaved(conn: tcp.Connection) -> None:
-    both = await _asked(conn)
-    await conn.write_frame(frame("item", id=both[:16], more=True, data=b"x"))
-    await conn.write_frame(frame("item", id=both[16:], more=True, data=b"y"))
+    ids = [os.urandom(16)]
+    await reconcile(conn, ids)
+    head = struct.pack(">16sQQ", ids[0], 0, 3_000_000)  # over the 2 MB item limit
+    send(conn, [encode_frame(FrameType.DATA, head + b"x" * 1000)])
 
 
 ATTACKS: dict[str, tuple[Attack, str]] = {
-    "oversized_item": (oversized_item, "an item over"),
-    "interleaved": (interleaved, "interleaved"),
     "malformed": (malformed, "malformed frame"),
     "truncated": (truncated, "malformed frame"),
     "oversized": (oversized, "announced a frame"),
-    "out_of_order": (out_of_order, "where 'offer' belongs"),
+    "out_of_order": (out_of_order, "not allowed while"),
     "slowloris": (slowloris, "stalled"),
-    "flood": (flood, "announced a frame"),
-    "unsolicited": (unsolicited, "not asked for"),
+    "ping_flood": (ping_flood, "flood"),
+    "unsolicited": (unsolicited, "did not ask for"),
     "failing_item": (failing_item, "failed verification"),
+    "oversized_item": (oversized_item, "an item over"),
 }
 
 

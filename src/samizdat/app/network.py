@@ -178,8 +178,8 @@ def unshare(store: Store, version_id: bytes) -> bool:
 class StoreLibrary:
     """The items a session exchanges, backed by the store and ``app.carry``.
 
-    Each item is a version as ``app.carry.package_version`` makes it (a fresh sealed
-    package: every hand-off re-encrypts); received items go through
+    Each item is a version as ``app.carry.package_version`` makes it (the plaintext
+    package; the session's TLS encrypts it per hand-off); received items go through
     ``app.carry.accept_package``, which verifies before storing anything.
     """
 
@@ -247,7 +247,8 @@ async def _sync_one(
     conn = await dial_contact(me, contact, socks=socks)
     try:
         return await run_session(
-            conn, library, pair_key(me.public_key, contact.public_key), on_item=mark
+            conn, library, pair_key(me.public_key, contact.public_key), initiator=True,
+            on_item=mark,
         )
     finally:
         await conn.close()

@@ -210,6 +210,7 @@ class Node:
                 conn,
                 self.library,
                 pair_key(self.identity.public_key, contact.public_key),
+                initiator=direction == "outgoing",
                 timeout=self.config.session_timeout,
                 on_item=self._arrived,
                 max_item=self.config.max_item,

@@ -1,59 +1,64 @@
-"""One sync session with one contact, over an authenticated :class:`Connection`.
+"""One sync session with one contact: the asyncio driver of ``protocol.session``.
 
-INTERIM: this exchange is a simple offer/want/items protocol written so that the node,
-the CLI and the multi-node tests run end to end today. It is meant to be replaced by
-the sans-io session and reconciliation machines of ``samizdat.protocol`` (range-based
-reconciliation: O(d log N) bytes instead of this offer's O(N)); the node only calls
-:func:`run_session`, so the swap is local to this module. What it already guarantees
-and the replacement must keep:
+The sans-io :class:`samizdat.protocol.session.Session` decides everything about the
+conversation (range-based reconciliation over pair-keyed ids, WANT, DATA in chunks,
+END; see ``docs/spec/frames.md`` and ``docs/spec/reconcile.md``); this module only
+moves its frames over an authenticated :class:`~samizdat.transports.tcp.Connection`
+and answers its events from the store:
 
-* **Pair-keyed ids.** Items are named on the wire by ``BLAKE3-keyed(pair_key,
-  version_id)[:16]``, where ``pair_key`` is derived from the two transport keys, so
-  the ids one pair exchanges cannot be matched with another pair's (an informant
-  learns nothing it can compare with other contacts).
-* **Strict order and bounds.** ``offer`` then ``want`` then ``item``\\* then ``done``,
-  each frame CBOR with a version; anything else, an unknown or oversized field, an
-  item that was not asked for or one that fails verification cuts the session with a
-  :class:`ProtocolError` naming the reason. Nothing is stored from a failing item.
-* **Resume.** Each item is committed when its last part has arrived and verified;
-  an interrupted session re-offers everything next time and the receiver only asks
-  for what it still lacks.
-* **Backpressure.** Items are sent one frame at a time, each awaiting ``drain()``;
-  sending and receiving run concurrently so two big senders never deadlock.
+* ``Reconciled``: ask (``want``) for every id the peer has that we do not hold;
+* ``Wanted``: a sender task packages each wanted version and streams it; frames go
+  through a small bounded queue to one writer task that awaits ``drain()`` after each
+  (backpressure), while the reader keeps reading, so two sides sending large items
+  to each other never deadlock;
+* ``Chunk`` / ``Completed``: parts are collected (at most ``max_item`` bytes) and the
+  whole item is verified and stored by :meth:`Library.accept`, one transaction, then
+  passed to ``on_item`` (the node marks it shared: pass-along).
 
-Frames (CBOR maps, ``v`` = 1)::
+Every protocol violation the machine detects, a frame that does not decode, an item
+that fails verification or names another version than its id, or an oversized item
+cuts the session with a :class:`ProtocolError` naming the reason; nothing is stored
+from a failing item. Resume is per item: what was committed stays, the next session
+reconciles again and asks only for what is still missing (offsets are always 0: a
+half-received item is not kept across sessions).
 
-    {"v":1, "t":"offer", "ids":[bstr16...]}      at most MAX_IDS ids
-    {"v":1, "t":"want",  "ids":[bstr16...]}      a subset of the peer's offer
-    {"v":1, "t":"item",  "id":bstr16, "more":bool, "data":bstr}   parts of <= 1 MiB;
-                                                    "more": false on an item's last
-    {"v":1, "t":"done"}
+Wire ids are ``protocol.reconcile.pair_item_id(pair_key, version_id)`` with
+:func:`pair_key` derived from the two transport keys, so ids one pair exchanges
+cannot be matched with another pair's.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Final, Protocol
 
-from samizdat.core import cbor
-from samizdat.core.crypto import blake3_hash, keyed_hash
-from samizdat.errors import DecodeError, ProtocolError, SamizdatError
+from samizdat.core.crypto import blake3_hash
+from samizdat.errors import DecodeError, NetworkError, ProtocolError, SamizdatError
+from samizdat.protocol import session as proto
+from samizdat.protocol.frames import MAX_FRAME, FrameType, decode_body
+from samizdat.protocol.reconcile import ItemSet, pair_item_id
 from samizdat.transports.tcp import Connection
 
-__all__ = ["Library", "SessionStats", "pair_id", "pair_key", "run_session"]
+__all__ = [
+    "MAX_ITEM_BYTES",
+    "Library",
+    "SessionStats",
+    "pair_id",
+    "pair_key",
+    "run_session",
+]
 
-VERSION: Final = 1
-ID_BYTES: Final = 16
-MAX_IDS: Final = 100_000
 IDLE_TIMEOUT: Final = 60.0
-PART_BYTES: Final = 1 << 20
-"""Items travel in parts of at most this size, so frames stay small (backpressure
-per part) whatever the size of a document."""
 MAX_ITEM_BYTES: Final = 256 << 20
-"""Largest item a peer may send; the parts of one item are held in memory until it
+"""Largest item a peer may send us; the parts of one item are held in memory until it
 is verified whole, so this bounds the memory a peer can make us spend."""
+MAX_PINGS: Final = 32
+"""PING/PONG frames allowed per session; more is a flood (they keep a session alive)."""
+QUEUE_FRAMES: Final = 16
+"""Frames waiting for the writer; a full queue pauses the sender (backpressure)."""
 
 
 class Library(Protocol):
@@ -77,6 +82,8 @@ class Library(Protocol):
 class SessionStats:
     sent: int = 0
     received: int = 0
+    bytes_in: int = 0
+    bytes_out: int = 0
     received_ids: list[bytes] = field(default_factory=list, repr=False)
 
 
@@ -87,41 +94,8 @@ def pair_key(a: bytes, b: bytes) -> bytes:
 
 
 def pair_id(key: bytes, version_id: bytes) -> bytes:
-    return keyed_hash(key, version_id, length=ID_BYTES)
-
-
-def _frame(kind: str, **fields: cbor.Value) -> bytes:
-    body: dict[str | int, cbor.Value] = {"v": VERSION, "t": kind}
-    body.update(fields)
-    return cbor.encode(body)
-
-
-def _parse(data: bytes) -> dict[str | int, cbor.Value]:
-    try:
-        value = cbor.decode(data, max_depth=3)
-    except DecodeError as exc:
-        raise ProtocolError(f"the peer sent a malformed frame ({exc.message})") from exc
-    if not isinstance(value, dict) or value.get("v") != VERSION or not isinstance(
-        value.get("t"), str
-    ):
-        raise ProtocolError("the peer sent a frame of an unknown kind or version")
-    return value
-
-
-def _ids(msg: dict[str | int, cbor.Value]) -> list[bytes]:
-    ids = msg.get("ids")
-    if set(msg) != {"v", "t", "ids"} or not isinstance(ids, list) or len(ids) > MAX_IDS:
-        raise ProtocolError("the peer sent a malformed id list")
-    if not all(isinstance(i, bytes) and len(i) == ID_BYTES for i in ids):
-        raise ProtocolError("the peer sent a malformed id")
-    return [bytes(i) for i in ids if isinstance(i, bytes)]
-
-
-async def _expect(conn: Connection, kind: str, timeout: float) -> dict[str | int, cbor.Value]:
-    msg = _parse(await conn.read_frame(timeout=timeout))
-    if msg["t"] != kind:
-        raise ProtocolError(f"the peer sent '{msg['t']!s}' where '{kind}' belongs")
-    return msg
+    """The id of a version on the wire between one pair of contacts."""
+    return pair_item_id(key, version_id)
 
 
 async def run_session(
@@ -129,85 +103,116 @@ async def run_session(
     library: Library,
     key: bytes,
     *,
+    initiator: bool,
     timeout: float = IDLE_TIMEOUT,
     on_item: Callable[[bytes], None] | None = None,
     max_item: int = MAX_ITEM_BYTES,
 ) -> SessionStats:
-    """Run one symmetric exchange; both sides call this. Returns what moved.
+    """Run one session; the dialer is the ``initiator``. Returns what moved.
 
     ``key`` is :func:`pair_key` of the two transport keys. Raises
     :class:`ProtocolError` (the peer misbehaved) or :class:`NetworkError`.
     """
     stats = SessionStats()
     mine = {pair_id(key, v): v for v in library.offered()}
-    if len(mine) > MAX_IDS:
-        mine = dict(list(mine.items())[:MAX_IDS])
-    await conn.write_frame(_frame("offer", ids=list(mine)))
-    theirs = set(_ids(await _expect(conn, "offer", timeout)))
-    held = {pair_id(key, v) for v in library.held()}
-    wanted = sorted(theirs - held)
-    await conn.write_frame(_frame("want", ids=wanted))
-    asked = _ids(await _expect(conn, "want", timeout))
-    if not set(asked) <= set(mine):
-        raise ProtocolError("the peer asked for items that were not offered")
+    held = {pair_id(key, v) for v in library.held()} | set(mine)
+    machine = proto.Session(ItemSet(mine), initiator=initiator)
+    queue: asyncio.Queue[bytes | None] = asyncio.Queue(QUEUE_FRAMES)
+    parts: dict[bytes, list[bytes]] = {}
+    tasks: list[asyncio.Task[None]] = []
 
-    async def send() -> None:
-        for pid in dict.fromkeys(asked):
-            data = library.package(mine[pid])
-            for start in range(0, max(len(data), 1), PART_BYTES):
-                part = data[start:start + PART_BYTES]
-                more = start + PART_BYTES < len(data)
-                await conn.write_frame(_frame("item", id=pid, more=more, data=part))
-            stats.sent += 1
-        await conn.write_frame(_frame("done"))
-
-    async def receive() -> None:
-        pending = set(wanted)
-        current: bytes | None = None  # id of the item whose parts are arriving
-        parts: list[bytes] = []
-        size = 0
-        while True:
-            msg = _parse(await conn.read_frame(timeout=timeout))
-            if msg["t"] == "done":
-                if set(msg) != {"v", "t"} or current is not None:
-                    raise ProtocolError("the peer sent a malformed or early 'done'")
-                return
-            if msg["t"] != "item" or set(msg) != {"v", "t", "id", "more", "data"}:
-                raise ProtocolError(f"the peer sent '{msg['t']!s}' where an item belongs")
-            pid, more, part = msg["id"], msg["more"], msg["data"]
-            if not (isinstance(pid, bytes) and isinstance(part, bytes) and isinstance(more, bool)):
-                raise ProtocolError("the peer sent a malformed item")
-            if current is None:
-                if pid not in pending:
-                    raise ProtocolError("the peer sent an item that was not asked for")
-                pending.discard(pid)
-                current = pid
-            elif pid != current:
-                raise ProtocolError("the peer interleaved two items")
-            size += len(part)
-            if size > max_item:
-                raise ProtocolError(f"the peer sent an item over {max_item} bytes")
-            parts.append(part)
-            if more:
-                continue
-            data = b"".join(parts)
-            current, parts, size = None, [], 0
+    async def writer() -> None:
+        while (wire := await queue.get()) is not None:
+            conn.writer.write(wire)
+            stats.bytes_out += len(wire)
             try:
-                version_id = library.accept(data)
-            except SamizdatError as exc:
-                raise ProtocolError("the peer sent an item that failed verification") from exc
-            if pair_id(key, version_id) != pid:
-                raise ProtocolError("the peer sent another item than the one named")
-            stats.received += 1
-            stats.received_ids.append(version_id)
-            if on_item is not None:
-                on_item(version_id)
+                await conn.writer.drain()
+            except (ConnectionError, OSError) as exc:
+                raise NetworkError("the connection broke") from exc
 
-    sender = asyncio.create_task(send())
+    async def put(frames: list[bytes]) -> None:
+        for wire in frames:
+            await queue.put(wire)
+
+    async def send(items: list[tuple[bytes, int]]) -> None:
+        for item, offset in items:
+            payload = library.package(mine[item])
+            await put(machine.send_item(item, payload, offset))
+            stats.sent += 1
+        frames, events = machine.end()
+        await put(frames)
+        await handle(events)
+
+    async def handle(events: list[proto.Event]) -> None:
+        for event in events:
+            if isinstance(event, proto.Reconciled):
+                wants = [(i, 0) for i in event.need if i not in held][: proto.MAX_WANTS]
+                await put(machine.want(wants))
+            elif isinstance(event, proto.Wanted):
+                tasks.append(asyncio.create_task(send(event.items)))
+            elif isinstance(event, proto.Chunk):
+                if event.total > max_item:
+                    raise ProtocolError(f"the peer announced an item over {max_item} bytes")
+                parts.setdefault(event.item, []).append(event.data)
+            elif isinstance(event, proto.Completed):
+                data = b"".join(parts.pop(event.item, []))
+                try:
+                    version_id = library.accept(data)
+                except SamizdatError as exc:
+                    raise ProtocolError("the peer sent an item that failed verification") from exc
+                if pair_id(key, version_id) != event.item:
+                    raise ProtocolError("the peer sent another item than the one named")
+                stats.received += 1
+                stats.received_ids.append(version_id)
+                if on_item is not None:
+                    on_item(version_id)
+            elif isinstance(event, proto.Closed) and event.reason != "done":
+                raise ProtocolError(f"the session ended early: {event.reason}")
+
+    pings = 0
+    write_task = asyncio.create_task(writer())
     try:
-        await receive()
-        await sender
+        frames, events = machine.start()
+        await put(frames)
+        await handle(events)
+        while not machine.closed:
+            body = await _next(conn, timeout, write_task)
+            try:
+                frame = decode_body(body, max_frame=MAX_FRAME)
+                if frame.type in (FrameType.PING, FrameType.PONG):
+                    pings += 1
+                    if pings > MAX_PINGS:
+                        raise ProtocolError("the peer sent a flood of pings")
+                frames, events = machine.receive(frame)
+            except DecodeError as exc:
+                raise ProtocolError(f"the peer sent a malformed frame ({exc.message})") from exc
+            await put(frames)
+            await handle(events)
+            for t in [t for t in tasks if t.done()]:
+                t.result()  # re-raise a sender's failure here
+                tasks.remove(t)
+        for t in tasks:
+            await t
+        await queue.put(None)
+        await write_task
     finally:
-        if not sender.done():
-            sender.cancel()
+        for t in [*tasks, write_task]:
+            if not t.done():
+                t.cancel()
+                with contextlib.suppress(BaseException):
+                    await t
+    stats.bytes_in = machine.bytes_in
     return stats
+
+
+async def _next(conn: Connection, timeout: float, write_task: asyncio.Task[None]) -> bytes:
+    """The next frame body, or the writer's failure if it failed first."""
+    read = asyncio.ensure_future(conn.read_frame(timeout=timeout))
+    done, _ = await asyncio.wait({read, write_task}, return_when=asyncio.FIRST_COMPLETED)
+    if read in done:
+        return read.result()
+    read.cancel()
+    with contextlib.suppress(BaseException):
+        await read
+    write_task.result()  # raises the writer's error
+    raise NetworkError("the connection closed")
