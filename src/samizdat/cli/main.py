@@ -32,6 +32,7 @@ _AREAS = (
     "samizdat.cli.mail",
     "samizdat.cli.network",
     "samizdat.cli.story",
+    "samizdat.cli.simulate",
 )
 
 

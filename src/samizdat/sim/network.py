@@ -257,6 +257,7 @@ class Network:
             elif isinstance(event, Chunk):
                 buf = call.rx[side].setdefault(event.item, bytearray())
                 buf += event.data
+                self.payload_in[node] += len(event.data)  # partial transfers count too
             elif isinstance(event, Completed):
                 payload = bytes(call.rx[side].pop(event.item))
                 self._received(node, payload)
@@ -268,7 +269,6 @@ class Network:
         shard = shard_index(payload)
         if payload != self.shards[shard]:
             raise AssertionError("a shard changed in transit")
-        self.payload_in[node] += len(payload)
         held = self.held[node]
         if shard in held:
             self.stats.duplicates += 1

@@ -79,14 +79,16 @@ def simulate_baseline(cfg: SimConfig, graph: list[list[int]], origin: int,
             return
         lat = rng.uniform(cfg.latency_min, cfg.latency_max)
         u_has, v_has = has[u], has[v]
-        lost = cfg.loss and rng.random() < cfg.loss
+        # two frames, each lost with the same per-frame probability as in a session
         sent += _HEADER_BYTES + (payload if u_has else 0)
         copies += u_has
-        if lost:
+        if cfg.loss and rng.random() < cfg.loss:
             return
         loop.schedule(lat, arrive, v, u_has)
         sent += _HEADER_BYTES + (payload if v_has else 0)
         copies += v_has
+        if cfg.loss and rng.random() < cfg.loss:
+            return
         loop.schedule(2 * lat, arrive, u, v_has)
 
     stable = 0
@@ -157,13 +159,16 @@ def simulate(cfg: SimConfig, *, progress: Callable[[str], None] | None = None) -
     graph = watts_strogatz(cfg.nodes, cfg.degree, cfg.beta, rng)
     net = Network(cfg, graph, random.Random(rng.getrandbits(64)))
     seized: list[int] = []
+    snapshot: list[set[int]] | None = None
     reach: list[int] = []
     stable = 0
     for r in range(cfg.max_rounds):
         t0 = r * cfg.round_seconds
         net.loop.run(until=t0)
-        if cfg.seize_fraction and r == cfg.seize_round:
-            seized = net.seize(cfg.seize_fraction)
+        if r == cfg.seize_round:
+            snapshot = [set(h) for h in net.held]  # holdings when the police strike
+            if cfg.seize_fraction:
+                seized = net.seize(cfg.seize_fraction)
         net.start_round(r)
         net.loop.run(until=t0 + cfg.round_seconds - 1e-9)
         reach.append(net.reached)
@@ -171,7 +176,8 @@ def simulate(cfg: SimConfig, *, progress: Callable[[str], None] | None = None) -
             progress(f"round {r + 1}: {reach[-1]:,} of {cfg.nodes:,} nodes can read")
         stable = stable + 1 if len(reach) > 1 and reach[-1] == reach[-2] else 0
         alive = cfg.nodes - len(seized)
-        if (reach[-1] >= alive and net.stats.calls_by_round[-1] == 0) or stable >= 6:
+        if (reach[-1] >= alive and (net.stats.calls_by_round[-1] == 0 or stable >= 2)) \
+                or stable >= 6:
             break
     net.loop.run()
     elapsed = time.perf_counter() - started
@@ -187,17 +193,20 @@ def simulate(cfg: SimConfig, *, progress: Callable[[str], None] | None = None) -
     rounds_99 = _rounds_to(reach, target)
     base_99 = _rounds_to(baseline.reach_by_round, target) if baseline else None
     bytes_per_node = [o + i for o, i in zip(net.bytes_out, net.bytes_in, strict=True)]
-    fractions = [round(0.05 * i, 2) for i in range(20)]
+    fractions = [round(0.05 * i, 2) for i in range(20)] + [0.99]
     s_rng = random.Random(cfg.seed + 2)
-    courier_holdings = [net.held[i] for i in range(n_nodes)
-                        if net.roles[i] in (Role.COURIER, Role.ORIGIN) and net.held[i]]
-    all_holdings = [h for h in net.held if h]
-    survival = {
+    early = snapshot if snapshot is not None else [set(h) for h in net.held]
+    couriers_early = [early[i] for i in range(n_nodes)
+                      if net.roles[i] in (Role.COURIER, Role.ORIGIN) and early[i]]
+    survival: dict[str, list[float]] = {
         "fraction": fractions,
-        "couriers": _survival_curve(courier_holdings, cfg.k, fractions,
+        "at_round": [float(min(cfg.seize_round, len(reach)))],
+        "couriers": _survival_curve(couriers_early, cfg.k, fractions,
                                     cfg.survival_trials, s_rng),
-        "all_holders": _survival_curve(all_holdings, cfg.k, fractions,
+        "all_holders": _survival_curve([h for h in early if h], cfg.k, fractions,
                                        cfg.survival_trials, s_rng),
+        "all_holders_final": _survival_curve([h for h in net.held if h], cfg.k, fractions,
+                                             cfg.survival_trials, s_rng),
         "one_shard_per_courier": [_binomial_survival(cfg.n, cfg.k, f) for f in fractions],
     }
     informant, degrees = _informant(cfg, net, random.Random(cfg.seed + 3))
@@ -212,6 +221,9 @@ def simulate(cfg: SimConfig, *, progress: Callable[[str], None] | None = None) -
         "rounds_run": len(reach),
         "reached": reach[-1] if reach else 0,
         "reached_fraction": (reach[-1] / n_nodes) if reach else 0.0,
+        "reached_fraction_of_survivors": (
+            reach[-1] / (n_nodes - len(seized)) if reach and n_nodes > len(seized) else 0.0
+        ),
         "rounds_to_99": rounds_99,
         "baseline_rounds_to_99": base_99,
         "rounds_ratio": (rounds_99 / base_99) if rounds_99 and base_99 else None,

@@ -1,0 +1,159 @@
+"""The simulator: small networks that must meet the reach and copies goals, seizures,
+determinism, the event engine, the friend graph, and the command's refusals."""
+
+from __future__ import annotations
+
+import itertools
+import json
+import random
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from samizdat.errors import UsageError
+from samizdat.sim import SimConfig, simulate
+from samizdat.sim.engine import EventLoop
+from samizdat.sim.graph import watts_strogatz
+from samizdat.sim.network import make_shards, shard_index
+
+
+@pytest.fixture(scope="module")
+def run300() -> dict[str, object]:
+    return simulate(SimConfig(nodes=300, seed=1, survival_trials=30)).summary
+
+
+def test_reaches_99_percent_within_1_1x_the_push_pull_baseline(run300: dict) -> None:
+    assert run300["reached_fraction"] >= 0.99
+    assert run300["rounds_to_99"] is not None and run300["baseline_rounds_to_99"] is not None
+    assert run300["rounds_to_99"] <= 1.1 * run300["baseline_rounds_to_99"]
+    assert run300["goals"]["reach_99_within_1_1x_baseline"]
+
+
+def test_at_most_two_payload_copies_per_node(run300: dict) -> None:
+    assert run300["payload_copies_per_node"] <= 2.0
+    assert run300["duplicate_shards"] == 0  # pull-on-offer never fetches a shard twice
+    # and the blind baseline, in the same run, sends many more
+    assert run300["baseline_copies_per_node"] > 3 * run300["payload_copies_per_node"]
+
+
+@pytest.mark.parametrize("seed", [2, 3])
+def test_goals_hold_at_500_nodes_other_seeds(seed: int) -> None:
+    s = simulate(SimConfig(nodes=500, degree=6, seed=seed, survival_trials=0)).summary
+    assert s["reached_fraction"] >= 0.99
+    assert s["rounds_to_99"] <= 1.1 * s["baseline_rounds_to_99"]
+    assert s["payload_copies_per_node"] <= 2.0
+
+
+def test_loss_and_churn_slow_but_do_not_stop_the_spread() -> None:
+    s = simulate(SimConfig(nodes=200, seed=4, loss=0.05, churn=0.2,
+                           survival_trials=0)).summary
+    assert s["calls_failed"] > 0
+    assert s["reached_fraction"] >= 0.99
+    assert s["payload_copies_per_node"] <= 2.0
+
+
+def test_seizure_of_70_percent_early_leaves_the_text_recoverable() -> None:
+    s = simulate(SimConfig(nodes=300, seed=5, seize_fraction=0.7, seize_round=3,
+                           survival_trials=0, baseline=False, max_rounds=30)).summary
+    assert s["seized"] == 210
+    assert s["survived"] and s["distinct_shards_left"] >= 3
+    assert s["reached"] <= 90
+
+
+def test_same_seed_same_run() -> None:
+    cfg = SimConfig(nodes=120, seed=9, survival_trials=10)
+    one, two = simulate(cfg).summary, simulate(cfg).summary
+    one.pop("seconds")
+    two.pop("seconds")
+    assert one == two
+
+
+def test_survival_curves_and_informant() -> None:
+    result = simulate(SimConfig(nodes=150, seed=6, survival_trials=50, baseline=False))
+    s = result.survival
+    assert s["fraction"][0] == 0.0 and s["fraction"][-1] == 0.99
+    curve = s["one_shard_per_courier"]
+    assert all(a >= b - 1e-9 for a, b in itertools.pairwise(curve))
+    assert s["all_holders_final"][0] == 1.0
+    inf = result.summary["informant"]
+    assert inf["identities_linked"] == inf["node_degree"] >= 1
+    assert inf["handed_over_by"] in (0, 1)
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"nodes": 10**9},
+        {"nodes": 2},
+        {"k": 5, "n": 3},
+        {"loss": -0.1},
+        {"couriers": 1.5},
+        {"seize_fraction": -0.2},
+        {"degree": 1},
+        {"informant": "everywhere"},
+        {"latency_max": 5.0},
+    ],
+)
+def test_impossible_parameters_are_refused(change: dict) -> None:
+    with pytest.raises(UsageError):
+        SimConfig(**change).validate()
+
+
+def test_event_loop_orders_by_time_then_schedule() -> None:
+    loop = EventLoop()
+    seen: list[str] = []
+    loop.schedule(2.0, seen.append, "c")
+    loop.schedule(1.0, seen.append, "a")
+    loop.schedule(1.0, seen.append, "b")
+    loop.run(until=1.5)
+    assert seen == ["a", "b"] and loop.now == 1.5
+    loop.run()
+    assert seen == ["a", "b", "c"]
+    with pytest.raises(ValueError):
+        loop.schedule(-1, seen.append, "x")
+
+
+def test_watts_strogatz_graph() -> None:
+    g = watts_strogatz(500, 8, 0.1, random.Random(1))
+    assert all(u not in g[u] for u in range(500))
+    assert all(u in g[v] for u in range(500) for v in g[u])
+    assert abs(sum(map(len, g)) / 500 - 8) < 0.5
+
+
+def test_synthetic_shards_name_their_index() -> None:
+    shards = make_shards(10, 1000)
+    assert [shard_index(s) for s in shards] == list(range(10))
+    assert {len(s) for s in shards} == {1000}
+    with pytest.raises(ValueError):
+        shard_index(b"nope")
+
+
+def _samizdat(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "samizdat", *args], capture_output=True,
+                          text=True, timeout=300)
+
+
+@pytest.mark.parametrize(
+    "args",
+    [["--nodes", "1000000000"], ["--k", "5", "--n", "3"], ["--loss", "-0.5"],
+     ["--seize-fraction", "2"]],
+)
+def test_cli_refuses_impossible_parameters_with_exit_2(args: list[str]) -> None:
+    proc = _samizdat("simulate", *args)
+    assert proc.returncode == 2
+    assert proc.stderr.count("\n") == 1 and "Traceback" not in proc.stderr
+    assert "round 1" not in proc.stderr  # refused before any work
+
+
+def test_cli_writes_summary_and_plots(tmp_path: Path) -> None:
+    out = tmp_path / "sim"
+    proc = _samizdat("--json", "simulate", "--nodes", "120", "--seed", "3", "--out", str(out),
+                     "--trials", "10")
+    assert proc.returncode == 0, proc.stderr
+    summary = json.loads(proc.stdout)
+    assert summary["nodes"] == 120 and summary["reached"] >= 118
+    for name in ("reach.png", "bytes_per_node.png", "survival.png", "informant.png"):
+        assert (out / name).read_bytes().startswith(b"\x89PNG")
+    assert json.loads((out / "summary.json").read_text())["nodes"] == 120
