@@ -122,7 +122,9 @@ _SPECIAL_RE = re.compile(
     _FORBIDDEN.pattern[:-1] + "\r\x85\u2028\u2029"
     + _WHITESPACE_RE.pattern[1:-1] + _INVISIBLE_RE.pattern[1:]
 )
-_SPECIAL_ASCII_RE = re.compile("[\\x00-\\x09\\x0b-\\x1f\\x7f]")  # the same, for ASCII
+# For ASCII chunks the same question is answered ~10x faster by deleting every
+# byte that needs no work (LF and printable ASCII) and looking at what is left.
+_ASCII_PLAIN = b"\n" + bytes(range(0x20, 0x7F))
 
 
 def _clean(chunk: str) -> str:
@@ -209,8 +211,10 @@ class Normalizer:
             raise ValueError("Normalizer.feed() after finish()")
         if not chunk:
             return []
-        rx = _SPECIAL_ASCII_RE if chunk.isascii() else _SPECIAL_RE
-        special = rx.search(chunk) is not None
+        if chunk.isascii():
+            special = bool(chunk.encode("ascii").translate(None, _ASCII_PLAIN))
+        else:
+            special = _SPECIAL_RE.search(chunk) is not None
         if special:
             _check_text(chunk, self._offset)
         self._offset += len(chunk)
