@@ -62,6 +62,12 @@ def test_pages_in_any_order_rebuild_and_key_sheet_is_found(two_prints: dict) -> 
     assert report.frames == two_prints["pa"].codes
 
 
+def test_pages_upside_down_and_sideways_rebuild(two_prints: dict) -> None:
+    pages = two_prints["pages_a"]
+    turned = [pages[0].rotate(180, expand=True), pages[1].rotate(90, expand=True)]
+    assert paper.scan_images(turned).payloads == [two_prints["a"]]
+
+
 def test_codes_of_two_prints_mixed_rebuild_the_complete_one(two_prints: dict) -> None:
     pages = two_prints["pages_a"] + two_prints["pages_b"][:1]
     report = paper.scan_images(pages)
