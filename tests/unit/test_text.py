@@ -187,3 +187,15 @@ def test_normalize_inline_folds_line_breaks_and_invisibles() -> None:
     assert normalize_inline(" \n\t") == ""
     with pytest.raises(TextError):
         normalize_inline("bell\x07")
+
+
+def test_iter_paragraphs_streams_bytes_and_refuses_empty() -> None:
+    from samizdat.core.text import iter_paragraphs
+
+    raw = "a\r\nb\r\n\r\nc\u0301".encode()
+    assert list(iter_paragraphs([raw[i : i + 1] for i in range(len(raw))])) == [
+        "a b", "\u0107"]
+    with pytest.raises(TextError, match="empty"):
+        list(iter_paragraphs([b" \n\n\t"]))
+    with pytest.raises(TextError, match="not UTF-8"):
+        list(iter_paragraphs([b"\xff"]))

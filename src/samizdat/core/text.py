@@ -57,6 +57,7 @@ __all__ = [
     "decode_text_stream",
     "digest_paragraphs",
     "digest_text_stream",
+    "iter_paragraphs",
     "normalize",
     "normalize_inline",
     "normalized_bytes",
@@ -433,15 +434,29 @@ def digest_paragraphs(paragraphs: Iterable[str]) -> TextDigest:
     return d.digest()
 
 
+def iter_paragraphs(chunks: Iterable[bytes]) -> Iterator[str]:
+    """Decode and normalize a text given as byte chunks, yielding its paragraphs as
+    they complete (one scan per chunk: the control-character check is the
+    normalizer's). Raises :class:`TextError` on anything that is not acceptable
+    text, including a text with no paragraph."""
+    n = Normalizer()
+    empty = True
+    for text in _decode_utf8(chunks):
+        for p in n.feed(text):
+            empty = False
+            yield p
+    for p in n.finish():
+        empty = False
+        yield p
+    if empty:
+        raise TextError("the text is empty", hint="the file has no visible text")
+
+
 def digest_text_stream(chunks: Iterable[bytes]) -> TextDigest:
     """Decode, normalize and hash a text given as byte chunks (a file read piece by
     piece), in bounded memory. Raises :class:`TextError` on anything that is not
     acceptable text."""
-    n = Normalizer()
     d = TextDigester()
-    for text in _decode_utf8(chunks):
-        for p in n.feed(text):
-            d.add(p)
-    for p in n.finish():
+    for p in iter_paragraphs(chunks):
         d.add(p)
     return d.digest()
