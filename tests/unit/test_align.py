@@ -310,3 +310,24 @@ def test_hostile_repetitive_copy_is_bounded_and_still_covers_both_sides() -> Non
     assert sorted(r.index for r in results if r.status != "added") == list(range(1, 5001))
     assert sorted(r.copy_index for r in results if r.copy_index is not None) == list(
         range(1, 5201))
+
+
+@given(st.data(), distinct_texts())
+@settings(max_examples=100)
+def test_a_retyped_copy_with_one_changed_word_is_pinpointed(data: st.DataObject,
+                                                            auth: tuple[str, ...]) -> None:
+    from samizdat.testing.strategies import retypings
+
+    k = data.draw(st.integers(0, len(auth) - 1))
+    ws = auth[k].split(" ")
+    w = data.draw(st.integers(0, len(ws) - 1))
+    new = data.draw(words())
+    assume(new != ws[w])
+    ws[w] = new
+    edited = list(auth)
+    edited[k] = " ".join(ws)
+    assume(edited[k] not in auth)
+    copy = normalize(data.draw(retypings(edited)))  # rewrapped, respaced, NFD...
+    results = align(hashes(auth), copy, auth)
+    assert [r for r in results if r.status != "same"] == [
+        ParagraphResult(k + 1, "changed", k + 1)]
