@@ -24,6 +24,7 @@ import asyncio
 import contextlib
 import logging
 import signal
+import ssl
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -34,7 +35,6 @@ from samizdat.errors import (
     NetworkError,
     NotFound,
     ProtocolError,
-    SamizdatError,
 )
 from samizdat.node import invite as inv
 from samizdat.node.session import (
@@ -142,7 +142,8 @@ class Node:
 
     # ------------------------------------------------------------------- server
 
-    def _context(self) -> object:
+    def _context(self) -> ssl.SSLContext:
+        """Built per accepted connection: a contact removed a moment ago is refused."""
         certs = [c.certificate for c in self.book.all()]
         return server_context(
             self.identity, certs, invites_open=lambda: self.book.open_invites(self.now()) > 0
@@ -151,7 +152,7 @@ class Node:
     async def start(self) -> tuple[str, int]:
         """Start listening; returns the bound ``(host, port)``."""
         self.server = await tcp.listen(
-            self.config.host, self.config.port, self._context, self._serve,  # type: ignore[arg-type]
+            self.config.host, self.config.port, self._context, self._serve,
             max_frame=self.config.max_frame,
         )
         host, port = self.server.sockets[0].getsockname()[:2]
@@ -177,7 +178,7 @@ class Node:
             )
             key = certificate_ed25519_key(cert)
         except (DecodeError, CryptoError, ProtocolError, NetworkError) as exc:
-            log.info("cut off an invite answer: %s", _reason(exc))
+            log.info("cut off an invite answer: %s", exc.message)
             return
         contact = None
         with self.book.db.transaction():  # redeem and add: both or neither
@@ -292,6 +293,3 @@ class Node:
                     await self.server.wait_closed()
             self.server = None
 
-
-def _reason(exc: SamizdatError) -> str:
-    return exc.message
