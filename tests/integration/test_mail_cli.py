@@ -76,6 +76,12 @@ def test_send_over_smtp_fetch_over_imap_imports_the_identical_version_once(
     assert again["imported"] == []
     assert again["skipped"] == {"already_imported": 1}
 
+    # the same delivery read straight from the Maildir, as a local mail program would
+    local = make_cli("local")
+    local.ok("init")
+    got = local.ok("mail", "fetch", "--maildir", mail_servers.maildir, "--cap", sent["cap"])
+    assert [c["version"] for c in got["imported"]] == [version]
+
 
 def test_a_wrong_cap_skips_and_the_right_one_later_imports(
     make_cli: Any, tmp_path: Path, mail_servers: MailServers  # noqa: F811

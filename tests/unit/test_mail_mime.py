@@ -65,6 +65,13 @@ def test_bad_addresses_are_usage_errors(addr: str) -> None:
         mail.build_message(b"x", sender="a@example.org", to=addr, rng=os.urandom, now=0.0)
 
 
+@pytest.mark.parametrize("field", ["subject", "filename"])
+def test_line_breaks_cannot_inject_headers(field: str) -> None:
+    with pytest.raises(UsageError):
+        mail.build_message(b"x", sender="a@example.org", to="b@example.org", rng=os.urandom,
+                           now=0.0, **{field: "hello\r\nBcc: spy@example.org"})
+
+
 def test_text_only_mail_has_no_candidates() -> None:
     raw = b"From: a@example.org\r\nSubject: hi\r\n\r\nJust text.\r\n"
     assert mail.extract_attachments(raw, mail.Limits()) == ([], 0)
