@@ -21,22 +21,47 @@ from samizdat import __version__
 from samizdat.cli.context import Context
 from samizdat.errors import SamizdatError
 
-__all__ = ["cli", "main"]
+__all__ = ["COMMANDS", "cli", "main"]
 
-# area modules, each with ``register(group: click.Group) -> None``
-_AREAS = (
-    "samizdat.cli.documents",
-    "samizdat.cli.committee",
-    "samizdat.cli.carry",
-    "samizdat.cli.paper",
-    "samizdat.cli.mail",
-    "samizdat.cli.network",
-    "samizdat.cli.story",
-    "samizdat.cli.simulate",
-)
+# Each command lives in an area module with ``register(group: click.Group) -> None``.
+# The command line imports only the module of the command being run (people and the
+# demo run hundreds of short commands; importing paper, mail and the network for
+# ``samizdat read`` would triple its start-up). tests/unit/test_cli_registry.py keeps
+# this table in step with what the modules register.
+COMMANDS: dict[str, str] = {
+    **dict.fromkeys(
+        ("init", "draft", "log", "diff", "sign", "read", "verify", "passphrase", "wipe"),
+        "samizdat.cli.documents",
+    ),
+    **dict.fromkeys(("committee", "statement", "trust"), "samizdat.cli.committee"),
+    **dict.fromkeys(("export", "import", "disperse", "recover", "deaddrop"),
+                    "samizdat.cli.carry"),
+    **dict.fromkeys(("print", "scan"), "samizdat.cli.paper"),
+    "mail": "samizdat.cli.mail",
+    **dict.fromkeys(("contact", "share", "unshare", "node", "sync"), "samizdat.cli.network"),
+    "demo": "samizdat.cli.story",
+    "simulate": "samizdat.cli.simulate",
+}
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _LazyGroup(click.Group):
+    """A group that imports a command's area module only when that command runs."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(set(COMMANDS) | set(self.commands))
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name in self.commands:
+            return self.commands[cmd_name]
+        module_name = COMMANDS.get(cmd_name)
+        if module_name is None:
+            return None
+        area = click.Group()
+        importlib.import_module(module_name).register(area)
+        return area.commands.get(cmd_name)
+
+
+@click.group(cls=_LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option(
     "--home",
     type=click.Path(file_okay=False, path_type=Path),
@@ -55,20 +80,6 @@ def cli(ctx: click.Context, home: Path | None, as_json: bool, debug: bool) -> No
     """
     ctx.obj = Context(home=home, as_json=as_json, debug=debug)
     ctx.call_on_close(ctx.obj.close)
-
-
-def _register_areas() -> None:
-    for name in _AREAS:
-        try:
-            module = importlib.import_module(name)
-        except ModuleNotFoundError as exc:
-            if exc.name == name:  # that area is not written yet
-                continue
-            raise
-        module.register(cli)
-
-
-_register_areas()
 
 
 def _fail(message: str, code: int) -> NoReturn:
