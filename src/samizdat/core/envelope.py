@@ -34,6 +34,7 @@ provides.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Final, Protocol
@@ -96,6 +97,30 @@ def padme(length: int) -> int:
     s = e.bit_length()
     mask = (1 << (e - s)) - 1
     return (length + mask) & ~mask
+
+
+_contexts = threading.local()
+
+
+def _compressor(level: int) -> zstandard.ZstdCompressor:
+    """A zstd compression context for this thread, made once: creating one costs
+    about as much as sealing a small document. One-shot ``compress`` calls leave no
+    state behind, so reuse is safe within a thread."""
+    cache = getattr(_contexts, "compressors", None)
+    if cache is None:
+        cache = _contexts.compressors = {}
+    if level not in cache:
+        cache[level] = zstandard.ZstdCompressor(level=level, write_content_size=True)
+    compressor: zstandard.ZstdCompressor = cache[level]
+    return compressor
+
+
+def _decompressor() -> zstandard.ZstdDecompressor:
+    """A zstd decompression context for this thread, made once (see above)."""
+    dctx = getattr(_contexts, "decompressor", None)
+    if dctx is None:
+        dctx = _contexts.decompressor = zstandard.ZstdDecompressor()
+    return dctx
 
 
 def _full_block(k: int) -> int:
@@ -224,7 +249,7 @@ class Sealer:
         self._cap = ReadCap(k=k, n=n, root_key=rng(32) if root_key is None else root_key)
         self._keys = _Keys(self._cap)
         self._sinks = list(sinks)
-        self._zstd = zstandard.ZstdCompressor(level=level, write_content_size=True)
+        self._zstd = _compressor(level)
         self._encoder = zfec.Encoder(k, n) if n > k else None
         self._pending = bytearray()  # payload not yet compressed (< CHUNK_BYTES)
         self._inner = bytearray()  # inner stream not yet sealed (< one stripe)
@@ -353,7 +378,7 @@ class _Inner:
         self._sink = sink
         self._max_output = max_output
         self._buf = bytearray()
-        self._dctx = zstandard.ZstdDecompressor()
+        self._dctx = _decompressor()
         self.output = 0
         self.inner_len = 0  # bytes up to and including the end marker, once seen
         self.ended = False
