@@ -460,7 +460,12 @@ def deaddrop_sync(
     for record in list(store.all_versions()):
         if record.version_id in present:
             continue
-        entry = drop.leave(key, package_version(store, record.version_id), rng)
+        try:
+            package = package_version(store, record.version_id)
+        except StoreError:  # e.g. a document whose genesis this store never kept
+            report.skipped += 1
+            continue
+        entry = drop.leave(key, package, rng)
         envelopes.note_drop_file(
             store.db, drop_id, envelopes.DropFile(entry.name, entry.size, record.version_id)
         )
