@@ -179,6 +179,7 @@ def test_degraded_pages_with_a_quarter_of_all_codes_destroyed_rebuild(
     assert changed == [5]
 
 
+@pytest.mark.slow  # a failing scan climbs through every effort level on every page
 def test_too_many_codes_destroyed_is_not_enough_and_stores_nothing(
     printed: dict, make_cli: Any
 ) -> None:

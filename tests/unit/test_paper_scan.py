@@ -68,6 +68,18 @@ def test_pages_upside_down_and_sideways_rebuild(two_prints: dict) -> None:
     assert paper.scan_images(turned).payloads == [two_prints["a"]]
 
 
+def test_blurred_pages_the_quick_pass_cannot_read_rebuild_at_higher_effort(
+    two_prints: dict,
+) -> None:
+    from PIL import ImageFilter
+
+    from samizdat.transports.paper_scan import read_codes
+
+    blurred = [p.filter(ImageFilter.GaussianBlur(1.6)) for p in two_prints["pages_a"]]
+    assert sum(len(read_codes(p)) for p in blurred) < two_prints["pa"].k
+    assert paper.scan_images(blurred).payloads == [two_prints["a"]]
+
+
 def test_codes_of_two_prints_mixed_rebuild_the_complete_one(two_prints: dict) -> None:
     pages = two_prints["pages_a"] + two_prints["pages_b"][:1]
     report = paper.scan_images(pages)

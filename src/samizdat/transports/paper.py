@@ -28,7 +28,7 @@ from samizdat.core.crypto import Rng
 from samizdat.errors import DecodeError, NotEnoughShards
 from samizdat.transports.paper_frame import Frame, decode_frame, encode_frames, plan_frames, rebuild
 from samizdat.transports.paper_pdf import Layout, PrintedText, render_key_sheet, render_print
-from samizdat.transports.paper_scan import iter_images, read_codes
+from samizdat.transports.paper_scan import MAX_EFFORT, iter_images, read_codes
 
 if TYPE_CHECKING:
     from PIL.Image import Image
@@ -169,9 +169,9 @@ def _classify(contents: Iterable[bytes], frames: dict[tuple[bytes, int], Frame],
         frames.setdefault((frame.print_id, frame.index), frame)
 
 
-def codes_in_images(images: Iterable[Image], *, thorough: bool = False) -> list[bytes]:
-    """Every QR code's contents in ``images``."""
-    return [data for image in images for data in read_codes(image, thorough=thorough)]
+def codes_in_images(images: Iterable[Image], *, effort: int = 0) -> list[bytes]:
+    """Every QR code's contents in ``images`` (``effort`` as in :func:`read_codes`)."""
+    return [data for image in images for data in read_codes(image, effort=effort)]
 
 
 def _finish(frames: dict[tuple[bytes, int], Frame], caps: list[ReadCap],
@@ -195,9 +195,10 @@ def scan_images(images: Sequence[Image]) -> ScanReport:
     frames: dict[tuple[bytes, int], Frame] = {}
     caps: list[ReadCap] = []
     report = ScanReport(images=len(images))
-    _classify(codes_in_images(images), frames, caps, report)
-    if not groups_complete(frames):
-        _classify(codes_in_images(images, thorough=True), frames, caps, report)
+    for effort in range(MAX_EFFORT + 1):
+        if effort and groups_complete(frames):
+            break
+        _classify(codes_in_images(images, effort=effort), frames, caps, report)
     return _finish(frames, caps, report)
 
 
@@ -213,20 +214,19 @@ def groups_complete(frames: dict[tuple[bytes, int], Frame]) -> bool:
 
 def scan(paths: Sequence[Path]) -> ScanReport:
     """Find every code in every page of ``paths`` (PNG, JPEG, PDF) and rebuild every
-    print that has enough of them. A quick pass first; when no print is complete,
-    a thorough second pass over the same files. Raises
+    print that has enough of them. A quick pass first; while no print is complete,
+    passes at higher effort (sharpened, then enlarged) over the same files. Raises
     :class:`~samizdat.errors.InputError` for a file that is not a readable image or
     PDF; call :meth:`ScanReport.require_payload` to turn "nothing rebuilt" into
     :class:`NotEnoughShards`."""
     frames: dict[tuple[bytes, int], Frame] = {}
     caps: list[ReadCap] = []
     report = ScanReport()
-    for path in paths:
-        for image in iter_images(path):
-            report.images += 1
-            _classify(read_codes(image), frames, caps, report)
-    if not groups_complete(frames):
+    for effort in range(MAX_EFFORT + 1):
+        if effort and groups_complete(frames):
+            break
         for path in paths:
             for image in iter_images(path):
-                _classify(read_codes(image, thorough=True), frames, caps, report)
+                report.images += effort == 0
+                _classify(read_codes(image, effort=effort), frames, caps, report)
     return _finish(frames, caps, report)

@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from PIL.Image import Image
 
 __all__ = [
+    "MAX_EFFORT",
     "MAX_IMAGE_PIXELS",
     "MAX_PDF_PAGES",
     "PDF_DPI",
@@ -49,7 +50,7 @@ MAX_PDF_PAGES: Final = 400
 text is far below this."""
 
 MAX_INPUT_BYTES: Final = 512 * 1024 * 1024
-_MAX_ENLARGE_PIXELS: Final = 40_000_000
+_MAX_ENLARGE_PIXELS: Final = 25_000_000  # 2x makes 100 MP at most
 _PDFTOPPM_TIMEOUT: Final = 120.0
 
 _PNG: Final = b"\x89PNG\r\n\x1a\n"
@@ -163,32 +164,33 @@ def iter_images(path: Path) -> Iterator[Image]:
         )
 
 
-def read_codes(image: Image, *, thorough: bool = False) -> list[bytes]:
+MAX_EFFORT: Final = 2
+
+
+def read_codes(image: Image, *, effort: int = 0) -> list[bytes]:
     """The contents of every QR code zxing-cpp finds in ``image``.
 
-    ``thorough`` also tries a global-histogram binarizer and a 1.5x enlargement,
-    which recovers some codes in blurred or unevenly lit photos at about three times
-    the cost; callers use it only when the quick pass did not find enough.
+    ``effort`` 0 reads the image as it is. Effort 1 reads a sharpened copy, effort 2
+    a 2x enlarged, harder sharpened copy: they recover codes in blurred scans and
+    photos at 2x and ~15x the cost, so callers climb to them only while not enough
+    codes were found. Measured on a page rotated 3° and JPEG-compressed at 200 dpi:
+    with a 1.5 px Gaussian blur, effort 0 reads 0 of 12 codes and effort 1 all 12;
+    with 1.7 px, effort 2 still reads all 12.
     """
     import zxingcpp
+    from PIL import Image as PILImage
+    from PIL import ImageFilter
 
     fmt = zxingcpp.barcode_formats_from_str("QRCode")
-    found = [bytes(r.bytes) for r in zxingcpp.read_barcodes(image, formats=fmt)]
-    if thorough:
-        from PIL import Image as PILImage
-
-        seen = set(found)
+    if effort <= 0:
+        variant = image
+    elif effort == 1:
+        variant = image.filter(ImageFilter.UnsharpMask(radius=2, percent=200, threshold=0))
+    else:
         w, h = image.size
-        variants: list[tuple[Image, zxingcpp.Binarizer]] = [
-            (image, zxingcpp.Binarizer.GlobalHistogram)
-        ]
-        if w * h <= _MAX_ENLARGE_PIXELS:
-            big = image.resize((w * 3 // 2, h * 3 // 2), PILImage.Resampling.BICUBIC)
-            variants.append((big, zxingcpp.Binarizer.LocalAverage))
-        for variant, binarizer in variants:
-            for r in zxingcpp.read_barcodes(variant, formats=fmt, binarizer=binarizer):
-                data = bytes(r.bytes)
-                if data not in seen:
-                    seen.add(data)
-                    found.append(data)
-    return found
+        if w * h > _MAX_ENLARGE_PIXELS:
+            return []
+        variant = image.resize((w * 2, h * 2), PILImage.Resampling.BICUBIC).filter(
+            ImageFilter.UnsharpMask(radius=4, percent=250, threshold=0)
+        )
+    return [bytes(r.bytes) for r in zxingcpp.read_barcodes(variant, formats=fmt)]
