@@ -74,7 +74,8 @@ def test_send_over_smtp_fetch_over_imap_imports_the_identical_version_once(
 
     again = _fetch(reader, mail_servers, sent["cap"])
     assert again["imported"] == []
-    assert again["skipped"] == {"already_imported": 1}
+    # IMAP messages never change: one dealt with is not even downloaded again
+    assert again["skipped"] == {"already_seen": 1}
 
     # the same delivery read straight from the Maildir, as a local mail program would
     local = make_cli("local")
@@ -167,6 +168,12 @@ def test_bad_mail_is_skipped_and_counted_by_reason_over_imap(
     assert skipped == {"attachment_too_large": 1, "malformed": 1, "no_attachment": 1}
     # nothing half-imported: the reader knows exactly the one good version
     assert reader("read", other_version).code != 0
+    # the imported, malformed and plain messages are not downloaded again; the
+    # others are looked at again (a capability or a bigger cap may open them later)
+    again = _fetch(reader, mail_servers, cap, "--max-attachment", "200000")
+    left = again["skipped"]
+    assert left.pop("not_a_bundle", 0) + left.pop("wrong_cap", 0) == 2
+    assert left == {"already_seen": 3, "attachment_too_large": 1}
 
 
 def test_exit_codes(make_cli: Any, tmp_path: Path, mail_servers: MailServers) -> None:  # noqa: F811

@@ -32,3 +32,19 @@ def test_digest_is_domain_separated_from_plain_hashes() -> None:
     data = b"same bytes"
     assert attachment_digest(data) not in (blake3_hash(data), sha256(data))
     assert len(attachment_digest(data)) == 32
+
+
+def test_server_messages_dealt_with_are_remembered_by_a_hash_of_their_name(
+    tmp_path: Path,
+) -> None:
+    pw = SecretBytes(b"pass phrase", "passphrase")
+    key = "imap reader@127.0.0.1:143 INBOX 1700000000 42"
+    with Store.create(tmp_path / "h", pw, os.urandom) as store:
+        tables = MailTables(store.db)
+        assert not tables.message_done(key)
+        tables.record_message_done(key, now=1)
+        tables.record_message_done(key, now=2)
+        assert tables.message_done(key)
+        assert not tables.message_done(key.replace(" 42", " 43"))
+        rows = store.db.query("SELECT digest FROM mail_seen_messages")
+        assert len(rows) == 1 and b"reader" not in bytes(rows[0][0])

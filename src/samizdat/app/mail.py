@@ -288,6 +288,46 @@ def _import_first(
     return None, "not_a_bundle" if best == "not_a_package" else best
 
 
+def _one_message(
+    store: Store, tables: MailTables, label: str, raw: bytes, caps: Sequence[ReadCap],
+    pair_keys: Sequence[SecretBytes], limits: transport.Limits, now: int,
+    report: FetchReport, progress: Callable[[str], None] | None,
+) -> bool:
+    """Import what one message holds; True when it needs no further look ever
+    (nothing in it could be a bundle, or every bundle in it is now imported)."""
+    try:
+        attachments, oversized = transport.extract_attachments(raw, limits)
+    except DecodeError:
+        too_large = len(raw) > limits.max_message
+        report.skip(label, "too_large" if too_large else "malformed")
+        return not too_large
+    for _ in range(oversized):
+        report.skip(label, "attachment_too_large")
+    if not attachments and not oversized:
+        report.skip(label, "no_attachment")
+        return True
+    done = oversized == 0
+    for number, data in enumerate(attachments, start=1):
+        where = f"{label} attachment {number}"
+        digest = attachment_digest(data)
+        if tables.already_imported(digest):
+            report.skip(where, "already_imported")
+            continue
+        reasons: list[str] = []
+        candidates = _candidates(data, caps, pair_keys, reasons)
+        result, reason = _import_first(store, tables, digest, candidates, reasons, now)
+        if result is None:
+            report.skip(where, reason)
+            done = False  # another capability, or a new contact, may open it later
+            continue
+        copy = ImportedCopy(where=where, document=result.document,
+                            version=result.version, status=result.status)
+        report.imported.append(copy)
+        if progress is not None:
+            progress(f"imported {copy.version[:16]} from {where}")
+    return done
+
+
 def fetch_copies(
     store: Store,
     items: Iterable[transport.MailItem],
@@ -303,7 +343,9 @@ def fetch_copies(
     :func:`contact_pair_keys`).
 
     Each import and its record in the mail table are one transaction: a copy is
-    either imported and remembered, or neither.
+    either imported and remembered, or neither. Server messages (``MailItem.key``)
+    that need no further look are remembered too; pass ``MailTables.message_done``
+    of the same store as the source's ``known`` to skip them next time.
     """
     report = FetchReport()
     tables = MailTables(store.db)
@@ -312,31 +354,8 @@ def fetch_copies(
         if item.raw is None:
             report.skip(item.where, item.reason or "unreadable")
             continue
-        try:
-            attachments, oversized = transport.extract_attachments(item.raw, limits)
-        except DecodeError:
-            report.skip(item.where, "too_large" if len(item.raw) > limits.max_message
-                        else "malformed")
-            continue
-        for _ in range(oversized):
-            report.skip(item.where, "attachment_too_large")
-        if not attachments and not oversized:
-            report.skip(item.where, "no_attachment")
-        for number, data in enumerate(attachments, start=1):
-            where = f"{item.where} attachment {number}"
-            digest = attachment_digest(data)
-            if tables.already_imported(digest):
-                report.skip(where, "already_imported")
-                continue
-            reasons: list[str] = []
-            candidates = _candidates(data, caps, pair_keys, reasons)
-            result, reason = _import_first(store, tables, digest, candidates, reasons, now)
-            if result is None:
-                report.skip(where, reason)
-                continue
-            copy = ImportedCopy(where=where, document=result.document,
-                                version=result.version, status=result.status)
-            report.imported.append(copy)
-            if progress is not None:
-                progress(f"imported {copy.version[:16]} from {where}")
+        done = _one_message(store, tables, item.where, item.raw, caps, pair_keys, limits,
+                            now, report, progress)
+        if done and item.key is not None:
+            tables.record_message_done(item.key, now=now)
     return report

@@ -22,6 +22,7 @@ from samizdat.core.caps import ReadCap
 from samizdat.core.crypto import SecretBytes
 from samizdat.errors import InputError, UsageError
 from samizdat.runtime import system_rng, wall_clock
+from samizdat.store.mail import MailTables
 from samizdat.transports import mail as transport
 
 __all__ = ["register"]
@@ -237,7 +238,8 @@ def fetch_cmd(
             yield from transport.read_eml(files, limits)
         if settings is not None:
             yield from transport.fetch_imap(
-                settings, _password("SAMIZDAT_IMAP_PASSWORD"), limits
+                settings, _password("SAMIZDAT_IMAP_PASSWORD"), limits,
+                known=MailTables(store.db).message_done,
             )
 
     store = ctx.store()

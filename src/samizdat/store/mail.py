@@ -8,6 +8,10 @@ is written anywhere in the clear.
 
 Only imported attachments are recorded. One that no capability we held could open
 is tried again on the next fetch, when the right capability may have arrived.
+
+IMAP messages never change under one UIDVALIDITY, so those dealt with for good
+(nothing in them could be a bundle, or every bundle in them was imported) are
+remembered by a hash of their name and not downloaded again.
 """
 
 from __future__ import annotations
@@ -23,10 +27,13 @@ SCHEMA = Area(
     (
         "CREATE TABLE mail_imported (id INTEGER PRIMARY KEY, digest BLOB NOT NULL UNIQUE, "
         "version BLOB, imported INTEGER NOT NULL)",
+        "CREATE TABLE mail_seen_messages (id INTEGER PRIMARY KEY, "
+        "digest BLOB NOT NULL UNIQUE, seen INTEGER NOT NULL)",
     ),
 )
 
 _CONTEXT = "samizdat 2026-11 mail imported attachment v1"
+_MESSAGE_CONTEXT = "samizdat 2026-11 mail message done v1"
 
 
 def attachment_digest(data: bytes) -> bytes:
@@ -56,6 +63,24 @@ class MailTables:
             "INSERT INTO mail_imported (digest, version, imported) VALUES (?, ?, ?) "
             "ON CONFLICT(digest) DO NOTHING",
             (digest, version, now),
+        )
+
+    def message_done(self, key: str) -> bool:
+        """Was the server message named ``key`` (see ``transports.mail.MailItem.key``)
+        dealt with for good before?"""
+        digest = crypto.derive_key(_MESSAGE_CONTEXT, key.encode("utf-8"))
+        row = self._db.one("SELECT 1 FROM mail_seen_messages WHERE digest = ?", (digest,))
+        return row is not None
+
+    def record_message_done(self, key: str, *, now: int) -> None:
+        """Remember that the message named ``key`` needs no further look: it has no
+        attachment that could be a bundle, is malformed or too large, or all of its
+        bundles were imported. Only a hash of the name is kept."""
+        digest = crypto.derive_key(_MESSAGE_CONTEXT, key.encode("utf-8"))
+        self._db.execute(
+            "INSERT INTO mail_seen_messages (digest, seen) VALUES (?, ?) "
+            "ON CONFLICT(digest) DO NOTHING",
+            (digest, now),
         )
 
     def count(self) -> int:

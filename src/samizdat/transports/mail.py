@@ -84,6 +84,7 @@ REASONS = (
     "not_a_bundle",  # an attachment that is not a sealed bundle we can open
     "wrong_cap",  # a bundle that none of the capabilities we hold opens
     "already_imported",  # this exact attachment was imported before
+    "already_seen",  # an IMAP message dealt with before, not downloaded again
     "unreadable",  # a file or mailbox entry that could not be read
 )
 """Every reason an item can be skipped for; the keys of ``mail fetch``'s ``skipped``."""
@@ -136,6 +137,10 @@ class MailItem:
     where: str
     raw: bytes | None = field(default=None, repr=False)
     reason: str | None = None
+    key: str | None = field(default=None, repr=False)
+    """A name that stays bound to these exact bytes (IMAP: account, mailbox,
+    UIDVALIDITY and UID; IMAP messages never change), so a message dealt with
+    once need not be downloaded again. None for files, which can change."""
 
 
 @dataclass(frozen=True)
@@ -518,11 +523,16 @@ def _reply(raw: bytes | str) -> str:
 
 
 def fetch_imap(
-    settings: ImapSettings, password: SecretBytes | None, limits: Limits
+    settings: ImapSettings,
+    password: SecretBytes | None,
+    limits: Limits,
+    known: Callable[[str], bool] | None = None,
 ) -> Iterator[MailItem]:
     """Every message of one IMAP mailbox, opened read-only (nothing is marked
     seen or deleted). Sizes are asked first; a message over the cap is never
-    downloaded, and each download is a partial fetch of at most the cap."""
+    downloaded, and each download is a partial fetch of at most the cap. A
+    message whose :attr:`MailItem.key` ``known`` accepts is not downloaded
+    (reason ``already_seen``)."""
     _refuse_cleartext_login(settings.security, settings.user, "IMAP")
     if settings.user is None or password is None:
         raise UsageError(
@@ -542,7 +552,7 @@ def fetch_imap(
             if settings.security == "starttls":
                 client.starttls(ssl_context=_tls_context(settings.cafile))
         try:
-            yield from _imap_session(client, settings, password, limits, where)
+            yield from _imap_session(client, settings, password, limits, where, known)
         finally:
             with contextlib.suppress(imaplib.IMAP4.error, OSError):
                 client.logout()
@@ -569,12 +579,16 @@ def _imap_session(
     password: SecretBytes,
     limits: Limits,
     where: str,
+    known: Callable[[str], bool] | None,
 ) -> Iterator[MailItem]:
     assert settings.user is not None
     client.login(settings.user, password.reveal().decode("utf-8"))
     status, _ = client.select(_quote(settings.mailbox), readonly=True)
     if status != "OK":
         raise NetworkError(f"the IMAP server at {where} has no mailbox {settings.mailbox!r}")
+    _, validity = client.response("UIDVALIDITY")
+    uidvalidity = validity[0] if validity and isinstance(validity[0], bytes) else None
+    account = f"imap {settings.user}@{settings.host}:{settings.port} {settings.mailbox}"
     status, data = client.uid("SEARCH", "ALL")
     if status != "OK" or not data or not isinstance(data[0], bytes):
         raise NetworkError(f"the IMAP server at {where} did not list the mailbox")
@@ -592,21 +606,27 @@ def _imap_session(
         if not uid.isdigit():
             yield MailItem(label, reason="unreadable")
             continue
+        key = None
+        if uidvalidity is not None and uidvalidity.isdigit():
+            key = f"{account} {uidvalidity.decode('ascii')} {uid}"
+            if known is not None and known(key):
+                yield MailItem(label, reason="already_seen", key=key)
+                continue
         size = sizes.get(raw_uid)
         if size is None:
             yield MailItem(label, reason="unreadable")
             continue
         if size > limits.max_message:
-            yield MailItem(label, reason="too_large")
+            yield MailItem(label, reason="too_large", key=key)
             continue
         status, got = client.uid("FETCH", uid, f"(BODY.PEEK[]<0.{limits.max_message + 1}>)")
         raw = _imap_literal(got)
         if status != "OK" or raw is None:
             yield MailItem(label, reason="unreadable")
         elif len(raw) > limits.max_message:
-            yield MailItem(label, reason="too_large")
+            yield MailItem(label, reason="too_large", key=key)
         else:
-            yield MailItem(label, raw)
+            yield MailItem(label, raw, key=key)
 
 
 def _quote(name: str) -> str:
