@@ -196,6 +196,17 @@ class StoreLibrary:
         data: bytes = carry.package_version(self.store, version_id)
         return data
 
+    def partial(self, item: bytes) -> tuple[int, bytes]:
+        return ContactBook(self.store.db).partial(item)
+
+    def save_partial(self, item: bytes, total: int, data: bytes) -> None:
+        with self.store.transaction():
+            ContactBook(self.store.db).save_partial(item, total, data)
+
+    def drop_partial(self, item: bytes) -> None:
+        with self.store.transaction():
+            ContactBook(self.store.db).drop_partial(item)
+
     def accept(self, data: bytes) -> bytes:
         carry = _carry()
         result = carry.accept_package(self.store, data)

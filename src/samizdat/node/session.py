@@ -18,9 +18,11 @@ and answers its events from the store:
 Every protocol violation the machine detects, a frame that does not decode, an item
 that fails verification or names another version than its id, or an oversized item
 cuts the session with a :class:`ProtocolError` naming the reason; nothing is stored
-from a failing item. Resume is per item: what was committed stays, the next session
-reconciles again and asks only for what is still missing (offsets are always 0: a
-half-received item is not kept across sessions).
+from a failing item. Resume: what was committed stays; of an item cut off mid-way
+the bytes that arrived are kept (``save_partial``, in the store, under the
+pair-keyed id), and the next session with that contact asks for the item from that
+offset. If the item turns out to have changed (another size, or the whole fails
+verification) the kept prefix is dropped and the next session starts it afresh.
 
 Wire ids are ``protocol.reconcile.pair_item_id(pair_key, version_id)`` with
 :func:`pair_key` derived from the two transport keys, so ids one pair exchanges
@@ -77,6 +79,15 @@ class Library(Protocol):
         """Verify and store one received item, returning its version id; raise a
         :class:`SamizdatError` (store untouched) if it does not verify."""
 
+    def partial(self, item: bytes) -> tuple[int, bytes]:
+        """``(total, prefix)`` kept from an interrupted transfer of ``item``."""
+
+    def save_partial(self, item: bytes, total: int, data: bytes) -> None:
+        """Keep the prefix of an item whose transfer was interrupted."""
+
+    def drop_partial(self, item: bytes) -> None:
+        """Forget a kept prefix (the item arrived whole, or failed)."""
+
 
 @dataclass
 class SessionStats:
@@ -118,7 +129,8 @@ async def run_session(
     held = {pair_id(key, v) for v in library.held()} | set(mine)
     machine = proto.Session(ItemSet(mine), initiator=initiator)
     queue: asyncio.Queue[bytes | None] = asyncio.Queue(QUEUE_FRAMES)
-    parts: dict[bytes, list[bytes]] = {}
+    parts: dict[bytes, list[bytes]] = {}  # item -> chunks so far (with a resumed prefix)
+    totals: dict[bytes, int] = {}
     tasks: list[asyncio.Task[None]] = []
 
     async def writer() -> None:
@@ -146,20 +158,35 @@ async def run_session(
     async def handle(events: list[proto.Event]) -> None:
         for event in events:
             if isinstance(event, proto.Reconciled):
-                wants = [(i, 0) for i in event.need if i not in held][: proto.MAX_WANTS]
+                wants = []
+                for i in [i for i in event.need if i not in held][: proto.MAX_WANTS]:
+                    total, prefix = library.partial(i)
+                    if not 0 < len(prefix) < total <= max_item:
+                        if prefix:
+                            library.drop_partial(i)
+                    else:  # resume where the last session broke
+                        parts[i], totals[i] = [prefix], total
+                    wants.append((i, len(prefix) if i in parts else 0))
                 await put(machine.want(wants))
             elif isinstance(event, proto.Wanted):
                 tasks.append(asyncio.create_task(send(event.items)))
             elif isinstance(event, proto.Chunk):
                 if event.total > max_item:
                     raise ProtocolError(f"the peer announced an item over {max_item} bytes")
+                if totals.setdefault(event.item, event.total) != event.total:
+                    parts.pop(event.item, None)
+                    library.drop_partial(event.item)
+                    raise ProtocolError("the item changed size since the interrupted transfer")
                 parts.setdefault(event.item, []).append(event.data)
             elif isinstance(event, proto.Completed):
                 data = b"".join(parts.pop(event.item, []))
+                totals.pop(event.item, None)
                 try:
                     version_id = library.accept(data)
                 except SamizdatError as exc:
+                    library.drop_partial(event.item)
                     raise ProtocolError("the peer sent an item that failed verification") from exc
+                library.drop_partial(event.item)
                 if pair_id(key, version_id) != event.item:
                     raise ProtocolError("the peer sent another item than the one named")
                 stats.received += 1
@@ -196,6 +223,11 @@ async def run_session(
         await queue.put(None)
         await write_task
     finally:
+        # keep what arrived of unfinished items: the next session resumes from there
+        for item, chunks in parts.items():
+            if chunks and item in totals:
+                with contextlib.suppress(SamizdatError):
+                    library.save_partial(item, totals[item], b"".join(chunks))
         for t in [*tasks, write_task]:
             if not t.done():
                 t.cancel()

@@ -16,7 +16,10 @@ from samizdat.errors import NotFound
 from samizdat.store.db import Database
 from samizdat.store.schema import Area
 
-__all__ = ["SCHEMA", "Contact", "ContactBook"]
+__all__ = ["MAX_PARTIAL_BYTES", "SCHEMA", "Contact", "ContactBook"]
+
+MAX_PARTIAL_BYTES = 1 << 30
+"""Most bytes of half-received items kept for resuming, over all contacts."""
 
 SCHEMA = Area(
     "network",
@@ -29,6 +32,8 @@ SCHEMA = Area(
         "CREATE TABLE network_invites (secret_hash BLOB NOT NULL UNIQUE, "
         "expires INTEGER NOT NULL, used INTEGER NOT NULL DEFAULT 0)",
         "CREATE TABLE network_shared (version_id BLOB NOT NULL UNIQUE, since INTEGER NOT NULL)",
+        "CREATE TABLE network_partial (item BLOB NOT NULL UNIQUE, total INTEGER NOT NULL, "
+        "data BLOB NOT NULL)",
     ),
 )
 
@@ -190,3 +195,32 @@ class ContactBook:
         return [bytes(r[0]) for r in self.db.query(
             "SELECT version_id FROM network_shared ORDER BY since, version_id"
         )]
+
+    # ------------------------------------------------------ half-received items
+
+    def partial(self, item: bytes) -> tuple[int, bytes]:
+        """``(total, bytes so far)`` of an item an interrupted session left, or
+        ``(0, b"")``. ``item`` is the pair-keyed wire id, so a prefix is only ever
+        resumed with the contact it came from."""
+        row = self.db.one("SELECT total, data FROM network_partial WHERE item = ?", (item,))
+        return (0, b"") if row is None else (int(row[0]), bytes(row[1]))
+
+    def save_partial(self, item: bytes, total: int, data: bytes) -> bool:
+        """Keep a prefix, unless the kept prefixes would pass :data:`MAX_PARTIAL_BYTES`
+        (a contact that starts many items and never finishes them must not fill the
+        disk). True if kept."""
+        row = self.db.one(
+            "SELECT coalesce(sum(length(data)), 0) FROM network_partial WHERE item != ?",
+            (item,),
+        )
+        if (int(row[0]) if row else 0) + len(data) > MAX_PARTIAL_BYTES:
+            return False
+        self.db.execute(
+            "INSERT INTO network_partial (item, total, data) VALUES (?, ?, ?) "
+            "ON CONFLICT(item) DO UPDATE SET total = excluded.total, data = excluded.data",
+            (item, total, data),
+        )
+        return True
+
+    def drop_partial(self, item: bytes) -> None:
+        self.db.execute("DELETE FROM network_partial WHERE item = ?", (item,))
