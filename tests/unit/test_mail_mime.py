@@ -198,3 +198,33 @@ def test_hostport(text: str, expected: tuple[str, int]) -> None:
 def test_bad_hostport(text: str) -> None:
     with pytest.raises(UsageError):
         mail.parse_hostport(text, 25)
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.lists(st.binary(min_size=1, max_size=800), min_size=1, max_size=4))
+def test_any_mbox_the_stdlib_writes_reads_back(tmp_path_factory: pytest.TempPathFactory,
+                                               payloads: list[bytes]) -> None:
+    import mailbox
+
+    path = tmp_path_factory.mktemp("mbox") / "box.mbox"
+    box = mailbox.mbox(str(path))
+    for p in payloads:
+        box.add(message_from_bytes(_build(p)))
+    box.flush()
+    box.close()
+    items = list(mail.read_mbox(path, mail.Limits()))
+    assert [mail.extract_attachments(i.raw or b"", mail.Limits())[0] for i in items] == [
+        [p] for p in payloads
+    ]
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.binary(max_size=4000))
+def test_arbitrary_mbox_bytes_never_crash(tmp_path_factory: pytest.TempPathFactory,
+                                          data: bytes) -> None:
+    path = tmp_path_factory.mktemp("junk") / "junk.mbox"
+    path.write_bytes(b"From x\n" + data)
+    for item in mail.read_mbox(path, mail.Limits(max_message=2000)):
+        assert (item.raw is None) == (item.reason == "too_large")
+        if item.raw is not None:
+            assert len(item.raw) <= 2000
