@@ -44,6 +44,7 @@ def test_print_json_contract(prints: dict) -> None:
     assert a["pages"] == 2  # one text page, one code page
     assert a["cap"].startswith("sz1-")
     assert a["key_sheet"].endswith("a.key.pdf")
+    assert Path(a["key_sheet"]).stat().st_mode & 0o077 == 0  # the key sheet is owner-only
 
 
 def test_scan_json_contract_and_second_scan_is_not_new(prints: dict, store_cli: Cli) -> None:
