@@ -281,6 +281,10 @@ def informant(demo: Demo) -> None:
         seen = view(informant.home, informant.passphrase)
         demo.say(f"  the police open the informant's store: {sum(seen.tables.values())} rows "
                  f"in {len(seen.tables)} tables, {len(seen.cells)} values")
+        held = ", ".join(f"{n} {t}" for t, n in sorted(seen.tables.items()) if n)
+        demo.say(f"  it holds: {held}")
+        demo.say(f"  of the committee: only the group key {facts.get('group_key', '?')[:16]}…; "
+                 f"of the author: only the pseudonym {next(iter(facts['pseudonym']))[:16]}…")
         watched: list[bytes] = []
         for i in range(1, 6):
             member = demo.person(f"member{i}")
