@@ -24,3 +24,15 @@ def test_store_made_at_the_real_cost_opens_only_at_that_cost(
     monkeypatch.setenv("SAMIZDAT_INSECURE_FAST_KDF", "1")
     with pytest.raises(WrongPassphrase):
         Store.open(tmp_path / "h", SecretBytes(b"pw"))
+
+
+def test_a_fast_kdf_store_opens_without_the_flag_and_says_it_is_insecure(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SAMIZDAT_INSECURE_FAST_KDF", "1")
+    Store.create(tmp_path / "h", SecretBytes(b"pw")).close()
+    monkeypatch.delenv("SAMIZDAT_INSECURE_FAST_KDF")
+    with Store.open(tmp_path / "h", SecretBytes(b"pw")) as store:
+        assert store.kdf_cost.insecure
+    with pytest.raises(WrongPassphrase):
+        Store.open(tmp_path / "h", SecretBytes(b"other"))

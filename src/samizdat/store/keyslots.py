@@ -50,6 +50,7 @@ __all__ = [
     "KdfCost",
     "Role",
     "SlotPayload",
+    "costs_to_try",
     "destroy_all",
     "destroy_slot",
     "kdf_cost",
@@ -102,6 +103,22 @@ def kdf_cost() -> KdfCost:
         return KdfCost(ops, mem, insecure=True)
     ops, mem = crypto.ARGON2_INTERACTIVE
     return KdfCost(ops, mem)
+
+
+def costs_to_try() -> list[KdfCost]:
+    """The costs :meth:`~samizdat.store.Store.open` tries, in order: the
+    environment's, then (when that is the real cost) libsodium's MIN cost.
+
+    The second try lets a process without ``SAMIZDAT_INSECURE_FAST_KDF`` open a
+    store made with it (the demo's own checks, a test harness); it adds microseconds
+    and gives an attacker nothing, who can try the MIN cost anyway. The opened store
+    says so in ``Store.kdf_cost.insecure``.
+    """
+    cost = kdf_cost()
+    if cost.insecure:
+        return [cost]
+    ops, mem = crypto.ARGON2_MIN
+    return [cost, KdfCost(ops, mem, insecure=True)]
 
 
 @dataclass(frozen=True)

@@ -84,11 +84,17 @@ class Store(DocumentTables):
     """An unlocked store. Open it with :meth:`open`, make one with :meth:`create`;
     use :meth:`transaction` to group writes; :meth:`close` when done."""
 
-    def __init__(self, home: Path, db: Database, slot: int, database: int) -> None:
+    def __init__(
+        self, home: Path, db: Database, slot: int, database: int, cost: keyslots.KdfCost
+    ) -> None:
         self.home = home
         self.db = db
         self._slot = slot
         self._database = database
+        self.kdf_cost = cost
+        """The Argon2id cost this store's slot was sealed with; ``kdf_cost.insecure``
+        means it was made under SAMIZDAT_INSECURE_FAST_KDF=1 and must not hold
+        anything real."""
 
     def __repr__(self) -> str:
         return f"<Store {self.home}>"
@@ -144,7 +150,7 @@ class Store(DocumentTables):
             for p in dbs:
                 _remove_db(p)
             raise
-        store = cls(home, db, slot, database)
+        store = cls(home, db, slot, database, keyslots.kdf_cost())
         store._even_out_times()
         return store
 
@@ -166,10 +172,13 @@ class Store(DocumentTables):
                 f"the store at {home} was wiped; nothing in it can be read again",
                 hint="'samizdat init' makes a new, empty store there",
             )
-        cost = keyslots.kdf_cost()
-        # derive for every slot, always: the time taken must not say which opened
-        opened = [keyslots.open_slot(i, r, passphrase, cost) for i, r in enumerate(raw)]
-        found = [(i, p) for i, p in enumerate(opened) if p is not None]
+        found: list[tuple[int, SlotPayload]] = []
+        for cost in keyslots.costs_to_try():
+            # derive for every slot, always: the time taken must not say which opened
+            opened = [keyslots.open_slot(i, r, passphrase, cost) for i, r in enumerate(raw)]
+            found = [(i, p) for i, p in enumerate(opened) if p is not None]
+            if found:
+                break
         if not found:
             raise WrongPassphrase(f"the passphrase does not open the store at {home}")
         slot, payload = found[0]
@@ -192,7 +201,7 @@ class Store(DocumentTables):
         except BaseException:
             db.close()
             raise
-        return cls(home, db, slot, payload.database)
+        return cls(home, db, slot, payload.database, cost)
 
     def close(self) -> None:
         """Close the database. Safe to call twice."""
@@ -236,7 +245,7 @@ class Store(DocumentTables):
         store's key.
         """
         slots_path, dbs = self._paths(self.home)
-        cost = keyslots.kdf_cost()
+        cost = self.kdf_cost  # the duress slot costs as much to guess as the real one
         raw = keyslots.read_file(slots_path)
         if len(duress) == 0:
             raise UsageError("the duress passphrase is empty")
@@ -246,7 +255,7 @@ class Store(DocumentTables):
         key = SecretBytes(rng(32), "database key")
         _remove_db(other_db)
         decoy = Store(self.home, _new_database(other_db, key, rng, int(wall_clock())),
-                      1 - self._slot, 1 - self._database)
+                      1 - self._slot, 1 - self._database, cost)
         try:
             if populate is not None:
                 populate(decoy)
