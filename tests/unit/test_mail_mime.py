@@ -228,3 +228,15 @@ def test_arbitrary_mbox_bytes_never_crash(tmp_path_factory: pytest.TempPathFacto
         assert (item.raw is None) == (item.reason == "too_large")
         if item.raw is not None:
             assert len(item.raw) <= 2000
+
+
+def test_imap_client_refuses_a_literal_larger_than_the_cap() -> None:
+    """A server announcing a huge literal ({n}) must not make imaplib allocate it.
+    The client object is made without connecting (no server here sends such a
+    thing); read() is the method imaplib calls with the announced size."""
+    import imaplib
+
+    client = object.__new__(mail._BoundedIMAP4)
+    client.max_literal = 1000
+    with pytest.raises(imaplib.IMAP4.error):
+        client.read(10**10)

@@ -522,6 +522,27 @@ def _reply(raw: bytes | str) -> str:
     return " ".join(text.split())[:200]
 
 
+class _BoundedRead:
+    """imaplib reads a literal of whatever size the server announces (``{n}``) in
+    one allocation; refuse more than we would ever accept. Our partial fetches ask
+    for at most the message cap, so an honest server never hits this."""
+
+    max_literal = 64 * MiB
+
+    def read(self, size: int) -> bytes:
+        if size > self.max_literal:
+            raise imaplib.IMAP4.error("the server sent a literal larger than allowed")
+        return super().read(size)  # type: ignore[misc,no-any-return]
+
+
+class _BoundedIMAP4(_BoundedRead, imaplib.IMAP4):
+    pass
+
+
+class _BoundedIMAP4_SSL(_BoundedRead, imaplib.IMAP4_SSL):
+    pass
+
+
 def fetch_imap(
     settings: ImapSettings,
     password: SecretBytes | None,
@@ -543,14 +564,15 @@ def fetch_imap(
     try:
         client: imaplib.IMAP4
         if settings.security == "tls":
-            client = imaplib.IMAP4_SSL(
+            client = _BoundedIMAP4_SSL(
                 settings.host, settings.port, ssl_context=_tls_context(settings.cafile),
                 timeout=settings.timeout,
             )
         else:
-            client = imaplib.IMAP4(settings.host, settings.port, timeout=settings.timeout)
+            client = _BoundedIMAP4(settings.host, settings.port, timeout=settings.timeout)
             if settings.security == "starttls":
                 client.starttls(ssl_context=_tls_context(settings.cafile))
+        client.max_literal = limits.max_message + 65536
         try:
             yield from _imap_session(client, settings, password, limits, where, known)
         finally:
