@@ -27,6 +27,8 @@ def _setup_logging(debug: bool) -> None:
         format="%(asctime)s %(levelname)s %(message)s",
         stream=sys.stderr,
     )
+    if not debug:  # asyncio's own chatter ("eof_received()...") says nothing useful
+        logging.getLogger("asyncio").setLevel(logging.CRITICAL)
 
 
 # ------------------------------------------------------------------ contacts

@@ -233,6 +233,8 @@ async def run_session(
                 t.cancel()
                 with contextlib.suppress(BaseException):
                     await t
+            elif not t.cancelled():
+                t.exception()  # retrieved: the first error was raised already
     stats.bytes_in = machine.bytes_in
     return stats
 

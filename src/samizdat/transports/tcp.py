@@ -203,7 +203,13 @@ async def listen(
         conn = Connection(reader, writer, max_frame=max_frame)
         try:
             await handler(conn)
+        except asyncio.CancelledError:
+            # the loop is shutting down (SIGTERM): this is the top of the connection's
+            # task, so ending quietly here loses nothing and keeps the log clean
+            writer.transport.abort()
+            return
         finally:
-            await conn.close()
+            if not writer.transport.is_closing():
+                await conn.close()
 
     return await asyncio.start_server(on_plain, host, port, limit=STREAM_LIMIT)
