@@ -9,6 +9,7 @@ users can read them in the process list, and never the config file.
 from __future__ import annotations
 
 import os
+import sys
 import tomllib
 from collections.abc import Iterator, Sequence
 from pathlib import Path
@@ -71,8 +72,12 @@ def _opt_path(value: Path | None, conf: dict[str, Any]) -> Path | None:
     return Path(str(text)) if text else None
 
 
-def _password(var: str) -> SecretBytes | None:
+def _password(var: str, user: str | None) -> SecretBytes | None:
+    """The password for ``user`` from ``var``, else asked on the terminal (hidden)
+    when there is one; never from argv or the config file."""
     value = os.environ.get(var)
+    if not value and user is not None and sys.stdin.isatty():
+        value = click.prompt(f"Password for {user}", hide_input=True, err=True)
     return SecretBytes(value.encode("utf-8"), "mail password") if value else None
 
 
@@ -142,8 +147,8 @@ def send_cmd(
         )
         sent = app.send_copy(
             store, ref, sender=sender, to=to, smtp=settings,
-            password=_password("SAMIZDAT_SMTP_PASSWORD"), rng=system_rng, now=wall_clock(),
-            subject=subject, save_to=out, contact=contact,
+            password=_password("SAMIZDAT_SMTP_PASSWORD", settings.user), rng=system_rng,
+            now=wall_clock(), subject=subject, save_to=out, contact=contact,
         )
     else:
         assert out is not None
@@ -238,7 +243,7 @@ def fetch_cmd(
             yield from transport.read_eml(files, limits)
         if settings is not None:
             yield from transport.fetch_imap(
-                settings, _password("SAMIZDAT_IMAP_PASSWORD"), limits,
+                settings, _password("SAMIZDAT_IMAP_PASSWORD", settings.user), limits,
                 known=MailTables(store.db).message_done,
             )
 
