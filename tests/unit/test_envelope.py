@@ -263,3 +263,14 @@ def test_deterministic_rng_gives_identical_envelopes() -> None:
     b = seal(b"vector", k=2, n=3, rng=rng_of(1))
     assert a[1] == b[1]
     assert a[0] == b[0]
+
+
+def test_a_padded_copy_does_not_outvote_the_intact_one() -> None:
+    cap, (bundle,) = seal(TEXT.encode(), k=1, n=1, rng=os.urandom)
+    for junk in (os.urandom(50), bundle[-40:], bytes(2000)):
+        assert open_shards(cap, [bundle + junk, bundle]) == TEXT.encode()
+        assert open_shards(cap, [bundle, bundle + junk]) == TEXT.encode()
+        assert open_shards(cap, [bundle[: -len(junk) // 2], bundle]) == TEXT.encode()
+    cap, shards = seal(TEXT.encode(), k=2, n=3, rng=os.urandom)
+    longer = [s + os.urandom(64) for s in shards]
+    assert open_shards(cap, [*longer, shards[0], shards[2]]) == TEXT.encode()

@@ -442,8 +442,11 @@ class _Inner:
 
 def _recognise(keys: _Keys, sources: Iterable[ShardSource]) -> list[tuple[int, ShardSource]]:
     """Keep the sources that start with one of our index tags, as (index, source),
-    restricted to the shard length most of them share (a truncated or padded copy
-    has another length and is dropped)."""
+    restricted to one shard length: a truncated or padded copy has another length.
+
+    The length kept is the one where the most distinct shards have a good tag on
+    their final block (where a wrong length shows: the layout shifts), so a padded
+    copy cannot outvote the intact one; ties go to the most distinct indices."""
     tag_to_index = {tag: i for i, tag in enumerate(keys.index_tags)}
     found: dict[int, list[tuple[int, ShardSource]]] = {}
     for source in sources:
@@ -457,13 +460,33 @@ def _recognise(keys: _Keys, sources: Iterable[ShardSource]) -> list[tuple[int, S
         found.setdefault(size, []).append((index, source))
     if not found:
         return []
+    if len(found) == 1:
+        ((_size, members),) = found.items()
+        members.sort(key=lambda m: m[0])  # primaries first: decoding them is free
+        return members
 
-    def rank(item: tuple[int, list[tuple[int, ShardSource]]]) -> tuple[int, int]:
+    def final_ok(size: int, members: list[tuple[int, ShardSource]]) -> int:
+        try:
+            layout = _Layout.from_shard_bytes(keys.cap.k, size)
+        except DecodeError:
+            return 0
+        last = layout.stripes - 1
+        offset, block = layout.offset(last), layout.block_size(last)
+        good = set()
+        for index, source in members:
+            if index in good:
+                continue
+            raw = source.read_at(offset, block + BLOCK_TAG_BYTES)
+            if constant_time_equal(raw[block:], keys.block_tag(last, index, raw[:block])):
+                good.add(index)
+        return len(good)
+
+    def rank(item: tuple[int, list[tuple[int, ShardSource]]]) -> tuple[int, int, int]:
         size, members = item
-        return (len({i for i, _ in members}), size)
+        return (final_ok(size, members), len({i for i, _ in members}), size)
 
     _size, members = max(found.items(), key=rank)
-    members.sort(key=lambda m: m[0])  # primaries first: decoding them is free
+    members.sort(key=lambda m: m[0])
     return members
 
 
