@@ -41,14 +41,18 @@ MAX_FOLDER_FILES = 100_000
 
 
 class FileSource:
-    """A shard in a file, read on demand from ``offset`` on (a :class:`ShardSource`)."""
+    """A shard in a file, read on demand from ``offset`` on (a :class:`ShardSource`).
+
+    No file descriptor is held between reads, so a folder of thousands of candidate
+    files never runs into the open-files limit; a read costs one open and close
+    more, which is nothing next to a block of up to 1 MiB.
+    """
 
     def __init__(self, path: Path, offset: int = 0) -> None:
         self.path = path
         self._offset = offset
         try:
-            self._fd = os.open(path, os.O_RDONLY)
-            self._size = max(os.fstat(self._fd).st_size - offset, 0)
+            self._size = max(os.stat(path).st_size - offset, 0)
         except OSError as exc:
             raise InputError(
                 f"cannot read {path.name}: {exc.strerror or 'error'}",
@@ -63,13 +67,16 @@ class FileSource:
 
     def read_at(self, offset: int, length: int) -> bytes:
         try:
-            return os.pread(self._fd, length, self._offset + offset)
+            fd = os.open(self.path, os.O_RDONLY)
+            try:
+                return os.pread(fd, max(0, min(length, self._size - offset)), self._offset + offset)
+            finally:
+                os.close(fd)
         except OSError as exc:
             raise InputError(f"cannot read {self.path.name}: {exc.strerror}") from None
 
     def close(self) -> None:
-        with contextlib.suppress(OSError):
-            os.close(self._fd)
+        """Nothing to release (kept so callers can treat every source alike)."""
 
     def __enter__(self) -> FileSource:
         return self
