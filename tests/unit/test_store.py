@@ -299,3 +299,13 @@ def _shared_store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
     _SHARED["store"] = store
     yield
     store.close()
+
+
+def test_a_home_that_is_a_file_is_a_clear_error(tmp_path: Path) -> None:
+    from samizdat.errors import StoreError
+
+    (tmp_path / "f").write_text("x")
+    with pytest.raises(StoreError):
+        Store.create(tmp_path / "f", PW)
+    with pytest.raises(NotAStore):
+        Store.open(tmp_path / "f", PW)

@@ -34,7 +34,14 @@ from pathlib import Path
 
 from samizdat.core import crypto
 from samizdat.core.crypto import Rng, SecretBytes
-from samizdat.errors import NotAStore, StoreExists, StoreWiped, UsageError, WrongPassphrase
+from samizdat.errors import (
+    NotAStore,
+    StoreError,
+    StoreExists,
+    StoreWiped,
+    UsageError,
+    WrongPassphrase,
+)
 from samizdat.runtime import system_rng, wall_clock
 from samizdat.store import keyslots, schema
 from samizdat.store.db import Database
@@ -129,7 +136,11 @@ class Store(DocumentTables):
                 f"there is already a store at {home}",
                 hint="use it, or pass another --home",
             )
-        home.mkdir(parents=True, exist_ok=True, mode=0o700)
+        try:
+            home.mkdir(parents=True, exist_ok=True, mode=0o700)
+        except OSError as exc:
+            raise StoreError(f"cannot make a store at {home}: {exc.strerror}",
+                             hint="pass another --home") from None
         when = int(wall_clock()) if now is None else now
         coin = rng(2)
         database, slot = coin[0] & 1, coin[1] & 1
