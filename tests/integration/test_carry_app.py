@@ -256,3 +256,27 @@ def test_damaged_packages_never_crash(data: st.DataObject) -> None:
     changed = raw[:pos] + bytes([raw[pos] ^ flip]) + raw[pos + 1 :]
     with pytest.raises(SamizdatError):
         check_package(decode_package(changed))
+
+
+def test_dead_drop_carries_signatures_learned_later(
+    alice: Store, bob: Store, tmp_path: Path
+) -> None:
+    from samizdat.transports.deaddrop import DeadDrop
+
+    folder = tmp_path / "drop"
+    folder.mkdir()
+    drop = DeadDrop(folder)
+    key = carry.new_drop_key(alice, os.urandom)
+    carry.remember_drop_key(bob, key)
+    _doc, ver = _draft(alice, sign=False)
+    assert carry.deaddrop_sync(alice, drop, key, os.urandom).sent == 1
+    got = carry.deaddrop_sync(bob, drop, key, os.urandom)
+    assert (got.received, got.sent) == (1, 0)
+    assert bob.signatures(ver) == []
+    documents.sign(alice, ver.hex(), os.urandom)
+    assert carry.deaddrop_sync(alice, drop, key, os.urandom).sent == 1  # the signed copy
+    assert carry.deaddrop_sync(alice, drop, key, os.urandom).sent == 0
+    got = carry.deaddrop_sync(bob, drop, key, os.urandom)
+    assert (got.received, got.sent) == (1, 0)
+    assert bob.signatures(ver) == alice.signatures(ver)
+    assert carry.choose_drop_key(bob, drop) == key

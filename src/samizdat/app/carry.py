@@ -362,6 +362,13 @@ class DropReport:
         }
 
 
+def _signature_count(store: Store, version_id: bytes) -> int:
+    """How many signatures a package of this version carries (as counted in its
+    ImportResult.signers): author signatures plus committee finals."""
+    authors = sum(1 for s in store.signatures(version_id) if s.kind == "author")
+    return authors + len(_committee_finals(store, version_id))
+
+
 def new_drop_key(store: Store, rng: Rng, *, now: float | None = None) -> ReadCap:
     """Make a dead-drop key, remember it in this store and return it (to be given,
     like a read capability, to the other people who use the same drop)."""
@@ -417,8 +424,9 @@ def deaddrop_sync(
 
     First every file not seen before is opened; what the store lacks is verified and
     imported (each file in its own transaction: one bad file costs only itself).
-    Then every version this store holds that no file in the folder carries is sealed
-    and left there, each file written atomically. Interrupted at any point, running
+    Then every version this store holds that no file in the folder carries (or
+    carries with fewer signatures than this store knows, e.g. before it became
+    final) is sealed and left there, each file written atomically. Interrupted at any point, running
     it again carries on: nothing half-written is ever read, and what was done is
     not redone.
     """
@@ -428,48 +436,56 @@ def deaddrop_sync(
     report = DropReport(removed_partial=drop.remove_stale(when))
     drop_id = key.subkey("dead drop id")
     seen = envelopes.drop_files(store.db, drop_id)
-    present: set[bytes] = set()
+    present: dict[bytes, int] = {}  # version -> most signatures a file of it carries
+
+    def note(version: bytes, signatures: int) -> None:
+        present[version] = max(present.get(version, 0), signatures)
+
     entries = drop.entries()
     for entry in entries:
         ident = (entry.name, entry.size)
-        if ident in seen:
-            version = seen[ident]
-            if version is not None and store.has_version(version):
-                present.add(version)
-                continue
-            if version is None:
+        known = seen.get(ident)
+        if known is not None:
+            if known.version is None:
                 report.skipped += 1
                 continue
-        version = None
+            if store.has_version(known.version):
+                note(known.version, known.signatures)
+                continue
+        version, count = None, 0
         try:
             cap = drop.bundle_cap(key, entry)
             with drop.source(entry) as source:
                 data = open_package(cap, [source])
             result = accept_package(store, data, now=when)
-            version = bytes.fromhex(result.version)
-            present.add(version)
+            version, count = bytes.fromhex(result.version), len(result.signers)
+            note(version, count)
             if result.new:
                 report.received += 1
         except (VerificationFailed, InputError):
             report.skipped += 1
-        envelopes.note_drop_file(store.db, drop_id, envelopes.DropFile(*ident, version))
+        envelopes.note_drop_file(
+            store.db, drop_id, envelopes.DropFile(*ident, version, count)
+        )
     names = {(e.name, e.size) for e in entries}
     for name, size in seen:
         if (name, size) not in names:
             envelopes.forget_drop_file(store.db, drop_id, name, size)
     for record in list(store.all_versions()):
-        if record.version_id in present:
+        vid = record.version_id
+        count = _signature_count(store, vid)
+        if vid in present and present[vid] >= count:
             continue
         try:
-            package = package_version(store, record.version_id)
+            package = package_version(store, vid)
         except StoreError:  # e.g. a document whose genesis this store never kept
             report.skipped += 1
             continue
         entry = drop.leave(key, package, rng)
         envelopes.note_drop_file(
-            store.db, drop_id, envelopes.DropFile(entry.name, entry.size, record.version_id)
+            store.db, drop_id, envelopes.DropFile(entry.name, entry.size, vid, count)
         )
-        present.add(record.version_id)
+        note(vid, count)
         report.sent += 1
     return report
 

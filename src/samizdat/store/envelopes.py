@@ -27,18 +27,23 @@ SCHEMA = Area(
         "CREATE TABLE carry_drop_files (id INTEGER PRIMARY KEY, drop_id BLOB NOT NULL, "
         "name TEXT NOT NULL, size INTEGER NOT NULL, version BLOB, "
         "UNIQUE(drop_id, name, size))",
+        # how many signatures the file's copy carries: a store that has learned more
+        # (e.g. the committee's final) leaves a newer copy
+        "ALTER TABLE carry_drop_files ADD COLUMN signatures INTEGER NOT NULL DEFAULT 0",
     ),
 )
 
 
 @dataclass(frozen=True)
 class DropFile:
-    """A file seen in a dead drop: its name, size and the version it carries (None
-    if it could not be opened with that drop's key)."""
+    """A file seen in a dead drop: its name, size, the version it carries (None if
+    it could not be opened with that drop's key) and how many signatures came with
+    it."""
 
     name: str
     size: int
     version: bytes | None = field(default=None)
+    signatures: int = 0
 
 
 def add_drop_key(db: Database, key: bytes, now: int) -> bool:
@@ -54,22 +59,27 @@ def drop_keys(db: Database) -> list[bytes]:
     return [bytes(r[0]) for r in db.query("SELECT key FROM carry_drop_keys ORDER BY id")]
 
 
-def drop_files(db: Database, drop_id: bytes) -> dict[tuple[str, int], bytes | None]:
-    """What this store remembers of a drop: (name, size) -> version or None."""
+def drop_files(db: Database, drop_id: bytes) -> dict[tuple[str, int], DropFile]:
+    """What this store remembers of a drop, by (name, size)."""
     rows = db.query(
-        "SELECT name, size, version FROM carry_drop_files WHERE drop_id = ?", (drop_id,)
+        "SELECT name, size, version, signatures FROM carry_drop_files WHERE drop_id = ?",
+        (drop_id,),
     )
     return {
-        (str(r[0]), int(r[1])): None if r[2] is None else bytes(r[2]) for r in rows
+        (str(r[0]), int(r[1])): DropFile(
+            str(r[0]), int(r[1]), None if r[2] is None else bytes(r[2]), int(r[3])
+        )
+        for r in rows
     }
 
 
 def note_drop_file(db: Database, drop_id: bytes, f: DropFile) -> None:
     """Remember what one drop file holds."""
     db.execute(
-        "INSERT INTO carry_drop_files (drop_id, name, size, version) VALUES (?, ?, ?, ?) "
-        "ON CONFLICT(drop_id, name, size) DO UPDATE SET version = excluded.version",
-        (drop_id, f.name, f.size, f.version),
+        "INSERT INTO carry_drop_files (drop_id, name, size, version, signatures) "
+        "VALUES (?, ?, ?, ?, ?) ON CONFLICT(drop_id, name, size) DO UPDATE SET "
+        "version = excluded.version, signatures = excluded.signatures",
+        (drop_id, f.name, f.size, f.version, f.signatures),
     )
 
 
