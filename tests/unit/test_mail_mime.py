@@ -240,3 +240,15 @@ def test_imap_client_refuses_a_literal_larger_than_the_cap() -> None:
     client.max_literal = 1000
     with pytest.raises(imaplib.IMAP4.error):
         client.read(10**10)
+
+
+def test_a_copy_forwarded_as_an_attached_message_is_found() -> None:
+    from email.mime.message import MIMEMessage
+    from email.mime.multipart import MIMEMultipart
+    from email.mime.text import MIMEText
+
+    payload = os.urandom(500)
+    outer = MIMEMultipart()
+    outer.attach(MIMEText("see the forwarded mail"))
+    outer.attach(MIMEMessage(message_from_bytes(_build(payload))))
+    assert mail.extract_attachments(outer.as_bytes(), mail.Limits()) == ([payload], 0)
