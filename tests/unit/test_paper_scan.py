@@ -80,6 +80,39 @@ def test_blurred_pages_the_quick_pass_cannot_read_rebuild_at_higher_effort(
     assert paper.scan_images(blurred).payloads == [two_prints["a"]]
 
 
+def keystone(img: Image.Image, narrowing: float) -> Image.Image:
+    """A true perspective warp: the top edge ``narrowing`` of the width shorter on
+    each side, as in a photo of a page on a table taken from below."""
+    import numpy as np
+
+    w, h = img.size
+    dx = w * narrowing
+    rows, rhs = [], []
+    # PIL's PERSPECTIVE data maps output (x, y) to input (X, Y)
+    for (x, y), (sx, sy) in zip([(dx, 0), (w - dx, 0), (w, h), (0, h)],
+                                [(0, 0), (w, 0), (w, h), (0, h)], strict=True):
+        rows.append([x, y, 1, 0, 0, 0, -sx * x, -sx * y])
+        rhs.append(sx)
+        rows.append([0, 0, 0, x, y, 1, -sy * x, -sy * y])
+        rhs.append(sy)
+    coeffs = tuple(float(c) for c in np.linalg.solve(np.array(rows, float), np.array(rhs)))
+    return img.transform((w, h), Image.Transform.PERSPECTIVE, coeffs,
+                         Image.Resampling.BICUBIC, fillcolor=255)
+
+
+def test_pages_photographed_at_an_angle_rebuild(two_prints: dict) -> None:
+    """A strong keystone loses most codes to the whole-page pass; the overlapping
+    crops of a higher effort find them."""
+    from PIL import ImageFilter
+
+    from samizdat.transports.paper_scan import read_codes
+
+    photos = [keystone(p, 0.14).filter(ImageFilter.GaussianBlur(0.8))
+              for p in two_prints["pages_a"]]
+    assert sum(len(read_codes(p)) for p in photos) < two_prints["pa"].k
+    assert paper.scan_images(photos).payloads == [two_prints["a"]]
+
+
 def test_codes_of_two_prints_mixed_rebuild_the_complete_one(two_prints: dict) -> None:
     pages = two_prints["pages_a"] + two_prints["pages_b"][:1]
     report = paper.scan_images(pages)
