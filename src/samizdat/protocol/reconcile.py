@@ -51,8 +51,8 @@ import operator
 from bisect import bisect_left
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from itertools import accumulate, islice
-from typing import Final
+from itertools import accumulate, islice, repeat
+from typing import Final, Literal
 
 from samizdat.core.crypto import blake3_hash, keyed_hash
 from samizdat.errors import DecodeError, ProtocolError
@@ -141,8 +141,9 @@ class ItemSet:
         if unique and not min(map(len, unique)) == max(map(len, unique)) == ID_BYTES:
             raise ValueError("item ids are 16 bytes")
         self._ids: list[bytes] = unique
-        from_bytes = int.from_bytes
-        self._sums: list[int] = [0, *accumulate(from_bytes(i, "big") for i in unique)]
+        # prefix sums of the ids as big-endian integers: map() keeps the loop in C
+        big: Literal["big"] = "big"
+        self._sums: list[int] = [0, *accumulate(map(int.from_bytes, unique, repeat(big)))]
 
     def __len__(self) -> int:
         return len(self._ids)
