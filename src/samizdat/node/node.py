@@ -28,7 +28,7 @@ import ssl
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from samizdat.core.crypto import certificate_ed25519_key, constant_time_equal
+from samizdat.core.crypto import blake3_hash, certificate_ed25519_key, constant_time_equal
 from samizdat.errors import (
     CryptoError,
     DecodeError,
@@ -44,6 +44,7 @@ from samizdat.node.session import (
     pair_key,
     run_session,
 )
+from samizdat.runtime import monotonic
 from samizdat.store.contacts import Contact, ContactBook
 from samizdat.transports import tcp
 from samizdat.transports.tls import (
@@ -66,7 +67,10 @@ INVITE_READ_TIMEOUT = 30.0
 class NodeConfig:
     host: str = "127.0.0.1"
     port: int = 0
-    interval: float = 30.0  # seconds between rounds of dialing every contact
+    interval: float = 30.0  # seconds between rounds of dialing contacts
+    quiet_rounds: int = 20
+    """A contact found in step (a session moved nothing either way) is not dialed
+    again for this many rounds unless we gain or share something new meanwhile."""
     session_timeout: float = 60.0
     socks: tuple[str, int] | None = None  # Tor SocksPort, to reach onion addresses
     max_frame: int = tcp.DEFAULT_MAX_FRAME
@@ -139,6 +143,8 @@ class Node:
         self.stopping = asyncio.Event()
         self.totals = SessionStats()
         self.cut_off = 0
+        self.in_step: dict[bytes, float] = {}  # contact key -> when found in step
+        self._offered_mark: tuple[int, bytes] | None = None
 
     # ------------------------------------------------------------------- server
 
@@ -228,6 +234,8 @@ class Node:
             self.active.discard(contact.public_key)
         self.totals.sent += stats.sent
         self.totals.received += stats.received
+        if stats.sent == stats.received == 0:
+            self.in_step[contact.public_key] = monotonic()
         log.info(
             "%s session with %s: %d sent, %d received",
             direction, who(contact, self.config.debug), stats.sent, stats.received,
@@ -235,6 +243,7 @@ class Node:
 
     def _arrived(self, version_id: bytes) -> None:
         self.mark_shared(version_id)  # pass it along
+        self.in_step.clear()  # every contact may lack what we just gained
         self.wake.set()
 
     async def sync_with(self, contact: Contact) -> None:
@@ -251,9 +260,24 @@ class Node:
         finally:
             await conn.close()
 
+    def _due(self, contact: Contact) -> bool:
+        """Stop rule "quiet when in step" (``protocol/gossip.py``): after a session
+        that moved nothing, both sides hold what the other offers; a contact that
+        gains something calls us itself. So skip it for a while, unless what we
+        offer changed (a ``share`` run from the command line, or an arrival)."""
+        since = self.in_step.get(contact.public_key)
+        if since is None:
+            return True
+        return monotonic() - since >= self.config.interval * self.config.quiet_rounds
+
     async def round(self) -> None:
-        """Dial every contact with a known address, concurrently."""
-        contacts = [c for c in self.book.all() if c.address]
+        """Dial, concurrently, every contact with a known address that is due."""
+        offered = sorted(self.library.offered())
+        mark = (len(offered), blake3_hash(b"".join(offered)))
+        if mark != self._offered_mark:
+            self._offered_mark = mark
+            self.in_step.clear()
+        contacts = [c for c in self.book.all() if c.address and self._due(c)]
         await asyncio.gather(*(self.sync_with(c) for c in contacts))
 
     # ---------------------------------------------------------------- lifecycle
