@@ -219,11 +219,13 @@ def test_two_processes_share_the_store(store_cli: Any, signed: dict[str, str]) -
          "from pathlib import Path\n"
          "from samizdat.core.crypto import SecretBytes\n"
          "from samizdat.store import Store\n"
-         "s = Store.open(Path(sys.argv[1]), SecretBytes(sys.argv[2].encode()))\n"
+         "import os\n"
+         "pw = os.environ['SAMIZDAT_PASSPHRASE'].encode()\n"
+         "s = Store.open(Path(sys.argv[1]), SecretBytes(pw))\n"
          "print(len(s.documents()), flush=True)\n"
          "time.sleep(60)\n",
-         str(store_cli.home), store_cli.passphrase],
-        stdout=subprocess.PIPE, text=True,
+         str(store_cli.home)],
+        stdout=subprocess.PIPE, text=True, env=store_cli.env(),
     )
     try:
         assert holder.stdout is not None and holder.stdout.readline().strip() == "1"

@@ -27,7 +27,8 @@ from samizdat.core.crypto import SecretBytes, sha256
 from samizdat.store import Store, VersionRecord
 
 home, start = Path(sys.argv[1]), int(sys.argv[2])
-store = Store.open(home, SecretBytes(sys.argv[3].encode()))
+import os
+store = Store.open(home, SecretBytes(os.environ["TEST_STORE_PASSPHRASE"].encode()))
 doc = b"d" * 32
 store.add_document(doc, "T", 0)
 i = start
@@ -54,10 +55,11 @@ def test_kill_9_at_random_points_loses_nothing_acknowledged(tmp_path: Path) -> N
     rng = random.Random(1932)
     acknowledged: list[int] = []
     next_index = 0
-    env = dict(os.environ, PYTHONPATH=os.pathsep.join(sys.path))
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(sys.path),
+               TEST_STORE_PASSPHRASE=PW.decode())  # never in argv
     for _round in range(12):
         child = subprocess.Popen(
-            [sys.executable, "-c", CHILD, str(home), str(next_index), PW.decode()],
+            [sys.executable, "-c", CHILD, str(home), str(next_index)],
             stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env,
         )
         # wait for the child to start writing, then kill it somewhere in the loop
