@@ -309,3 +309,13 @@ def test_a_home_that_is_a_file_is_a_clear_error(tmp_path: Path) -> None:
         Store.create(tmp_path / "f", PW)
     with pytest.raises(NotAStore):
         Store.open(tmp_path / "f", PW)
+
+
+def test_init_killed_before_the_key_file_can_be_redone(tmp_path: Path) -> None:
+    home = tmp_path / "h"
+    make(home).close()
+    (home / KEYSLOTS).unlink()  # as if init died before writing its key file
+    with pytest.raises(NotAStore):
+        Store.open(home, PW)
+    make(home).close()
+    Store.open(home, PW).close()

@@ -114,10 +114,11 @@ class Store(DocumentTables):
 
     @classmethod
     def exists(cls, home: Path) -> bool:
-        """Whether ``home`` holds a store that was not wiped (a database file is
-        there; a wiped store keeps only its random-looking key file)."""
-        _slots, dbs = cls._paths(home)
-        return any(p.exists() for p in dbs)
+        """Whether ``home`` holds a usable store: its key file and a database. A
+        wiped store keeps only its random-looking key file; databases without a key
+        file (an ``init`` killed half-way) can never be opened by anyone."""
+        slots, dbs = cls._paths(home)
+        return slots.exists() and any(p.exists() for p in dbs)
 
     @classmethod
     def create(
@@ -142,6 +143,8 @@ class Store(DocumentTables):
             raise StoreError(f"cannot make a store at {home}: {exc.strerror}",
                              hint="pass another --home") from None
         when = int(wall_clock()) if now is None else now
+        for p in dbs:  # leftovers without keys (see exists()) are replaced
+            _remove_db(p)
         coin = rng(2)
         database, slot = coin[0] & 1, coin[1] & 1
         key = SecretBytes(rng(32), "database key")
