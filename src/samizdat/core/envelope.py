@@ -82,6 +82,7 @@ BLOCK_TAG_BYTES: Final = 16
 MIN_PADDED: Final = 256
 """The smallest inner stream: even an empty payload makes a 256-byte envelope."""
 _RECORD_HEAD: Final = 4
+_SMALL_BLOCK: Final = 16 * 1024
 _END: Final = b"\x00\x00\x00\x00"
 # zstd's worst case for one CHUNK_BYTES frame (ZSTD_COMPRESSBOUND) plus slack
 _MAX_FRAME: Final = CHUNK_BYTES + (CHUNK_BYTES >> 8) + 1024
@@ -192,7 +193,7 @@ def shard_size(k: int, payload_inner_bytes: int) -> int:
 
 
 class _Keys:
-    __slots__ = ("_block_mac", "aad", "aead", "cap", "index_tags")
+    __slots__ = ("_block_key", "_block_mac", "aad", "aead", "cap", "index_tags")
 
     def __init__(self, cap: ReadCap) -> None:
         # one derivation gives the three keys (fewer calls matter for small
@@ -200,7 +201,8 @@ class _Keys:
         keys = cap.subkey_bytes("keys", 96)
         self.cap = cap
         self.aead = Aead(keys[:32])
-        self._block_mac = keyed_hasher(keys[32:64])
+        self._block_key = keys[32:64]
+        self._block_mac = keyed_hasher(self._block_key)
         tags = keyed_hash(keys[64:], b"shard index tags", length=INDEX_TAG_BYTES * cap.n)
         self.index_tags = [
             tags[i * INDEX_TAG_BYTES : (i + 1) * INDEX_TAG_BYTES] for i in range(cap.n)
@@ -212,8 +214,11 @@ class _Keys:
         return stripe.to_bytes(8, "big") + (b"\x00\x00\x00\x01" if final else bytes(4))
 
     def block_tag(self, stripe: int, index: int, block: bytes | memoryview) -> bytes:
-        h = self._block_mac.copy()  # the keyed state, without redoing the key setup
-        h.update(stripe.to_bytes(8, "big") + bytes([index]))
+        head = stripe.to_bytes(8, "big") + bytes([index])
+        if len(block) <= _SMALL_BLOCK:  # one call is cheaper than copy + updates
+            return keyed_hash(self._block_key, head + bytes(block), length=BLOCK_TAG_BYTES)
+        h = self._block_mac.copy()  # the keyed state, without copying a large block
+        h.update(head)
         h.update(block)
         return bytes(h.digest(length=BLOCK_TAG_BYTES))
 
