@@ -18,7 +18,7 @@ class NodeProcess:
     """One ``samizdat node run`` child; ``address`` is read from its JSON line."""
 
     def __init__(
-        self, home: Path, *, listen: str = "127.0.0.1:0", interval: float = 1.0,
+        self, home: Path, *, listen: str | None = "127.0.0.1:0", interval: float = 1.0,
         extra: list[str] | None = None, env: dict[str, str] | None = None,
         debug: bool = False,
     ) -> None:
@@ -27,7 +27,9 @@ class NodeProcess:
         argv = [sys.executable, "-m", "samizdat", "--home", str(home), "--json"]
         if debug:
             argv.append("--debug")
-        argv += ["node", "run", "--listen", listen, "--interval", str(interval), *(extra or [])]
+        argv += ["node", "run", "--interval", str(interval), *(extra or [])]
+        if listen is not None:
+            argv += ["--listen", listen]
         full_env = dict(os.environ, SAMIZDAT_PASSPHRASE=PASSPHRASE, **(env or {}))
         self.log: IO[bytes] = open(self.log_path, "ab")  # noqa: SIM115
         self.proc = subprocess.Popen(

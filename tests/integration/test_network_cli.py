@@ -51,8 +51,19 @@ def test_invite_text_and_qr(make_cli: Any) -> None:
 def test_invite_without_address_is_a_usage_error(make_cli: Any) -> None:
     alice = make_cli("alice")
     alice.ok("init")
-    out = alice("contact", "invite")
+    out = alice("contact", "invite")  # waits 10 s for a starting node, then gives up
     assert out.code == 2 and "node run" in out.stderr
+
+
+def test_invite_waits_for_a_node_that_is_starting(make_cli: Any) -> None:
+    alice = make_cli("alice")
+    alice.ok("init")
+    node = NodeProcess(alice.home)  # not waited for: invite right away
+    try:
+        code = alice.ok("contact", "invite")["code"]
+        assert code.startswith("sz1-")
+    finally:
+        assert node.terminate() == 0
 
 
 def _wait(pred: Any, timeout: float = 60) -> None:
@@ -92,3 +103,21 @@ def test_shared_document_is_passed_along_two_hops(make_cli: Any, tmp_path: Any) 
         assert b.terminate() == 0
     for log in (a.stderr(), b.stderr()):
         assert ver[:16] not in log and "Appeal" not in log
+
+
+def test_restarted_node_keeps_its_port_so_contacts_still_reach_it(make_cli: Any) -> None:
+    alice, bob = make_cli("alice"), make_cli("bob")
+    alice.ok("init")
+    bob.ok("init")
+    node = NodeProcess(alice.home, listen=None)
+    try:
+        first = node.wait_ready()["address"]
+        bob.ok("contact", "accept", alice.ok("contact", "invite")["code"])
+    finally:
+        assert node.terminate() == 0
+    node = NodeProcess(alice.home, listen=None)
+    try:
+        assert node.wait_ready()["address"] == first
+        assert bob.ok("sync")["reached"] == 1
+    finally:
+        assert node.terminate() == 0

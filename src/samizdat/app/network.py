@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -74,16 +75,21 @@ def socks_from_env() -> tuple[str, int] | None:
 
 def create_invite(
     store: Store, rng: Rng, now: int, *, address: str | None = None,
-    ttl: int = DEFAULT_INVITE_TTL,
+    ttl: int = DEFAULT_INVITE_TTL, wait: float = 0.0,
 ) -> tuple[str, int]:
     """A new single-use invite code and its expiry (unix seconds).
 
     The address defaults to where this node last listened (``node run`` records it);
-    the node must be running to answer the invite.
+    the node must be running to answer the invite. With no address known yet, wait
+    up to ``wait`` seconds for a node that is starting to record one.
     """
     me = identity(store, rng)
     book = ContactBook(store.db)
     where = address or book.own_address()
+    deadline = time.monotonic() + wait
+    while not where and time.monotonic() < deadline:
+        time.sleep(0.2)  # a node that was just started records its address shortly
+        where = book.own_address()
     if not where:
         raise UsageError(
             "this node has no known address yet",

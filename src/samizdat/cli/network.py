@@ -11,7 +11,7 @@ import sys
 import click
 
 from samizdat.cli.context import Context
-from samizdat.errors import NotFound, UsageError
+from samizdat.errors import NetworkError, NotFound, UsageError
 from samizdat.runtime import system_rng, wall_clock
 
 __all__ = ["register"]
@@ -52,7 +52,7 @@ def contact_invite(ctx: Context, address: str | None, ttl: int, no_qr: bool) -> 
     from samizdat.app import network
 
     code, expires = network.create_invite(
-        ctx.store(), system_rng, _now(), address=address, ttl=ttl
+        ctx.store(), system_rng, _now(), address=address, ttl=ttl, wait=10.0
     )
 
     def human(console: object) -> None:
@@ -164,8 +164,9 @@ def node_group() -> None:
 
 
 @node_group.command("run")
-@click.option("--listen", default="127.0.0.1:0", show_default=True,
-              help="HOST:PORT to listen on (port 0: any free port).")
+@click.option("--listen", default=None,
+              help="HOST:PORT to listen on (port 0: any free port). Default: the port "
+              "this node used last time on 127.0.0.1 (contacts know it), else any.")
 @click.option("--advertise", help="HOST:PORT to give contacts, if not the listening one.")
 @click.option("--tor", "use_tor", is_flag=True,
               help="Publish an onion service and reach .onion contacts through Tor.")
@@ -184,21 +185,34 @@ def node_run(
     from samizdat.store.contacts import ContactBook
     from samizdat.transports import tcp
 
+    store = ctx.store()
+    book = ContactBook(store.db)
+    if listen is None:
+        listen = "127.0.0.1:0"
+        last = book.own_address()
+        if last.startswith("127.0.0.1:") and not use_tor:
+            listen = last  # stay where contacts last saw us
+    reused = listen is not None and listen == book.own_address()
     try:
         host, port = tcp.parse_hostport(listen, allow_zero=True)
     except ValueError as exc:
         raise UsageError(f"--listen: {exc}") from exc
     _setup_logging(ctx.debug)
-    store = ctx.store()
     socks = network.socks_from_env()
     if use_tor and socks is None:
         socks = ("127.0.0.1", 9050)
     config = NodeConfig(host=host, port=port, interval=interval, socks=socks, debug=ctx.debug)
     node = network.make_node(store, system_rng, _now, config)
-    book = ContactBook(store.db)
 
     async def main() -> None:
-        bound_host, bound_port = await node.start()
+        try:
+            bound_host, bound_port = await node.start()
+        except OSError as exc:
+            if not reused:
+                raise NetworkError(f"cannot listen on {host}:{port}",
+                                   hint="is another node running there?") from exc
+            config.port = 0  # last time's port is taken now: take any
+            bound_host, bound_port = await node.start()
         onion = None
         address = advertise or f"{bound_host}:{bound_port}"
         if use_tor:
@@ -249,8 +263,6 @@ def sync_cmd(ctx: Context, contact: str | None) -> None:
         store, system_rng, _now, contacts, socks=network.socks_from_env(), progress=ctx.note
     )
     if result.reached == 0:
-        from samizdat.errors import NetworkError
-
         raise NetworkError("no contact could be reached", hint="is their node running?")
     ctx.emit(
         {"contacts": result.contacts, "reached": result.reached, "sent": result.sent,
