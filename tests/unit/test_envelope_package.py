@@ -4,6 +4,8 @@ checks that reject what does not match."""
 from __future__ import annotations
 
 import dataclasses
+import json
+from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
@@ -71,3 +73,27 @@ def test_structural_rejections() -> None:
     v = Version.create(doc.document_id, d.text_id, d.paragraphs, d.text_sha256)
     with pytest.raises(DecodeError):
         check_package(decode_package(encode_package(Package(doc, Entry(v, raw)))))
+
+
+PACKAGE_VECTORS = json.loads(
+    (Path(__file__).parent.parent / "vectors" / "envelope_package.json").read_text()
+)
+
+
+@pytest.mark.parametrize("v", PACKAGE_VECTORS["valid"], ids=lambda v: v["name"])
+def test_package_vectors_valid(v: dict[str, object]) -> None:
+    data = bytes.fromhex(str(v["package"]))
+    package = check_package(decode_package(data))
+    assert encode_package(package) == data
+    assert package.document.document_id.hex() == v["document"]
+    assert package.entry.version_id.hex() == v["version"]
+    signers = [["author", s.public_key.hex()] for s in package.entry.authors]
+    signers += [["committee", f.group_key.hex()] for f in package.entry.committee]
+    assert signers == v["signers"]
+
+
+@pytest.mark.parametrize("v", PACKAGE_VECTORS["must_reject"], ids=lambda v: v["name"])
+def test_package_vectors_must_reject(v: dict[str, str]) -> None:
+    expected = {"DecodeError": DecodeError, "VerificationFailed": VerificationFailed}[v["error"]]
+    with pytest.raises(expected):
+        check_package(decode_package(bytes.fromhex(v["package"])))
