@@ -7,6 +7,8 @@ import random
 import struct
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from samizdat.errors import DecodeError, ProtocolError
 from samizdat.protocol.frames import Frame, FrameDecoder, FrameType, encode_frame
@@ -184,3 +186,28 @@ def test_close_and_ping() -> None:
     assert out == [encode_frame(FrameType.PONG, b"hi")]
     _, (ev,) = s.receive(Frame(FrameType.CLOSE, b"\x01"))
     assert isinstance(ev, Closed) and s.closed
+
+
+_types = st.sampled_from(list(FrameType))
+
+
+@settings(max_examples=1500, deadline=None)
+@given(st.lists(st.tuples(_types, st.binary(max_size=80)), max_size=6), st.booleans())
+def test_fuzz_any_frames_only_typed_errors(frames: list[tuple[FrameType, bytes]],
+                                           after_reconcile: bool) -> None:
+    """Whatever frames a peer sends, in any phase, the session answers or fails with a
+    typed error, and stays failed."""
+    if after_reconcile:
+        _, b, _ = _ready_pair()
+        b.want([])
+        target = b
+    else:
+        target = Session(ItemSet(store(5, 8)), initiator=False)
+    for frame_type, payload in frames:
+        try:
+            target.receive(Frame(frame_type, payload))
+        except (DecodeError, ProtocolError):
+            assert target.closed
+            with pytest.raises(ProtocolError):
+                target.receive(Frame(FrameType.PING, b""))
+            return
