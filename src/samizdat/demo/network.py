@@ -42,7 +42,7 @@ def _start_node(demo: Demo, who: Person) -> None:
     who.facts["address"] = f"127.0.0.1:{port}"
     proc = subprocess.Popen(
         [sys.executable, "-m", "samizdat", "--home", str(who.home), "node", "run",
-         "--listen", who.facts["address"]],
+         "--listen", who.facts["address"], "--interval", "2"],
         env=demo.env(who),
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
