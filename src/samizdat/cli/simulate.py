@@ -99,7 +99,8 @@ def simulate(ctx: Context, nodes: int, degree: int, beta: float, seed: int,
             f"{s['informant']['identities_linked']} identities",
         ]
         for name, ok in s["goals"].items():
-            lines.append(f"goal {name}: {'PASS' if ok else 'FAIL'}")
+            verdict = "not measured" if ok is None else "PASS" if ok else "FAIL"
+            lines.append(f"goal {name}: {verdict}")
         if "files" in s:
             lines.append(f"wrote {len(s['files'])} plots and summary.json to {out_dir}")
         ctx.out.print("\n".join(lines))
