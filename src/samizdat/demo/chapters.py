@@ -76,6 +76,12 @@ def drafts(demo: Demo) -> None:
         )
 
 
+def _cap(cap: str) -> dict[str, str]:
+    """Hand a read capability to a command the way people should: in the environment
+    (or a file), never on the command line where the process list shows it."""
+    return {"SAMIZDAT_CAP": cap}
+
+
 def _in_order(entries: list[dict[str, Any]], order: list[str]) -> list[dict[str, Any]]:
     by_id = {e["version"]: e for e in entries}
     return [by_id[v] for v in order if v in by_id]
@@ -121,7 +127,7 @@ def committee(demo: Demo) -> None:
         cap = demo.run(demo.person("author"), "export", final, "--out", bundle)["cap"]
         signers = [members[i - 1] for i in SIGNERS]
         for m in signers:
-            demo.run(m, "import", bundle, "--cap", cap)
+            demo.run(m, "import", bundle, extra_env=_cap(cap))
         commits = []
         for m in signers:
             out = msgs / f"commit-{m.name}.msg"
@@ -185,7 +191,7 @@ def circulate(demo: Demo) -> None:
         exported = demo.run(source, "export", facts["final"], "--out", bundle)
         holder = demo.person("holder")
         demo.run(holder, "init")
-        got = demo.run(holder, "import", bundle, "--cap", exported["cap"])
+        got = demo.run(holder, "import", bundle, extra_env=_cap(exported["cap"]))
         demo.record(names[0], got["status"] == "authentic" and got["version"] == facts["final"],
                     f"{exported['bytes']} bytes on the stick, status {got['status']}")
         facts["holders"] = [holder]
@@ -205,7 +211,7 @@ def circulate(demo: Demo) -> None:
         reader = demo.person("reader-courier")
         demo.run(reader, "init")
         picked = [c.home for c in random.Random(1932).sample(couriers, 3)]
-        got = demo.run(reader, "recover", *picked, "--cap", out["cap"])
+        got = demo.run(reader, "recover", *picked, extra_env=_cap(out["cap"]))
         demo.record(names[1], got["status"] == "authentic",
                     f"{len(couriers)} couriers, rebuilt from 3 of them: {got['status']}")
         facts["holders"].append(reader)
@@ -218,7 +224,7 @@ def circulate(demo: Demo) -> None:
         images = _render(pdf)
         reader = demo.person("reader-paper")
         demo.run(reader, "init")
-        got = demo.run(reader, "scan", *images, "--cap", printed["cap"])
+        got = demo.run(reader, "scan", *images, extra_env=_cap(printed["cap"]))
         demo.record(names[2], got["status"] == "authentic",
                     f"{printed['pages']} pages printed, scanned back: {got['status']}")
         facts["holders"].append(reader)
@@ -325,7 +331,7 @@ def police(demo: Demo) -> None:
         bundle = demo.root / "files" / "archive.bundle"
         if demo.available("export"):
             cap = demo.run(source, "export", facts["final"], "--out", bundle)["cap"]
-            demo.run(reader, "import", bundle, "--cap", cap)
+            demo.run(reader, "import", bundle, extra_env=_cap(cap))
         else:
             reader = author
         faithful = demo.write("faithful-retyping.txt", _retype(text, width=58))
@@ -372,7 +378,7 @@ def seizure(demo: Demo) -> None:
         survivors = [c.home for c in couriers if c not in seized_c]
         rebuilt = demo.person("reader-after")
         demo.run(rebuilt, "init")
-        got = demo.run(rebuilt, "recover", *survivors, "--cap", facts["shard_cap"])
+        got = demo.run(rebuilt, "recover", *survivors, extra_env=_cap(facts["shard_cap"]))
         text = demo.run(rebuilt, "read", facts["final"])["text"]
         demo.record(
             names[0],
@@ -393,7 +399,8 @@ def duress(demo: Demo) -> None:
         if "final" in facts and demo.available("export"):
             cap = demo.run(demo.person("author"), "export", facts["final"],
                            "--out", demo.root / "files" / "duress.bundle")["cap"]
-            demo.run(holder, "import", demo.root / "files" / "duress.bundle", "--cap", cap)
+            demo.run(holder, "import", demo.root / "files" / "duress.bundle",
+                     extra_env=_cap(cap))
         duress_words = "only the garden diary"
         demo.run(holder, "passphrase", "duress",
                  extra_env={"SAMIZDAT_DURESS_PASSPHRASE": duress_words})
