@@ -32,7 +32,11 @@ def _shared(demo: Demo) -> dict[str, Any]:
 
 
 def drafts(demo: Demo) -> None:
-    demo.chapter("Moscow, March to August: the author drafts, the group argues")
+    demo.chapter(
+        "Moscow, March to August: the author drafts, the group argues",
+        "1932: the main author, by his own wish, is not on the committee; "
+        "drafts go round for months.",
+    )
     facts = _shared(demo)
     with demo.step(
         [
@@ -50,7 +54,7 @@ def drafts(demo: Demo) -> None:
             revised = demo.run(author, "draft", "revise", doc,
                                demo.write(f"draft-{number}.txt", text))
             versions.append(revised["version"])
-            demo.say(f"  revision {number} after the committee's arguments: {versions[-1][:12]}")
+            demo.say(f"  draft {number} after the committee's arguments: {versions[-1][:12]}")
         keys = {demo.run(author, "sign", v)["key"] for v in versions}
         log = demo.run(author, "log", doc)
         chained = all(
@@ -88,7 +92,10 @@ def _in_order(entries: list[dict[str, Any]], order: list[str]) -> list[dict[str,
 
 
 def committee(demo: Demo) -> None:
-    demo.chapter("August: the editorial committee, 3 of 5, signs the final text")
+    demo.chapter(
+        "August: the editorial committee, 3 of 5, signs the final text",
+        "1932: the sign-off was a list of names. Here: one signature, one key, no names.",
+    )
     facts = _shared(demo)
     names = [
         "five members agree on one group key without a dealer",
@@ -172,7 +179,11 @@ def committee(demo: Demo) -> None:
 
 
 def circulate(demo: Demo) -> None:
-    demo.chapter("Autumn: read, copy, pass it on")
+    demo.chapter(
+        "Autumn: read, copy, pass it on",
+        "1932: typed copies went hand to hand and by post. Here: USB, couriers, "
+        "paper, mail and a friend-to-friend network.",
+    )
     facts = _shared(demo)
     names = [
         "a USB bundle is opened and verified",
@@ -272,7 +283,10 @@ def _mail(demo: Demo, facts: dict[str, Any], name: str) -> None:
 
 
 def informant(demo: Demo) -> None:
-    demo.chapter("One reader hands the text to the police")
+    demo.chapter(
+        "One reader hands the text to the police",
+        "1932: one recipient went to the police and the whole committee was arrested.",
+    )
     facts = _shared(demo)
     names = [
         "the informant's store holds no member's key and no author's identity",
@@ -312,7 +326,10 @@ def informant(demo: Demo) -> None:
 
 
 def police(demo: Demo) -> None:
-    demo.chapter("The police retype the text and change one sentence")
+    demo.chapter(
+        "The police retype the text and change one sentence",
+        "1932: the only surviving copy is a police retyping whose fidelity nobody can check.",
+    )
     facts = _shared(demo)
     names = [
         "a faithful retyping verifies as authentic",
@@ -357,7 +374,10 @@ def _retype(text: str, *, width: int) -> str:
 
 
 def seizure(demo: Demo) -> None:
-    demo.chapter("The police seize 70% of holders and couriers")
+    demo.chapter(
+        "The police seize 70% of holders and couriers",
+        "1932: every copy found was destroyed; holding one was proof of guilt.",
+    )
     facts = _shared(demo)
     names = ["the text survives the seizure of 70% of its carriers"]
     with demo.step(names):
@@ -389,7 +409,10 @@ def seizure(demo: Demo) -> None:
 
 
 def duress(demo: Demo) -> None:
-    demo.chapter("A holder is made to open the store")
+    demo.chapter(
+        "A holder is made to open the store",
+        "Today: a border guard demands the passphrase.",
+    )
     facts = _shared(demo)
     names = ["the duress passphrase opens a decoy and destroys the real key"]
     with demo.step(names):

@@ -138,8 +138,11 @@ class Demo:
     def say(self, text: str) -> None:
         self.console.print(text)
 
-    def chapter(self, title: str) -> None:
+    def chapter(self, title: str, then: str = "") -> None:
+        """Start a chapter; ``then`` says what happened in 1932 (or today)."""
         self.console.rule(f"[bold]{title}")
+        if then:
+            self.console.print(f"[dim italic]{then}[/]")
 
     def record(self, name: str, ok: bool, figure: str) -> None:
         self.guarantees.append(Guarantee(name, "PASS" if ok else "FAIL", figure))
