@@ -1,0 +1,26 @@
+"""Every module's ``__all__`` names things that exist, and every public module
+documents itself: the curated surface stays in step with the code."""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+
+import pytest
+
+import samizdat
+
+MODULES = sorted(
+    m.name for m in pkgutil.walk_packages(samizdat.__path__, prefix="samizdat.")
+    if not m.name.endswith("__main__")
+)
+
+
+@pytest.mark.parametrize("name", MODULES)
+def test_all_names_exist_and_module_has_a_docstring(name: str) -> None:
+    module = importlib.import_module(name)
+    assert module.__doc__ and module.__doc__.strip(), f"{name} has no docstring"
+    exported = getattr(module, "__all__", [])
+    assert len(set(exported)) == len(exported), f"{name}.__all__ repeats a name"
+    missing = [n for n in exported if not hasattr(module, n)]
+    assert not missing, f"{name}.__all__ names {missing}, which do not exist"
