@@ -15,7 +15,7 @@ import asyncio
 import ssl
 import struct
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from samizdat.errors import NetworkError, ProtocolError
 
@@ -36,12 +36,155 @@ HANDSHAKE_TIMEOUT = 20.0
 STREAM_LIMIT = 1024 * 1024
 """Read buffer high-water mark. asyncio's default (64 KiB) pauses and resumes the
 TLS transport every 128 KiB, which cost most of the throughput with 1 MiB frames."""
+SCRATCH_BYTES = 256 * 1024
+"""Bytes decrypted per read into the scratch buffer (headers and small frames)."""
+DIRECT_FRAME = 64 * 1024
+"""Frames larger than this are decrypted straight into their own buffer (no copies
+through a stream buffer); smaller ones are cut from the scratch bytes."""
 
 
 class Refused(NetworkError):
     """The peer was reached but refused the TLS handshake (we are not its contact, or
     no invite is open)."""
 _LEN = struct.Struct(">I")
+
+
+class _FrameReader(asyncio.BufferedProtocol):
+    """The receiving half of a :class:`Connection`: cuts the decrypted stream into
+    frames with as few copies as the TLS layer allows.
+
+    It replaces the :class:`asyncio.StreamReaderProtocol` once the handshake is done.
+    As a *buffered* protocol it hands asyncio's TLS layer the memory to decrypt into:
+    once a large frame's length is known, that is the frame's own buffer, so its
+    bytes are written once (then copied once into the ``bytes`` returned). Headers
+    are parsed only by :meth:`frame`, with the limit the caller passes at that moment,
+    so nothing is allocated for an announcement before it is checked. Unread bytes
+    are bounded: reading from the peer pauses above ``limit`` and resumes when frames
+    are taken. Write-side callbacks (pause/resume, connection lost) go on to the
+    stream protocol, so :meth:`asyncio.StreamWriter.drain` keeps its backpressure.
+    """
+
+    def __init__(
+        self, inner: asyncio.BaseProtocol, transport: asyncio.BaseTransport,
+        leftover: bytes, *, eof: bool, limit: int = STREAM_LIMIT,
+    ) -> None:
+        self._inner = inner
+        self._transport = transport
+        self._buf = bytearray(leftover)
+        self._scratch = memoryview(bytearray(SCRATCH_BYTES))
+        # a large frame is decrypted in place into _frame[:_want] (reused: growing it
+        # costs page faults and zeroing; it never exceeds the largest frame allowed)
+        self._frame = bytearray()
+        self._want = 0
+        self._filled = 0
+        self._eof = eof
+        self._lost: BaseException | None = None
+        self._waiter: asyncio.Future[None] | None = None
+        self._paused = False
+        self._limit = limit
+
+    # asyncio calls these
+    def get_buffer(self, sizehint: int) -> memoryview:
+        if self._want and self._filled < self._want:
+            return memoryview(self._frame)[self._filled : self._want]
+        return self._scratch
+
+    def buffer_updated(self, nbytes: int) -> None:
+        if self._want and self._filled < self._want:
+            self._filled += nbytes
+        else:
+            self._buf += self._scratch[:nbytes]
+            if len(self._buf) > self._limit and not self._paused:
+                self._paused = True
+                self._transport.pause_reading()  # type: ignore[attr-defined]
+        self._wake()
+
+    def eof_received(self) -> bool:
+        self._eof = True
+        self._wake()
+        return False
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self._eof = True
+        self._lost = exc
+        self._wake()
+        self._inner.connection_lost(exc)
+
+    def pause_writing(self) -> None:
+        self._inner.pause_writing()
+
+    def resume_writing(self) -> None:
+        self._inner.resume_writing()
+
+    def _wake(self) -> None:
+        if self._waiter is not None and not self._waiter.done():
+            self._waiter.set_result(None)
+
+    def _resume(self) -> None:
+        if self._paused and len(self._buf) <= self._limit:
+            self._paused = False
+            self._transport.resume_reading()  # type: ignore[attr-defined]
+
+    async def frame(self, max_frame: int) -> bytes:
+        """The next frame's payload (the caller puts a deadline around this)."""
+        while True:
+            if self._want:
+                if self._filled == self._want:
+                    with memoryview(self._frame) as view:
+                        payload = bytes(view[: self._want])
+                    self._want = 0
+                    return payload
+            elif len(self._buf) >= _LEN.size:
+                (length,) = _LEN.unpack_from(self._buf)
+                if length > max_frame:
+                    raise ProtocolError(
+                        f"the peer announced a frame of {length} bytes (limit {max_frame})"
+                    )
+                end = _LEN.size + length
+                if len(self._buf) >= end:
+                    with memoryview(self._buf) as view:
+                        payload = bytes(view[_LEN.size : end])
+                    del self._buf[:end]
+                    self._resume()
+                    return payload
+                if length > DIRECT_FRAME:
+                    if len(self._frame) < length:
+                        self._frame = bytearray(length)
+                    self._want = length
+                    self._filled = len(self._buf) - _LEN.size
+                    self._frame[: self._filled] = memoryview(self._buf)[_LEN.size :]
+                    self._buf.clear()
+                    continue
+            if self._lost is not None:
+                raise NetworkError("the connection broke") from self._lost
+            if self._eof:
+                raise NetworkError("the peer closed the connection mid-frame")
+            if self._paused:  # not a whole frame buffered: we need more bytes
+                self._paused = False
+                self._transport.resume_reading()  # type: ignore[attr-defined]
+            self._waiter = asyncio.get_running_loop().create_future()
+            try:
+                await self._waiter
+            finally:
+                self._waiter = None
+
+
+def _take_over(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> _FrameReader:
+    """Put a :class:`_FrameReader` under ``writer``'s transport, with whatever the
+    stream reader had already received (read through its private buffer: the only
+    way to take it without waiting)."""
+    transport = writer.transport
+    buffered: bytearray = reader._buffer  # type: ignore[attr-defined]
+    leftover = bytes(buffered)
+    buffered.clear()
+    proto = _FrameReader(
+        transport.get_protocol(), transport, leftover,
+        eof=bool(reader._eof) or transport.is_closing(),  # type: ignore[attr-defined]
+    )
+    transport.set_protocol(proto)
+    if not transport.is_closing():
+        transport.resume_reading()  # type: ignore[attr-defined]  # the reader may have paused it
+    return proto
 
 
 @dataclass
@@ -54,6 +197,10 @@ class Connection:
     read_timeout: float = 60.0
     bytes_in: int = 0
     bytes_out: int = 0
+    _in: _FrameReader = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self._in = _take_over(self.reader, self.writer)
 
     @property
     def ssl_object(self) -> ssl.SSLObject:
@@ -71,21 +218,12 @@ class Connection:
         limit = self.read_timeout if timeout is None else timeout
         try:
             async with asyncio.timeout(limit):
-                head = await self.reader.readexactly(_LEN.size)
-                (length,) = _LEN.unpack(head)
-                if length > self.max_frame:
-                    raise ProtocolError(
-                        f"the peer announced a frame of {length} bytes "
-                        f"(limit {self.max_frame})"
-                    )
-                payload = await self.reader.readexactly(length)
+                payload = await self._in.frame(self.max_frame)
         except TimeoutError as exc:
             raise ProtocolError(f"the peer stalled: no whole frame within {limit:g} s") from exc
-        except asyncio.IncompleteReadError as exc:
-            raise NetworkError("the peer closed the connection mid-frame") from exc
         except (ConnectionError, ssl.SSLError) as exc:
             raise NetworkError("the connection broke") from exc
-        self.bytes_in += _LEN.size + length
+        self.bytes_in += _LEN.size + len(payload)
         return payload
 
     async def write_frame(self, payload: bytes) -> None:
