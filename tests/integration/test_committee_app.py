@@ -204,4 +204,5 @@ def test_status_shows_the_state_and_no_secret(committee: tuple[list[Store], byte
     info = app.status(stores[0], "c")
     assert info["state"] == "ready" and (info["index"], info["n"], info["k"]) == (1, 3, 2)
     assert info["unused_nonces"] == 2
-    assert set(info) == {"committee", "state", "index", "n", "k", "group_key", "unused_nonces"}
+    assert set(info) == {"committee", "state", "index", "n", "k", "group_key", "unused_nonces",
+                         "sealed"}

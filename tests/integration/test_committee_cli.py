@@ -31,12 +31,14 @@ def _copy_version(src: Any, dst: Any, version_hex: str) -> None:
     dst.ok("import", bundle, "--cap", cap)
 
 
-def _dkg(tmp: Path, members: list[Any]) -> str:
+def _dkg(tmp: Path, members: list[Any], secret_env: dict[str, str] | None = None) -> str:
+    """Key generation; ``secret_env`` (the committee secret) goes to dkg1 only: the
+    later commands must find it in the store."""
     r1 = []
     for i, m in enumerate(members, start=1):
         out = tmp / f"r1-{i}.msg"
         m.ok("committee", "dkg1", "august", "--n", "5", "--k", "3", "--index", str(i),
-             "--out", out)
+             "--out", out, env=secret_env)
         r1.append(out)
     r2 = []
     for i, m in enumerate(members, start=1):
@@ -48,12 +50,13 @@ def _dkg(tmp: Path, members: list[Any]) -> str:
     return keys.pop()
 
 
-def run_committee(make_cli: Any, tmp_path: Path) -> dict[str, Any]:
+def run_committee(make_cli: Any, tmp_path: Path,
+                  secret_env: dict[str, str] | None = None) -> dict[str, Any]:
     """The whole story up to a minisign-checkable statement; returns what was made."""
     members = [make_cli(f"member{i}") for i in range(1, 6)]
     for m in members:
         m.ok("init")
-    group_key = _dkg(tmp_path, members)
+    group_key = _dkg(tmp_path, members, secret_env)
 
     author = make_cli("author")
     author.ok("init")

@@ -9,7 +9,10 @@ One member's life (the state machine, drawn in ``docs/spec/committee.md``)::
                                                       |  commit / sign / finalize
                                                       +--(loops; state unchanged)
 
-A rejected message leaves the state as it was. A final version needs two FROST
+A rejected message leaves the state as it was. A member who was given the committee
+secret at ``dkg1`` seals every message file it writes and opens every one it reads
+with the key kept in its store (``core/committee_wire.py``); one without a secret
+reads and writes plaintext frames. A final version needs two FROST
 signatures (see ``core/statement.py``): the statement signature (round "statement",
 slot 0) and minisign's comment signature (slot 1), each from any ``k`` members.
 """
@@ -29,6 +32,7 @@ from samizdat.core.crypto import Rng, constant_time_equal, ed25519_verify, sha25
 from samizdat.core.text import digest_paragraphs, normalized_bytes, paragraph_hash
 from samizdat.core.versions import decode_version
 from samizdat.errors import DecodeError, InputError, NotFound, UsageError
+from samizdat.runtime import system_rng
 from samizdat.store import committee as tables
 from samizdat.store.store import Store
 
@@ -94,9 +98,27 @@ def _state(store: Store, name: str, step: str) -> tables.MemberRecord:
 # --------------------------------------------------------------- key generation
 
 
+def _seal(store: Store, name: str, frame: bytes, rng: Rng | None) -> bytes:
+    """The file to write: sealed if this member keeps a committee key."""
+    key = tables.member(store.db, name).seal_key
+    if key is None:
+        return frame
+    return wire.seal(key, frame, rng or system_rng)
+
+
+def _open(rec: tables.MemberRecord, files: Sequence[bytes]) -> list[bytes]:
+    """The frames inside the files read; with a committee key every file must open
+    under it (a plaintext or foreign file is refused before anything is parsed)."""
+    if rec.seal_key is None:
+        return list(files)
+    return [wire.unseal(rec.seal_key, data) for data in files]
+
+
 def dkg1(store: Store, name: str, n: int, k: int, index: int, rng: Rng, now: int,
-         *, restart: bool = False) -> bytes:
-    """Round 1; returns this member's broadcast message."""
+         *, restart: bool = False, secret: wire.CommitteeSecret | None = None) -> bytes:
+    """Round 1; returns this member's broadcast message. With ``secret`` (or, on
+    ``restart``, a secret kept from before) it is sealed, and so is every later
+    message of this member."""
     if restart:
         rec = None
         with contextlib.suppress(NotFound):
@@ -105,27 +127,30 @@ def dkg1(store: Store, name: str, n: int, k: int, index: int, rng: Rng, now: int
             _state(store, name, "dkg1 --restart")
     state = dkg.round1(dkg.committee_context(name, n, k), n, k, index, rng)
     tables.put_member(
-        store.db, tables.MemberRecord(name, MemberState.ROUND1.value, state.encode(), None),
+        store.db,
+        tables.MemberRecord(name, MemberState.ROUND1.value, state.encode(), None,
+                            None if secret is None else wire.seal_key(secret)),
         now, replace=restart,
     )
-    return state.message
+    return _seal(store, name, state.message, rng)
 
 
-def dkg2(store: Store, name: str, round1: Sequence[bytes], now: int) -> bytes:
+def dkg2(store: Store, name: str, round1: Sequence[bytes], now: int,
+         rng: Rng | None = None) -> bytes:
     """Round 2; returns this member's message (shares sealed to each recipient)."""
     rec = _state(store, name, "dkg2")
-    new_state, message = dkg.round2(dkg.Round1State.decode(rec.data), round1)
+    new_state, message = dkg.round2(dkg.Round1State.decode(rec.data), _open(rec, round1))
     tables.put_member(
         store.db, tables.MemberRecord(name, MemberState.ROUND2.value, new_state.encode(), None),
         now, expect_state=MemberState.ROUND1.value,
     )
-    return message
+    return _seal(store, name, message, rng)
 
 
 def dkg3(store: Store, name: str, round2: Sequence[bytes], now: int) -> dict[str, Any]:
     """Round 3: check the shares, keep the key share; returns the group key."""
     rec = _state(store, name, "dkg3")
-    key = dkg.round3(dkg.Round2State.decode(rec.data), round2)
+    key = dkg.round3(dkg.Round2State.decode(rec.data), _open(rec, round2))
     tables.put_member(
         store.db,
         tables.MemberRecord(name, MemberState.READY.value, key.encode(), key.group_key),
@@ -136,6 +161,13 @@ def dkg3(store: Store, name: str, round2: Sequence[bytes], now: int) -> dict[str
 
 def _key(store: Store, name: str, step: str) -> dkg.KeyShare:
     return dkg.KeyShare.decode(_state(store, name, step).data)
+
+
+def _key_and_frames(store: Store, name: str, step: str,
+                    files: Sequence[bytes]) -> tuple[dkg.KeyShare, list[bytes]]:
+    rec = _state(store, name, step)
+    frames = _open(rec, files)
+    return dkg.KeyShare.decode(rec.data), frames
 
 
 # ------------------------------------------------------------------- statements
@@ -174,8 +206,9 @@ def commit(store: Store, name: str, rng: Rng, now: int) -> bytes:
         hiding.append(c.hiding)
         binding.append(c.binding)
     tables.add_nonces(store.db, name, commit_id, slots, now)
-    return wire.encode("commit", {"gk": key.group_key, "i": key.index, "cid": commit_id,
-                                  "D": list(hiding), "E": list(binding)})
+    return _seal(store, name, wire.encode(
+        "commit", {"gk": key.group_key, "i": key.index, "cid": commit_id,
+                   "D": list(hiding), "E": list(binding)}), rng)
 
 
 class _Commit:
@@ -250,11 +283,12 @@ def _record_final(store: Store, group_key: bytes, version: bytes, signature: byt
         store.add_signature(version, "committee", group_key, signature)
 
 
-def sign(store: Store, name: str, version: bytes, files: Sequence[bytes]) -> bytes:
+def sign(store: Store, name: str, version: bytes, files: Sequence[bytes],
+         rng: Rng | None = None) -> bytes:
     """Signing round 2: this member's share. Its nonce is deleted in the transaction
     that computes the share, before the share is returned."""
-    key = _key(store, name, "sign")
-    sorted_files = _sort_files(files)
+    key, frames = _key_and_frames(store, name, "sign", files)
+    sorted_files = _sort_files(frames)
     for data in sorted_files["final"]:
         f = wire.decode(data, "final")
         f.expect_keys("gk", "ver", "sig")
@@ -279,16 +313,17 @@ def sign(store: Store, name: str, version: bytes, files: Sequence[bytes]) -> byt
                           commitments)
 
     share = tables.take_nonce(store.db, own[0].cid, slot, use)
-    return wire.encode("share", {"gk": key.group_key, "i": key.index, "ver": version,
-                                 "slot": slot, "set": _set_id(commits), "z": share})
+    return _seal(store, name, wire.encode(
+        "share", {"gk": key.group_key, "i": key.index, "ver": version, "slot": slot,
+                  "set": _set_id(commits), "z": share}), rng)
 
 
-def finalize(store: Store, name: str, version: bytes,
-             files: Sequence[bytes]) -> tuple[dict[str, Any], bytes]:
+def finalize(store: Store, name: str, version: bytes, files: Sequence[bytes],
+             rng: Rng | None = None) -> tuple[dict[str, Any], bytes]:
     """Aggregate the shares, check them (naming a bad signer) and the signature, and
     record the version as final. Returns the result and the final message file."""
-    key = _key(store, name, "finalize")
-    sorted_files = _sort_files(files)
+    key, frames = _key_and_frames(store, name, "finalize", files)
+    sorted_files = _sort_files(frames)
     commits = _commitments(key, sorted_files["commit"])
     set_id = _set_id(commits)
     shares: dict[int, g.Scalar] = {}
@@ -322,7 +357,8 @@ def finalize(store: Store, name: str, version: bytes,
     else:
         tables.set_comment_signature(store.db, version, key.group_key, signature)
     rec = next(r for r in tables.final(store.db, version) if r.group_key == key.group_key)
-    out = wire.encode("final", {"gk": key.group_key, "ver": version, "sig": rec.signature})
+    out = _seal(store, name, wire.encode(
+        "final", {"gk": key.group_key, "ver": version, "sig": rec.signature}), rng)
     return {
         "version": version.hex(),
         "signature": rec.signature.hex(),
@@ -349,6 +385,7 @@ def status(store: Store, name: str) -> dict[str, Any]:
         r2 = dkg.Round2State.decode(rec.data)
         out.update(index=r2.index, n=r2.n, k=r2.k)
     out["unused_nonces"] = tables.count_nonces(store.db, name)
+    out["sealed"] = rec.seal_key is not None
     return out
 
 

@@ -1,4 +1,4 @@
-"""Commands of the editorial committee: ``committee dkg1|dkg2|dkg3|commit|sign|
+"""Commands of the editorial committee: ``committee secret|dkg1|dkg2|dkg3|commit|sign|
 finalize|export``, ``statement`` and ``trust add|list``. Each parses arguments, calls
 :mod:`samizdat.app.committee` and writes message files; files travel by any channel
 and may be given in any order."""
@@ -13,8 +13,8 @@ import click
 
 from samizdat.app import committee as app
 from samizdat.cli.context import Context
-from samizdat.core.committee_wire import MAX_MESSAGE_BYTES
-from samizdat.errors import InputError
+from samizdat.core.committee_wire import MAX_MESSAGE_BYTES, CommitteeSecret
+from samizdat.errors import InputError, UsageError
 from samizdat.runtime import system_rng, wall_clock
 
 __all__ = ["register"]
@@ -22,6 +22,25 @@ __all__ = ["register"]
 _in_files = click.argument("files", nargs=-1, type=click.Path(dir_okay=False, path_type=Path))
 _out = click.option("--out", "out", required=True,
                     type=click.Path(dir_okay=False, path_type=Path), help="Message file to write.")
+
+
+SECRET_ENV = "SAMIZDAT_COMMITTEE_SECRET"  # noqa: S105 (a variable name, not a secret)
+"""Where ``dkg1`` looks for the committee secret if ``--secret-file`` is not given;
+never a command-line value, which other users could read in the process list."""
+
+
+def _secret(path: Path | None) -> CommitteeSecret | None:
+    if path is not None:
+        try:
+            with path.open("r", encoding="ascii", errors="replace") as f:
+                text = f.read(1024)
+        except OSError as exc:
+            raise InputError(f"cannot read {path}: {exc.strerror}") from None
+        return CommitteeSecret.parse(text)
+    env = os.environ.get(SECRET_ENV)
+    if env is None or not env.strip():
+        return None
+    return CommitteeSecret.parse(env)
 
 
 def _now() -> int:
@@ -65,17 +84,51 @@ def committee() -> None:
     """
 
 
+@committee.command("secret")
+@click.option("--out", "out", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write the secret to this file (mode 0600) instead of printing it.")
+@click.pass_obj
+def secret(ctx: Context, out: Path | None) -> None:
+    """A fresh committee secret: share it with every member in person, then give it
+    to 'dkg1' with --secret-file or SAMIZDAT_COMMITTEE_SECRET. It seals the
+    committee's message files so that couriers carry random-looking bytes."""
+    code = CommitteeSecret.generate(system_rng).danger_real_secret_string()
+    if out is None:
+        ctx.emit({"secret": code}, code)
+        return
+    out.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        fd = os.open(out, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        raise UsageError(f"{out} already exists", hint="pick another file name") from None
+    with os.fdopen(fd, "w", encoding="ascii") as f:
+        f.write(code + "\n")
+    ctx.emit({"out": str(out)}, f"committee secret written to {out} (share it in person)")
+
+
 @committee.command("dkg1")
 @click.argument("name")
 @click.option("--n", "n", type=int, required=True, help="Number of members.")
 @click.option("--k", "k", type=int, required=True, help="Members needed to sign.")
 @click.option("--index", type=int, required=True, help="This member's index (1..n).")
 @click.option("--restart", is_flag=True, help="Start an unfinished key generation again.")
+@click.option("--secret-file", type=click.Path(dir_okay=False, path_type=Path),
+              help=f"File holding the committee secret (else ${SECRET_ENV}).")
 @_out
 @click.pass_obj
-def dkg1(ctx: Context, name: str, n: int, k: int, index: int, restart: bool, out: Path) -> None:
-    """Round 1 of key generation: this member's broadcast message."""
-    msg = app.dkg1(ctx.store(), name, n, k, index, system_rng, _now(), restart=restart)
+def dkg1(ctx: Context, name: str, n: int, k: int, index: int, restart: bool,
+         secret_file: Path | None, out: Path) -> None:
+    """Round 1 of key generation: this member's broadcast message.
+
+    With the committee secret (from 'committee secret') every message file of this
+    member is sealed; the store keeps the secret's key for the later commands.
+    """
+    code = _secret(secret_file)
+    store = ctx.store()
+    msg = app.dkg1(store, name, n, k, index, system_rng, _now(), restart=restart,
+                   secret=code)
+    if code is None and app.status(store, name)["sealed"] is False:
+        ctx.note("warning: no committee secret; message files are readable by couriers")
     _write(out, msg)
     ctx.emit({"committee": name, "out": str(out)}, f"round-1 message written to {out}")
 
@@ -87,7 +140,7 @@ def dkg1(ctx: Context, name: str, n: int, k: int, index: int, restart: bool, out
 @click.pass_obj
 def dkg2(ctx: Context, name: str, files: tuple[Path, ...], out: Path) -> None:
     """Round 2: check every round-1 message; shares sealed to each member."""
-    msg = app.dkg2(ctx.store(), name, _read(files), _now())
+    msg = app.dkg2(ctx.store(), name, _read(files), _now(), system_rng)
     _write(out, msg)
     ctx.emit({"committee": name, "out": str(out)}, f"round-2 message written to {out}")
 
@@ -127,7 +180,7 @@ def sign(ctx: Context, name: str, ver: str, files: tuple[Path, ...], out: Path) 
     too for the second, trusted-comment round)."""
     store = ctx.store()
     version = store.find_version(ver)
-    _write(out, app.sign(store, name, version, _read(files)))
+    _write(out, app.sign(store, name, version, _read(files), system_rng))
     ctx.emit({"committee": name, "version": version.hex(), "out": str(out)},
              f"signature share written to {out}")
 
@@ -144,7 +197,7 @@ def finalize(ctx: Context, name: str, ver: str, files: tuple[Path, ...],
     """Aggregate and check the shares; record VER as final."""
     store = ctx.store()
     version = store.find_version(ver)
-    result, final_file = app.finalize(store, name, version, _read(files))
+    result, final_file = app.finalize(store, name, version, _read(files), system_rng)
     if out is not None:
         _write(out, final_file)
     human = f"version {result['version']} is final; signature {result['signature']}"

@@ -6,30 +6,178 @@ channel, so :func:`decode` treats them as hostile: size-capped before parsing, s
 CBOR, the kind checked, and typed field getters that raise
 :class:`~samizdat.errors.DecodeError` with the field's name. See
 ``docs/spec/committee.md``.
+
+A committee that shares a secret (:class:`CommitteeSecret`, handed over in person)
+*seals* every frame (:func:`seal` / :func:`unseal`): ``nonce || ChaCha20-Poly1305``
+of the length-prefixed, zero-padded frame, so that a courier holds bytes that look
+random: no magic, no kind, no n, k or index, and sizes rounded to a coarse bucket.
 """
 
 from __future__ import annotations
 
+import base64
+import binascii
 from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import Final
 
 from samizdat.core import cbor
 from samizdat.core import group as g
-from samizdat.errors import DecodeError
+from samizdat.core.crypto import (
+    Aead,
+    Rng,
+    constant_time_equal,
+    derive_key,
+    sha256,
+)
+from samizdat.core.envelope import padme
+from samizdat.errors import CryptoError, DecodeError
 
 __all__ = [
     "MAGIC",
     "MAX_MESSAGE_BYTES",
+    "SEALED_MIN_BYTES",
+    "SECRET_PREFIX",
     "VERSION",
+    "CommitteeSecret",
     "Fields",
     "decode",
     "encode",
+    "is_sealable_size",
+    "seal",
+    "seal_key",
+    "unseal",
 ]
 
 MAGIC: Final = b"SZCM"
 VERSION: Final = 1
 MAX_MESSAGE_BYTES: Final = 256 * 1024
 """Larger than any honest message (a round-2 message for 255 members is ~45 KiB)."""
+
+SECRET_PREFIX: Final = "szc1-"  # noqa: S105 (a prefix, not a secret)
+"""Human-visible prefix of a committee secret code (distinct from caps' ``sz1-``)."""
+SECRET_VERSION: Final = 1
+SECRET_BYTES: Final = 20
+"""160 random bits: far beyond guessing, and the code stays 40 characters long."""
+_SECRET_CHECKSUM: Final = 4
+_SECRET_RAW: Final = 1 + SECRET_BYTES + _SECRET_CHECKSUM
+_SECRET_CHECKSUM_CONTEXT: Final = b"samizdat 2026 committee secret checksum v1\x00"
+SEAL_KEY_CONTEXT: Final = "samizdat 2026 committee messages v1"
+SEAL_AAD: Final = b"samizdat 2026 committee sealed message v1"
+SEAL_NONCE_BYTES: Final = 12
+SEAL_TAG_BYTES: Final = 16
+SEALED_MIN_BYTES: Final = 1024
+"""Padded plaintext is at least this long: commitments, shares, final files and the
+round messages of small committees all look the same size."""
+_LEN_BYTES: Final = 4
+_NOT_OURS: Final = "not a message of this committee, or the committee secret is wrong"
+
+
+def _secret_checksum(body: bytes) -> bytes:
+    # unkeyed: it only catches typing mistakes, like the read capability's checksum
+    return sha256(_SECRET_CHECKSUM_CONTEXT + body)[:_SECRET_CHECKSUM]
+
+
+@dataclass(frozen=True)
+class CommitteeSecret:
+    """The secret a committee's members share in person; it seals their message
+    files. The value is ``repr=False`` and the one serializer says "danger"."""
+
+    value: bytes = field(repr=False)
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.value, bytes) or len(self.value) != SECRET_BYTES:
+            raise DecodeError(f"a committee secret is {SECRET_BYTES} bytes")
+
+    @classmethod
+    def generate(cls, rng: Rng) -> CommitteeSecret:
+        return cls(rng(SECRET_BYTES))
+
+    def danger_real_secret_string(self) -> str:
+        """``szc1-`` + lowercase base32 of version | secret | checksum. Whoever sees it
+        can read and forge the committee's message files: never log it or pass it
+        as a process argument."""
+        body = bytes([SECRET_VERSION]) + self.value
+        raw = body + _secret_checksum(body)
+        return SECRET_PREFIX + base64.b32encode(raw).decode("ascii").rstrip("=").lower()
+
+    @classmethod
+    def parse(cls, text: str) -> CommitteeSecret:
+        """Strict parse; errors never repeat the input."""
+        t = text.strip()
+        if len(t) > 200:
+            raise DecodeError("this is not a committee secret (too long)")
+        if not t.lower().startswith(SECRET_PREFIX):
+            raise DecodeError(f"a committee secret starts with '{SECRET_PREFIX}'",
+                              hint="make one with 'samizdat committee secret'")
+        b32 = t[len(SECRET_PREFIX):].upper()
+        try:
+            raw = base64.b32decode(b32 + "=" * (-len(b32) % 8))
+        except (binascii.Error, ValueError):
+            raise DecodeError("the committee secret has characters that are not base32",
+                              hint="check it for typing mistakes") from None
+        if len(raw) != _SECRET_RAW:
+            raise DecodeError("the committee secret has the wrong length",
+                              hint="check it for missing or extra characters")
+        body, check = raw[:-_SECRET_CHECKSUM], raw[-_SECRET_CHECKSUM:]
+        if not constant_time_equal(_secret_checksum(body), check):
+            raise DecodeError("the committee secret's checksum does not match",
+                              hint="check it for typing mistakes")
+        if body[0] != SECRET_VERSION:
+            raise DecodeError(f"committee secret version {body[0]} is not supported")
+        return cls(body[1:])
+
+    def __reduce__(self) -> tuple[object, ...]:
+        raise TypeError("committee secrets are not picklable")
+
+
+def seal_key(secret: CommitteeSecret) -> bytes:
+    """The 32-byte key that seals this committee's message files."""
+    return derive_key(SEAL_KEY_CONTEXT, secret.value)
+
+
+def _padded_size(frame_len: int) -> int:
+    return padme(max(frame_len + _LEN_BYTES, SEALED_MIN_BYTES))
+
+
+def is_sealable_size(frame_len: int) -> bool:
+    """Whether a frame of this length still fits :data:`MAX_MESSAGE_BYTES` sealed."""
+    return _padded_size(frame_len) + SEAL_NONCE_BYTES + SEAL_TAG_BYTES <= MAX_MESSAGE_BYTES
+
+
+def seal(key: bytes, frame: bytes, rng: Rng) -> bytes:
+    """``nonce(12) || AEAD(key, nonce, len(4, big-endian) || frame || zeros)`` with the
+    plaintext padded to Padmé(max(len + 4, 1024)) bytes. The nonce is random: two
+    seals of one frame share no byte pattern."""
+    if not is_sealable_size(len(frame)):
+        raise DecodeError("committee message is too large")
+    size = _padded_size(len(frame))
+    plain = len(frame).to_bytes(_LEN_BYTES, "big") + frame
+    plain += bytes(size - len(plain))
+    nonce = rng(SEAL_NONCE_BYTES)
+    return nonce + Aead(key).encrypt(nonce, plain, SEAL_AAD)
+
+
+def unseal(key: bytes, data: bytes) -> bytes:
+    """The frame inside a sealed file, or :class:`DecodeError` with one message for
+    every failure of authentication (another committee, a wrong secret, a changed
+    byte, a plaintext file), so a probe learns nothing about why."""
+    if len(data) > MAX_MESSAGE_BYTES:
+        raise DecodeError("committee message is too large")
+    if len(data) < SEAL_NONCE_BYTES + SEAL_TAG_BYTES + SEALED_MIN_BYTES:
+        raise DecodeError(_NOT_OURS, hint="every member must use the same committee secret")
+    nonce, body = data[:SEAL_NONCE_BYTES], data[SEAL_NONCE_BYTES:]
+    try:
+        plain = Aead(key).decrypt(nonce, body, SEAL_AAD)
+    except CryptoError:
+        raise DecodeError(_NOT_OURS,
+                          hint="every member must use the same committee secret") from None
+    length = int.from_bytes(plain[:_LEN_BYTES], "big")
+    if length > len(plain) - _LEN_BYTES or _padded_size(length) != len(plain):
+        raise DecodeError("sealed committee message has a bad length")
+    if any(plain[_LEN_BYTES + length:]):
+        raise DecodeError("sealed committee message has non-zero padding")
+    return plain[_LEN_BYTES:_LEN_BYTES + length]
 
 
 def encode(kind: str, body: Mapping[str, cbor.Value]) -> bytes:
@@ -112,7 +260,8 @@ def decode(data: bytes, kind: str | None = None) -> Fields:
     if len(data) > MAX_MESSAGE_BYTES:
         raise DecodeError("committee message is too large")
     if len(data) < len(MAGIC) + 2 or not data.startswith(MAGIC):
-        raise DecodeError("not a samizdat committee message")
+        raise DecodeError("not a samizdat committee message",
+                          hint="a sealed file needs the committee secret given to 'dkg1'")
     if data[len(MAGIC)] != VERSION:
         raise DecodeError(f"committee message version {data[len(MAGIC)]} is not supported")
     body = cbor.decode(data[len(MAGIC) + 1 :], max_depth=4)

@@ -51,6 +51,9 @@ SCHEMA = Area(
         "CREATE TABLE committee_finals (id INTEGER PRIMARY KEY, version BLOB NOT NULL, "
         "group_key BLOB NOT NULL, statement BLOB NOT NULL, signature BLOB NOT NULL, "
         "comment TEXT NOT NULL, comment_signature BLOB, UNIQUE(version, group_key))",
+        # the key that seals this committee's message files (derived from the
+        # committee secret; NULL when the committee sends plaintext files)
+        "ALTER TABLE committee_members ADD COLUMN seal_key BLOB",
     ),
 )
 
@@ -60,12 +63,15 @@ T = TypeVar("T")
 @dataclass(frozen=True)
 class MemberRecord:
     """This store's membership of one committee: its local name, state and data
-    (the encoded DKG state or key share, see ``core/dkg.py``)."""
+    (the encoded DKG state or key share, see ``core/dkg.py``), and the key that
+    seals its message files, if the committee shares a secret (``None`` when
+    advancing keeps the stored one)."""
 
     name: str
     state: str
     data: bytes
     group_key: bytes | None
+    seal_key: bytes | None = None
 
     def __repr__(self) -> str:
         return f"MemberRecord(name={self.name!r}, state={self.state!r}, data=<hidden>)"
@@ -85,13 +91,15 @@ class FinalRecord:
 
 def member(db: Database, name: str) -> MemberRecord:
     row = db.one(
-        "SELECT name, state, data, group_key FROM committee_members WHERE name = ?", (name,)
+        "SELECT name, state, data, group_key, seal_key FROM committee_members WHERE name = ?",
+        (name,),
     )
     if row is None:
         raise NotFound(f"no committee named {name!r} in this store",
                        hint="start one with 'samizdat committee dkg1'")
     return MemberRecord(str(row[0]), str(row[1]), bytes(row[2]),
-                        None if row[3] is None else bytes(row[3]))
+                        None if row[3] is None else bytes(row[3]),
+                        None if row[4] is None else bytes(row[4]))
 
 
 def members(db: Database) -> list[MemberRecord]:
@@ -107,9 +115,10 @@ def put_member(db: Database, record: MemberRecord, now: int, *, replace: bool = 
         row = db.one("SELECT state FROM committee_members WHERE name = ?", (record.name,))
         if row is None:
             db.execute(
-                "INSERT INTO committee_members (name, state, data, group_key, updated) "
-                "VALUES (?, ?, ?, ?, ?)",
-                (record.name, record.state, record.data, record.group_key, now),
+                "INSERT INTO committee_members (name, state, data, group_key, seal_key, "
+                "updated) VALUES (?, ?, ?, ?, ?, ?)",
+                (record.name, record.state, record.data, record.group_key, record.seal_key,
+                 now),
             )
             return
         if expect_state is not None and str(row[0]) != expect_state:
@@ -118,9 +127,10 @@ def put_member(db: Database, record: MemberRecord, now: int, *, replace: bool = 
             raise UsageError(f"a committee named {record.name!r} already exists here",
                              hint="pick another name, or pass --restart to start it again")
         db.execute(
-            "UPDATE committee_members SET state = ?, data = ?, group_key = ?, updated = ? "
-            "WHERE name = ?",
-            (record.state, record.data, record.group_key, now, record.name),
+            "UPDATE committee_members SET state = ?, data = ?, group_key = ?, "
+            "seal_key = coalesce(?, seal_key), updated = ? WHERE name = ?",
+            (record.state, record.data, record.group_key, record.seal_key, now,
+             record.name),
         )
         if replace:
             db.execute(
