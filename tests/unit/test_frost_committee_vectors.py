@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from samizdat.core import committee_wire as wire
 from samizdat.core import dkg
 from samizdat.core import statement as stm
 from samizdat.errors import DecodeError
@@ -61,3 +62,22 @@ def test_dkg1_valid() -> None:
 def test_dkg1_reject(case: dict[str, str]) -> None:
     with pytest.raises(DecodeError):
         dkg.Round1Message.decode(bytes.fromhex(case["hex"]))
+
+
+def test_sealed_valid() -> None:
+    for case in V["sealed_v1"]["valid"]:
+        key = wire.seal_key(wire.CommitteeSecret.parse(case["secret"]))
+        assert key.hex() == case["key"]
+        raw = bytes.fromhex(case["hex"])
+        frame = bytes.fromhex(case["frame"])
+        assert wire.unseal(key, raw) == frame
+        nonce = bytes.fromhex(case["nonce"])
+        assert wire.seal(key, frame, lambda n, nonce=nonce: nonce) == raw
+        assert wire.MAGIC not in raw
+
+
+@pytest.mark.parametrize("case", V["sealed_v1"]["reject"], ids=lambda c: c["why"])
+def test_sealed_reject(case: dict[str, str]) -> None:
+    key = wire.seal_key(wire.CommitteeSecret.parse(case["secret"]))
+    with pytest.raises(DecodeError):
+        wire.unseal(key, bytes.fromhex(case["hex"]))

@@ -1,7 +1,8 @@
 """Generate ``committee.json``: golden vectors for the committee's byte formats
-(statement v1, minisign public key file, DKG round-1 message v1), valid and
-must-reject. Deterministic: run ``python tests/vectors/generate_committee.py`` from
-the checkout and the file comes out byte-identical.
+(statement v1, minisign public key file, DKG round-1 message v1, sealed message
+file v1 with its committee secret code), valid and must-reject. Deterministic: run
+``python tests/vectors/generate_committee.py`` from the checkout and the file comes
+out byte-identical.
 
 Kept apart from the tests, which only read the JSON.
 """
@@ -13,7 +14,9 @@ import json
 from pathlib import Path
 
 from samizdat.core import cbor, dkg
+from samizdat.core import committee_wire as wire
 from samizdat.core import statement as stm
+from samizdat.core.crypto import Aead
 from samizdat.core.merkle import merkle_root
 from samizdat.core.text import normalize
 
@@ -128,6 +131,40 @@ def round1() -> tuple[dict[str, object], bytes]:
     }, state.encode()
 
 
+def sealed(frame: bytes) -> dict[str, object]:
+    secret = wire.CommitteeSecret.generate(det_rng(b"committee secret"))
+    key = wire.seal_key(secret)
+    nonce = det_rng(b"seal nonce")(wire.SEAL_NONCE_BYTES)
+    good = wire.seal(key, frame, lambda n: nonce)
+    assert wire.unseal(key, good) == frame
+
+    def raw_seal(plain: bytes) -> bytes:  # a well-authenticated but malformed inside
+        return nonce + Aead(key).encrypt(nonce, plain, wire.SEAL_AAD)
+
+    size = len(good) - wire.SEAL_NONCE_BYTES - wire.SEAL_TAG_BYTES
+    head = len(frame).to_bytes(4, "big") + frame
+    other = wire.CommitteeSecret.generate(det_rng(b"another committee"))
+    flipped = bytearray(good)
+    flipped[100] ^= 0x01
+    rejects = {
+        "another committee secret": wire.seal(wire.seal_key(other), frame, lambda n: nonce),
+        "one bit flipped": bytes(flipped),
+        "tag truncated": good[:-1],
+        "extra byte": good + b"\x00",
+        "plaintext frame": frame,
+        "non-zero padding": raw_seal(head + b"\x01" + bytes(size - len(head) - 1)),
+        "length beyond the plaintext": raw_seal(
+            (size).to_bytes(4, "big") + frame + bytes(size - len(head))),
+        "padding not the Padme size": raw_seal(head + bytes(size - len(head) + 256)),
+    }
+    return {
+        "valid": [{"secret": secret.danger_real_secret_string(), "key": key.hex(),
+                   "nonce": nonce.hex(), "frame": frame.hex(), "hex": good.hex()}],
+        "reject": [{"why": k, "secret": secret.danger_real_secret_string(), "hex": v.hex()}
+                   for k, v in rejects.items()],
+    }
+
+
 def main() -> None:
     keys = [dkg.round1(dkg.committee_context("v", 2, 1), 2, 1, 1, det_rng(b"gk")).message]
     group_key = dkg.Round1Message.decode(keys[0]).commitments[0]
@@ -137,6 +174,7 @@ def main() -> None:
         "statement_v1": statements(),
         "minisign_public_key": public_keys(group_key),
         "dkg1_v1": r1,
+        "sealed_v1": sealed(bytes.fromhex(str(r1["valid"][0]["hex"]))),  # type: ignore[index]
     }
     path = Path(__file__).with_name("committee.json")
     path.write_text(json.dumps(out, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")

@@ -91,6 +91,27 @@ def _in_order(entries: list[dict[str, Any]], order: list[str]) -> list[dict[str,
     return [by_id[v] for v in order if v in by_id]
 
 
+def _looks_random(files: list[bytes]) -> tuple[bool, str]:
+    """What a courier could see in the committee's files: the plaintext magic, a
+    byte that is the same at one position in every file, a skewed byte histogram
+    (chi-square, 255 degrees of freedom: mean 255, sd ~22.6; bound mean + 6 sd), or
+    sizes that differ by kind or member."""
+    magic = sum(b"SZCM" in f for f in files)
+    shortest = min(len(f) for f in files)
+    fixed = sum(len({f[i] for f in files}) == 1 for i in range(shortest))
+    counts = [0] * 256
+    for f in files:
+        for b in f:
+            counts[b] += 1
+    expected = sum(counts) / 256
+    chi2 = sum((c - expected) ** 2 / expected for c in counts)
+    bound = 255 + 6 * 22.6
+    sizes = sorted({len(f) for f in files})
+    ok = magic == 0 and fixed == 0 and chi2 < bound and len(sizes) == 1
+    return ok, (f"{len(files)} round files: magic in {magic}, {fixed} fixed bytes, "
+                f"chi-square {chi2:.0f} < {bound:.0f}, sizes {sizes}")
+
+
 def committee(demo: Demo) -> None:
     demo.chapter(
         "August: the editorial committee, 3 of 5, signs the final text",
@@ -99,21 +120,28 @@ def committee(demo: Demo) -> None:
     facts = _shared(demo)
     names = [
         "five members agree on one group key without a dealer",
+        "committee message files look random to a courier",
         "one standard Ed25519 signature, checked by minisign",
     ]
     with demo.step(names):
         demo.need("committee", "dkg1")
+        demo.need("committee", "secret")
         demo.need("export")
         members = [demo.person(f"member{i}") for i in range(1, 6)]
         msgs = demo.root / "files" / "committee"
         msgs.mkdir(parents=True, exist_ok=True)
         for m in members:
             demo.run(m, "init")
+        # member1 makes the committee secret and hands it to the others in person;
+        # each gives it to dkg1 in the environment (never argv); it seals every file
+        secret_file = demo.root / "files" / "committee.secret"
+        demo.run(members[0], "committee", "secret", "--out", secret_file)
+        secret_env = {"SAMIZDAT_COMMITTEE_SECRET": secret_file.read_text().strip()}
         round1 = []
         for i, m in enumerate(members, start=1):
             out = msgs / f"round1-{i}.msg"
             demo.run(m, "committee", "dkg1", COMMITTEE, "--n", "5", "--k", "3",
-                     "--index", str(i), "--out", out)
+                     "--index", str(i), "--out", out, extra_env=secret_env)
             round1.append(out)
         round2 = []
         for i, m in enumerate(members, start=1):
@@ -127,6 +155,8 @@ def committee(demo: Demo) -> None:
                     f"{next(iter(group_keys))[:12]}")
         group_key = next(iter(group_keys))
         facts["group_key"] = group_key
+        ok, figure = _looks_random([p.read_bytes() for p in round1 + round2])
+        demo.record(names[1], ok, figure)
 
         # the author hands the final draft to the committee on a USB stick
         final = facts["final"]
@@ -166,7 +196,7 @@ def committee(demo: Demo) -> None:
         facts.update(statement_dir=statement_dir, committee_pub=pubfile, finalizer=signers[0])
         minisign = shutil.which("minisign")
         if minisign is None:
-            demo.record(names[1], len(bytes.fromhex(result["signature"])) == 64,
+            demo.record(names[2], len(bytes.fromhex(result["signature"])) == 64,
                         "64-byte signature (minisign not installed to check it)")
         else:
             check = subprocess.run(
@@ -175,7 +205,7 @@ def committee(demo: Demo) -> None:
                 capture_output=True, text=True, timeout=30,
             )
             said = (check.stdout + check.stderr).strip().splitlines() or ["(nothing)"]
-            demo.record(names[1], check.returncode == 0, f"minisign -V: {said[0]}")
+            demo.record(names[2], check.returncode == 0, f"minisign -V: {said[0]}")
 
 
 def circulate(demo: Demo) -> None:
