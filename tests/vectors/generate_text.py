@@ -9,9 +9,10 @@ Run ``python tests/vectors/generate_text.py`` to rewrite the file.
 
 from __future__ import annotations
 
-import hashlib
 import json
 from pathlib import Path
+
+from independent import mth, sha
 
 VALID: list[tuple[str, str, list[str]]] = [
     ("one word", "samizdat", ["samizdat"]),
@@ -62,19 +63,6 @@ MUST_REJECT: list[tuple[str, bytes, str]] = [
     ("truncated multibyte character", "\u00e9".encode()[:1], "ends inside a character"),
     ("a paragraph over 1 MiB", (b"word " * 220_000), "paragraph is larger"),
 ]
-
-
-def sha(b: bytes) -> bytes:
-    return hashlib.sha256(b).digest()
-
-
-def mth(leaves: list[bytes]) -> bytes:
-    if len(leaves) == 1:
-        return leaves[0]
-    k = 1
-    while k * 2 < len(leaves):
-        k *= 2
-    return sha(b"\x01" + mth(leaves[:k]) + mth(leaves[k:]))
 
 
 def main() -> None:

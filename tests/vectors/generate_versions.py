@@ -1,59 +1,18 @@
 """Writes ``versions.json``: golden vectors for documents, versions and author
 signatures (``docs/spec/versions.md``).
 
-Kept apart from the code under test on purpose: the encodings are built here with a
-twenty-line CBOR writer of its own, the ids with :mod:`hashlib`, the Merkle root with
+Kept apart from the code under test on purpose: the encodings are built with the
+twenty-line CBOR writer of `independent.py`, the ids with :mod:`hashlib`, the Merkle root with
 a direct transcription of RFC 6962, and the signatures with pyca/cryptography
 (samizdat signs with libsodium). Run ``python tests/vectors/generate_versions.py``.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
 from pathlib import Path
 
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
-
-
-def head(major: int, n: int) -> bytes:
-    if n < 24:
-        return bytes([major << 5 | n])
-    for info, size in ((24, 1), (25, 2), (26, 4), (27, 8)):
-        if n < 1 << (8 * size):
-            return bytes([major << 5 | info]) + n.to_bytes(size, "big")
-    raise ValueError(n)
-
-
-def enc(v: object) -> bytes:
-    if isinstance(v, int):
-        return head(0, v)
-    if isinstance(v, bytes):
-        return head(2, len(v)) + v
-    if isinstance(v, str):
-        raw = v.encode()
-        return head(3, len(raw)) + raw
-    if isinstance(v, list):
-        return head(4, len(v)) + b"".join(enc(x) for x in v)
-    if isinstance(v, dict):
-        items = sorted((enc(k), enc(x)) for k, x in v.items())
-        return head(5, len(items)) + b"".join(k + x for k, x in items)
-    raise TypeError(v)
-
-
-def sha(b: bytes) -> bytes:
-    return hashlib.sha256(b).digest()
-
-
-def mth(leaves: list[bytes]) -> bytes:
-    if len(leaves) == 1:
-        return leaves[0]
-    k = 1
-    while k * 2 < len(leaves):
-        k *= 2
-    return sha(b"\x01" + mth(leaves[:k]) + mth(leaves[k:]))
-
+from independent import ed25519_key, enc, mth, sha
 
 DOC_TAG = b"samizdat/v1/document-id\x00"
 VER_TAG = b"samizdat/v1/version-id\x00"
@@ -85,8 +44,7 @@ def main() -> None:
     v2_enc = b"\x01" + enc(v2_body)
     v2_id = sha(VER_TAG + v2_enc)
 
-    key = Ed25519PrivateKey.from_private_bytes(SEED)
-    pub = key.public_key().public_bytes(Encoding.Raw, PublicFormat.Raw)
+    key, pub = ed25519_key(SEED)
     sig = key.sign(SIG_CTX + v2_id)
     sig_enc = b"\x01" + enc({"version": v2_id, "key": pub, "signature": sig})
 
