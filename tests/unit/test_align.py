@@ -214,19 +214,25 @@ def distinct_texts(draw: st.DrawFn, min_size: int = 1) -> tuple[str, ...]:
     return tuple(paras)
 
 
-@given(st.data(), distinct_texts())
-@settings(max_examples=150)
-def test_every_single_paragraph_edit_is_pinpointed(data: st.DataObject,
-                                                   auth: tuple[str, ...]) -> None:
+def _edit_one_word(data: st.DataObject, auth: tuple[str, ...]) -> tuple[int, list[str]]:
+    """Replace one word of one paragraph; (0-based paragraph index, the edited text)."""
     k = data.draw(st.integers(0, len(auth) - 1))
     ws = auth[k].split(" ")
     w = data.draw(st.integers(0, len(ws) - 1))
     new = data.draw(words())
     assume(new != ws[w])
     ws[w] = new
-    copy = list(auth)
-    copy[k] = " ".join(ws)
-    assume(copy[k] not in auth)
+    edited = list(auth)
+    edited[k] = " ".join(ws)
+    assume(edited[k] not in auth)
+    return k, edited
+
+
+@given(st.data(), distinct_texts())
+@settings(max_examples=150)
+def test_every_single_paragraph_edit_is_pinpointed(data: st.DataObject,
+                                                   auth: tuple[str, ...]) -> None:
+    k, copy = _edit_one_word(data, auth)
     expected = [ParagraphResult(k + 1, "changed", k + 1)]
     for texts_given in (auth, None):
         results = align(hashes(auth), copy, texts_given)
@@ -318,15 +324,7 @@ def test_a_retyped_copy_with_one_changed_word_is_pinpointed(data: st.DataObject,
                                                             auth: tuple[str, ...]) -> None:
     from samizdat.testing.strategies import retypings
 
-    k = data.draw(st.integers(0, len(auth) - 1))
-    ws = auth[k].split(" ")
-    w = data.draw(st.integers(0, len(ws) - 1))
-    new = data.draw(words())
-    assume(new != ws[w])
-    ws[w] = new
-    edited = list(auth)
-    edited[k] = " ".join(ws)
-    assume(edited[k] not in auth)
+    k, edited = _edit_one_word(data, auth)
     copy = normalize(data.draw(retypings(edited)))  # rewrapped, respaced, NFD...
     results = align(hashes(auth), copy, auth)
     assert [r for r in results if r.status != "same"] == [
