@@ -30,6 +30,7 @@ from samizdat.store import SignatureRecord, Store, VersionRecord
 
 __all__ = [
     "DEFAULT_MAX_TEXT_BYTES",
+    "DiffReport",
     "LogEntry",
     "Signer",
     "VerifyReport",
@@ -374,11 +375,28 @@ def read(store: Store, prefix: str) -> tuple[bytes, Iterator[str]]:
     return version_id, paragraphs_of(store, version_id)
 
 
-def diff(store: Store, a_prefix: str, b_prefix: str) -> list[align.ParagraphResult]:
-    """Paragraph-level differences from version A to version B."""
+@dataclass(frozen=True)
+class DiffReport:
+    """What ``diff`` found: every paragraph's verdict (word by word), and whether
+    the two versions look related at all (``warning`` says why not)."""
+
+    paragraphs: list[align.ParagraphResult]
+    warning: str | None = None
+
+
+def diff(store: Store, a_prefix: str, b_prefix: str) -> DiffReport:
+    """Word-level differences from version A to version B (the engine ``verify``
+    uses, with typography counted as an edit)."""
     a = store.find_version(a_prefix)
     b = store.find_version(b_prefix)
-    return align.diff(list(paragraphs_of(store, a)), list(paragraphs_of(store, b)))
+    results = align.diff(list(paragraphs_of(store, a)), list(paragraphs_of(store, b)))
+    warning = None
+    if store.version(a).doc_id != store.version(b).doc_id:
+        warning = "these versions belong to different documents"
+    if not align.related(results):
+        warning = (warning + " and" if warning else "these versions") + (
+            " share almost no paragraphs: they look like unrelated texts")
+    return DiffReport(results, warning)
 
 
 # -------------------------------------------------------------------- verify
@@ -399,7 +417,7 @@ class VerifyReport:
             "status": self.status,
             "version": None if self.version is None else self.version.hex(),
             "signers": [{"kind": s.kind, "key": s.key.hex()} for s in self.signers],
-            "paragraphs": [{"index": p.index, "status": p.status} for p in self.paragraphs],
+            "paragraphs": [p.to_json() for p in self.paragraphs],
         }
 
 

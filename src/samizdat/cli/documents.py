@@ -16,6 +16,7 @@ from rich.table import Table
 
 from samizdat.app import documents as app
 from samizdat.app.carry import verify_bundle
+from samizdat.cli import verdicts
 from samizdat.cli.carry import bundle_cap_for, cap_options
 from samizdat.cli.context import Context
 from samizdat.core.crypto import SecretBytes
@@ -164,17 +165,24 @@ _MARK = {"same": " ", "changed": "~", "missing": "-", "added": "+"}
 @click.argument("ver_b")
 @click.pass_obj
 def diff(ctx: Context, ver_a: str, ver_b: str) -> None:
-    """Paragraph-level differences from VER_A to VER_B."""
-    results = app.diff(ctx.store(), ver_a, ver_b)
+    """Word-level differences from VER_A to VER_B: removed words in red, added
+    in green; typography (quote and dash styles) counts as an edit here."""
+    report = app.diff(ctx.store(), ver_a, ver_b)
+    results = report.paragraphs
 
     def human(out: Console) -> None:
-        for r in results:
-            if r.status != "same":
-                out.print(f"{_MARK[r.status]} paragraph {r.index}: {r.status}")
+        if report.warning:
+            out.print(f"[bold yellow]warning:[/] {report.warning}")
+        verdicts.print_paragraphs(out, results, mark=_MARK)
         if all(r.status == "same" for r in results):
             out.print("same text")
+        elif line := verdicts.summary(results):
+            out.print(line)
 
-    ctx.emit({"paragraphs": [{"index": r.index, "status": r.status} for r in results]}, human)
+    data: dict[str, Any] = {"paragraphs": [r.to_json() for r in results]}
+    if report.warning:
+        data["warning"] = report.warning
+    ctx.emit(data, human)
 
 
 # ------------------------------------------------------------------------ sign
@@ -224,8 +232,10 @@ def verify(
     """Check a text file (retyped, OCR'd, partial) against the signed versions in
     this store. Exit 0 authentic, 1 altered or unknown.
 
-    A copy that differs only in line wrapping, spacing, Unicode normalization or
-    blank lines is authentic. With a read capability (--cap, --cap-file or
+    A copy that differs only in line wrapping, spacing, Unicode normalization,
+    blank lines or typography (quote and dash styles, ellipsis, ligatures, a
+    line-end hyphen) is authentic. A changed paragraph says what changed, word by
+    word, and whether it looks like OCR noise or changed words. With a read capability (--cap, --cap-file or
     SAMIZDAT_CAP), PATH is a sealed bundle (or a folder of shards), judged on the
     signatures it carries; nothing is stored.
     """
@@ -241,9 +251,9 @@ def verify(
                   + (f": version {report.version.hex()}" if report.version else ""))
         for s in report.signers:
             out.print(f"  signed by {s.kind} {s.key.hex()}")
-        for p in report.paragraphs:
-            if p.status != "same":
-                out.print(f"  paragraph {p.index}: {p.status}")
+        verdicts.print_paragraphs(out, report.paragraphs)
+        if line := verdicts.summary(report.paragraphs):
+            out.print(line)
 
     ctx.emit(report.to_json(), human)
     if report.status != "authentic":

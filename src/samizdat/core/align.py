@@ -28,22 +28,25 @@ Nothing here touches I/O; work is bounded (see :data:`LCS_CELL_LIMIT` and
 from __future__ import annotations
 
 import difflib
-from bisect import bisect_left
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
-from itertools import pairwise
 from typing import Final, Generic, Literal, TypeVar
 
+from samizdat.core.lcs import common
 from samizdat.core.text import Text, paragraph_hash
+from samizdat.core.words import Change, Comparison, Kind, canonical, compare, containment, worst
 from samizdat.errors import VerificationFailed
 
 __all__ = [
     "CHANGED_SIMILARITY",
     "GAP_PAIR_LIMIT",
-    "LCS_CELL_LIMIT",
+    "MAX_PIECES",
+    "PIECE_CONTAINMENT",
+    "RELATED_SHARE",
     "UNKNOWN_SIMILARITY",
     "Candidate",
+    "Detail",
     "Match",
     "ParagraphResult",
     "Status",
@@ -51,21 +54,28 @@ __all__ = [
     "best_match",
     "diff",
     "is_exact",
+    "related",
     "similarity",
     "text_similarity",
 ]
 
 Status = Literal["same", "changed", "missing", "added"]
+Detail = Literal["typography", "ocr", "words", "split", "merged"]
 
 CHANGED_SIMILARITY: Final = 0.5
 """Two paragraphs at least this similar (0..1) are one paragraph ``changed``."""
 UNKNOWN_SIMILARITY: Final = 0.3
 """A copy sharing no paragraph with any candidate, whose word-trigram containment in
 the best candidate is below this, is ``unknown``."""
-LCS_CELL_LIMIT: Final = 1_000_000
-"""Largest range (a × c) given an exact dynamic-programming LCS."""
 GAP_PAIR_LIMIT: Final = 10_000
 """Largest gap (a × c) whose paragraphs are compared pairwise by similarity."""
+
+MAX_PIECES: Final = 4
+"""Most copy paragraphs one authentic paragraph is recognised as split into (and
+most authentic paragraphs recognised as merged into one copy paragraph)."""
+PIECE_CONTAINMENT: Final = 0.5
+"""A piece of a split (or merge) must have at least this share of its tokens in
+the paragraph it is a piece of."""
 
 _EXACT_RATIO_WORDS: Final = 1000
 
@@ -80,16 +90,61 @@ class ParagraphResult:
     have no authentic position) it is the index of the authentic paragraph they
     follow, 0 when they come before the first. ``copy_index`` is 1-based in the copy,
     ``None`` for ``missing`` paragraphs.
+
+    With the authentic texts at hand, a paragraph found in a different form also
+    says how it differs: ``detail`` is ``typography``, ``ocr``, ``words``, ``split``
+    (the copy has it as several paragraphs, ``copy_indices``) or ``merged`` (the
+    copy has it run together with its neighbour into one), and ``changes`` lists
+    what changed, word by word (typography only when it counts, as in ``diff``).
+    ``words`` outranks ``split``/``merged``, which outrank ``ocr``: a planted word
+    is never hidden behind a milder label.
     """
 
     index: int
     status: Status
     copy_index: int | None
+    detail: Detail | None = None
+    changes: tuple[Change, ...] = ()
+    copy_indices: tuple[int, ...] = ()
+
+    def to_json(self) -> dict[str, object]:
+        """The contract's paragraph object: ``index``, ``status``, ``detail`` when
+        known, ``changes`` (``from``/``to``/``kind``) for a ``changed`` paragraph,
+        and ``copy`` (the copy's 1-based paragraph numbers) when it has any."""
+        out: dict[str, object] = {"index": self.index, "status": self.status}
+        if self.detail is not None:
+            out["detail"] = self.detail
+        if self.status == "changed":
+            out["changes"] = [c.to_json() for c in self.changes]
+        copies = self.copy_indices or (() if self.copy_index is None else (self.copy_index,))
+        if copies:
+            out["copy"] = list(copies)
+        return out
 
 
 def is_exact(results: Sequence[ParagraphResult]) -> bool:
     """True when every paragraph is ``same``: the copy is the authentic text."""
     return bool(results) and all(r.status == "same" for r in results)
+
+
+RELATED_SHARE: Final = 1 / 3
+"""Below this share of paragraphs found (``same`` or ``changed``) on either side,
+two texts are called unrelated (``diff`` warns instead of listing every paragraph
+as removed and added)."""
+
+
+def related(results: Sequence[ParagraphResult]) -> bool:
+    """True when the two sides share at least :data:`RELATED_SHARE` of their
+    paragraphs (as the same or a changed paragraph), counted on the smaller side."""
+    found = [r for r in results if r.status in ("same", "changed")]
+    a_total = sum(1 for r in results if r.status != "added")
+    c_total = len({j for r in results for j in (r.copy_indices or (r.copy_index,)) if j})
+    smaller = min(a_total, c_total)
+    if smaller == 0:
+        return a_total == c_total
+    matched_a = len(found)
+    matched_c = len({j for r in found for j in (r.copy_indices or (r.copy_index,)) if j})
+    return min(matched_a, matched_c) >= RELATED_SHARE * smaller
 
 
 # ------------------------------------------------------------------- similarity
@@ -138,125 +193,65 @@ def text_similarity(copy: Sequence[str], authentic: Sequence[str]) -> float:
     return len(sc & _shingles(authentic)) / len(sc)
 
 
-# -------------------------------------------------------------------- LCS anchors
-
-
-def _lis(pairs: list[tuple[int, int]]) -> list[tuple[int, int]]:
-    """Longest increasing subsequence in the second coordinate (pairs sorted by the
-    first), patience sorting in O(n log n)."""
-    tails: list[int] = []
-    tail_idx: list[int] = []
-    back: list[int] = [-1] * len(pairs)
-    for k, (_, j) in enumerate(pairs):
-        pos = bisect_left(tails, j)
-        if pos == len(tails):
-            tails.append(j)
-            tail_idx.append(k)
-        else:
-            tails[pos] = j
-            tail_idx[pos] = k
-        back[k] = tail_idx[pos - 1] if pos else -1
-    out: list[tuple[int, int]] = []
-    k = tail_idx[-1] if tail_idx else -1
-    while k >= 0:
-        out.append(pairs[k])
-        k = back[k]
-    out.reverse()
-    return out
-
-
-def _dp_lcs(a: Sequence[int], b: Sequence[int], alo: int, ahi: int, blo: int, bhi: int
-            ) -> list[tuple[int, int]]:
-    n, m = ahi - alo, bhi - blo
-    # table[i][j] = LCS length of a[alo+i:ahi] and b[blo+j:bhi]
-    table = [[0] * (m + 1) for _ in range(n + 1)]
-    for i in range(n - 1, -1, -1):
-        row, below = table[i], table[i + 1]
-        ai = a[alo + i]
-        for j in range(m - 1, -1, -1):
-            if ai == b[blo + j]:
-                row[j] = below[j + 1] + 1
-            else:
-                row[j] = max(below[j], row[j + 1])
-    out: list[tuple[int, int]] = []
-    i = j = 0
-    while i < n and j < m:
-        if a[alo + i] == b[blo + j]:
-            out.append((alo + i, blo + j))
-            i += 1
-            j += 1
-        elif table[i + 1][j] >= table[i][j + 1]:
-            i += 1
-        else:
-            j += 1
-    return out
-
-
-def _common(a: Sequence[int], b: Sequence[int]) -> list[tuple[int, int]]:
-    """Index pairs (i, j) with a[i] == b[j], increasing in both: an LCS, exact
-    whenever the patience anchors or the DP limit allow."""
-    found: list[tuple[int, int]] = []
-    work = [(0, len(a), 0, len(b))]
-    # A hard bound on the total work, whatever the input: past it, ranges still to
-    # examine are left as gaps (reported, never hanging). Honest copies use a few
-    # passes over the input; the budget allows 32.
-    budget = 32 * (len(a) + len(b)) + LCS_CELL_LIMIT
-    while work and budget > 0:
-        alo, ahi, blo, bhi = work.pop()
-        budget -= (ahi - alo) + (bhi - blo)
-        while alo < ahi and blo < bhi and a[alo] == b[blo]:
-            found.append((alo, blo))
-            alo += 1
-            blo += 1
-        while alo < ahi and blo < bhi and a[ahi - 1] == b[bhi - 1]:
-            ahi -= 1
-            bhi -= 1
-            found.append((ahi, bhi))
-        if alo == ahi or blo == bhi:
-            continue
-        ca = Counter(a[alo:ahi])
-        cb = Counter(b[blo:bhi])
-        where_b = {b[j]: j for j in range(blo, bhi) if cb[b[j]] == 1}
-        uniq = [(i, where_b[a[i]]) for i in range(alo, ahi)
-                if ca[a[i]] == 1 and a[i] in where_b]
-        anchors = _lis(uniq)
-        if anchors:
-            found.extend(anchors)
-            edges = [(alo - 1, blo - 1), *anchors, (ahi, bhi)]
-            for (i0, j0), (i1, j1) in pairwise(edges):
-                if i1 - i0 > 1 and j1 - j0 > 1:
-                    work.append((i0 + 1, i1, j0 + 1, j1))
-        elif ((ahi - alo) * (bhi - blo) <= min(LCS_CELL_LIMIT, budget)
-              and not ca.keys().isdisjoint(cb)):
-            budget -= (ahi - alo) * (bhi - blo)
-            found.extend(_dp_lcs(a, b, alo, ahi, blo, bhi))
-    found.sort()
-    return found
-
-
 # ----------------------------------------------------------------------- gaps
 
+# One move of the gap plan: ``na`` authentic paragraphs against ``nc`` copy
+# paragraphs (1:1 a pair, 1:k a split, k:1 a merge), starting at (i, j) in the gap.
+_Move = tuple[int, int, int, int]
 
-def _pair_gap(
-    a_texts: Sequence[str], c_texts: Sequence[str]
-) -> list[tuple[int, int]]:
-    """Order-preserving pairing of a gap's paragraphs maximizing total similarity,
-    counting only pairs at or above :data:`CHANGED_SIMILARITY`."""
-    n, m = len(a_texts), len(c_texts)
-    sim = [[similarity(x, y) for y in c_texts] for x in a_texts]
+
+def _plan_gap(ka: Sequence[str], kc: Sequence[str]) -> list[_Move]:
+    """Order-preserving pairing of a gap's paragraphs (canonical forms ``ka`` and
+    ``kc``), maximizing the estimated number of tokens matched. A pair counts only
+    at or above :data:`CHANGED_SIMILARITY`; a split or a merge only when every
+    piece has :data:`PIECE_CONTAINMENT` of its tokens in the other side, and costs
+    half a token per extra piece, so a split never wins over a plain pair that
+    explains the text as well."""
+    n, m = len(ka), len(kc)
+    ca = [_counts(k) for k in ka]
+    cc = [_counts(k) for k in kc]
+    la = [max(1, sum(c.values())) for c in ca]
+    lc = [max(1, sum(c.values())) for c in cc]
     best = [[0.0] * (m + 1) for _ in range(n + 1)]
+    move: list[list[_Move | None]] = [[None] * (m + 1) for _ in range(n + 1)]
     for i in range(n - 1, -1, -1):
         for j in range(m - 1, -1, -1):
-            take = sim[i][j] + best[i + 1][j + 1] if sim[i][j] >= CHANGED_SIMILARITY else -1.0
-            best[i][j] = max(take, best[i + 1][j], best[i][j + 1])
-    out: list[tuple[int, int]] = []
+            score, choice = best[i + 1][j], None
+            if best[i][j + 1] > score:
+                score = best[i][j + 1]
+            s = similarity(ka[i], kc[j])
+            if s >= CHANGED_SIMILARITY:
+                v = s * (la[i] + lc[j]) / 2 + best[i + 1][j + 1]
+                if v > score:
+                    score, choice = v, (i, 1, j, 1)
+            if containment(cc[j], ca[i]) >= PIECE_CONTAINMENT:  # A_i split over C_j..
+                total = lc[j]
+                for k in range(2, MAX_PIECES + 1):
+                    if j + k > m or containment(cc[j + k - 1], ca[i]) < PIECE_CONTAINMENT:
+                        break
+                    total += lc[j + k - 1]
+                    s = similarity(ka[i], " ".join(kc[j:j + k]))
+                    v = s * (la[i] + total) / 2 - 0.5 * (k - 1) + best[i + 1][j + k]
+                    if s >= CHANGED_SIMILARITY and v > score:
+                        score, choice = v, (i, 1, j, k)
+            if containment(ca[i], cc[j]) >= PIECE_CONTAINMENT:  # A_i.. merged into C_j
+                total = la[i]
+                for k in range(2, MAX_PIECES + 1):
+                    if i + k > n or containment(ca[i + k - 1], cc[j]) < PIECE_CONTAINMENT:
+                        break
+                    total += la[i + k - 1]
+                    s = similarity(" ".join(ka[i:i + k]), kc[j])
+                    v = s * (total + lc[j]) / 2 - 0.5 * (k - 1) + best[i + k][j + 1]
+                    if s >= CHANGED_SIMILARITY and v > score:
+                        score, choice = v, (i, k, j, 1)
+            best[i][j], move[i][j] = score, choice
+    out: list[_Move] = []
     i = j = 0
     while i < n and j < m:
-        s = sim[i][j]
-        if s >= CHANGED_SIMILARITY and best[i][j] == s + best[i + 1][j + 1]:
-            out.append((i, j))
-            i += 1
-            j += 1
+        mv = move[i][j]
+        if mv is not None:
+            out.append(mv)
+            i, j = i + mv[1], j + mv[3]
         elif best[i][j] == best[i + 1][j]:
             i += 1
         else:
@@ -264,44 +259,134 @@ def _pair_gap(
     return out
 
 
+def _counts(key: str) -> Counter[str]:
+    """Token multiset of a canonical form (tokens are space-separated there)."""
+    return Counter(key.split(" "))
+
+
+def _verdict(cmp: Comparison, typography_is_change: bool, shape: Detail | None
+             ) -> tuple[Status, Detail | None, tuple[Change, ...]]:
+    """Status, detail and changes of one paragraph from its word comparison.
+    ``shape`` is ``split`` or ``merged`` when the copy has it in other pieces."""
+    kind: Kind | None = cmp.kind
+    if typography_is_change:
+        changed = kind is not None or shape is not None
+        changes = cmp.changes
+    else:
+        changed = kind in ("ocr", "words")
+        changes = cmp.significant()
+    detail: Detail | None = "words" if kind == "words" else (shape or kind)
+    return ("changed" if changed else "same"), detail, changes
+
+
+class _Gap:
+    """Fills ``out`` with the verdicts of one gap between hash anchors."""
+
+    def __init__(self, authentic: Sequence[str], copy: Sequence[str],
+                 typography_is_change: bool, out: list[ParagraphResult]) -> None:
+        self.authentic, self.copy = authentic, copy
+        self.strict = typography_is_change
+        self.out = out
+
+    def pair(self, ai: int, cj: int) -> None:
+        """Authentic paragraph ``ai`` against copy paragraph ``cj`` (0-based)."""
+        status, detail, changes = _verdict(
+            compare(self.authentic[ai], self.copy[cj]), self.strict, None)
+        self.out.append(ParagraphResult(ai + 1, status, cj + 1, detail, changes, (cj + 1,)))
+
+    def move(self, ai: int, na: int, cj: int, nc: int) -> None:
+        if na == nc == 1:
+            self.pair(ai, cj)
+        elif na == 1:  # split: the copy has authentic paragraph ai in nc pieces
+            joined = " ".join(self.copy[cj:cj + nc])
+            status, detail, changes = _verdict(
+                compare(self.authentic[ai], joined), self.strict, "split")
+            pieces = tuple(range(cj + 1, cj + nc + 1))
+            self.out.append(ParagraphResult(ai + 1, status, cj + 1, detail, changes, pieces))
+        else:  # merged: authentic paragraphs ai.. are one copy paragraph cj
+            parts = self.authentic[ai:ai + na]
+            cmp = compare(" ".join(parts), self.copy[cj])
+            start = 0
+            for k, part in enumerate(parts):
+                end = start + len(part) + 1
+                mine = tuple(c for c in cmp.changes if start <= c.start < end)
+                status, detail, changes = _verdict(
+                    Comparison(worst([c.kind for c in mine]), mine), self.strict, "merged")
+                self.out.append(ParagraphResult(ai + k + 1, status, cj + 1, detail, changes,
+                                                (cj + 1,)))
+                start = end
+
+    def fill(self, a0: int, a1: int, c0: int, c1: int) -> None:
+        """Anchor the gap on typography-folded forms, then plan what is left."""
+        ka = [canonical(t) for t in self.authentic[a0:a1]]
+        kc = [canonical(t) for t in self.copy[c0:c1]]
+        ids: dict[str, int] = {}
+        ia = [ids.setdefault(k, len(ids)) for k in ka]
+        ic = [ids.setdefault(k, len(ids)) for k in kc]
+        i = j = 0
+        for pi, pj in [*common(ia, ic), (len(ia), len(ic))]:
+            self._plan(a0 + i, a0 + pi, c0 + j, c0 + pj, ka[i:pi], kc[j:pj])
+            if pi < len(ia):
+                self.pair(a0 + pi, c0 + pj)
+            i, j = pi + 1, pj + 1
+
+    def _plan(self, a0: int, a1: int, c0: int, c1: int,
+              ka: Sequence[str], kc: Sequence[str]) -> None:
+        na, nc = a1 - a0, c1 - c0
+        if na and nc and na * nc <= GAP_PAIR_LIMIT:
+            moves = _plan_gap(ka, kc)
+        elif na == nc:
+            moves = [(k, 1, k, 1) for k in range(na)]
+        else:
+            moves = []
+        i = j = 0
+        for mi, mna, mj, mnc in [*moves, (na, 0, nc, 0)]:
+            while i < mi:
+                self.out.append(ParagraphResult(a0 + i + 1, "missing", None))
+                i += 1
+            while j < mj:
+                self.out.append(ParagraphResult(a0 + i, "added", c0 + j + 1))
+                j += 1
+            if mna:
+                self.move(a0 + mi, mna, c0 + mj, mnc)
+                i, j = mi + mna, mj + mnc
+
+
 def _fill_gap(
     a0: int, a1: int, c0: int, c1: int,
     authentic_texts: Sequence[str] | None, copy: Sequence[str],
-    out: list[ParagraphResult],
+    out: list[ParagraphResult], typography_is_change: bool,
 ) -> None:
     na, nc = a1 - a0, c1 - c0
     if na == 0 and nc == 0:
         return
-    if na and nc and authentic_texts is not None and na * nc <= GAP_PAIR_LIMIT:
-        pairs = _pair_gap(authentic_texts[a0:a1], copy[c0:c1])
-    elif na == nc:
-        pairs = [(k, k) for k in range(na)]
-    else:
-        pairs = []
-    i = j = 0
-    for pi, pj in [*pairs, (na, nc)]:
-        while i < pi:  # authentic paragraphs with no partner
-            out.append(ParagraphResult(a0 + i + 1, "missing", None))
-            i += 1
-        while j < pj:  # copy paragraphs with no partner, after what precedes them
-            out.append(ParagraphResult(a0 + i, "added", c0 + j + 1))
-            j += 1
-        if pi < na:
-            out.append(ParagraphResult(a0 + pi + 1, "changed", c0 + pj + 1))
-            i, j = pi + 1, pj + 1
+    if authentic_texts is not None and na and nc:
+        _Gap(authentic_texts, copy, typography_is_change, out).fill(a0, a1, c0, c1)
+        return
+    if na == nc:  # hashes only: a changed paragraph cannot be told from a swap
+        out.extend(ParagraphResult(a0 + k + 1, "changed", c0 + k + 1) for k in range(na))
+        return
+    out.extend(ParagraphResult(a0 + k + 1, "missing", None) for k in range(na))
+    out.extend(ParagraphResult(a1, "added", c0 + k + 1) for k in range(nc))
 
 
 def align(
     authentic: Sequence[bytes],
     copy: Sequence[str] | Text,
     authentic_texts: Sequence[str] | None = None,
+    *,
+    typography_is_change: bool = False,
 ) -> list[ParagraphResult]:
     """Compare a copy's normalized paragraphs with an authentic version.
 
     ``authentic`` holds the version's paragraph (leaf) hashes; ``authentic_texts``,
     when given, its paragraphs (same length), which lets a changed paragraph be told
-    from a dropped one. Returns one result per authentic paragraph plus one per added
-    copy paragraph, in reading order.
+    from a dropped one, and says word by word what changed. Returns one result per
+    authentic paragraph plus one per added copy paragraph, in reading order.
+
+    A paragraph that differs only in typography is ``same`` (detail
+    ``typography``), unless ``typography_is_change`` (as between two versions in
+    ``diff``, where the authors' choice of quotes is an edit).
     """
     paragraphs = copy.paragraphs if isinstance(copy, Text) else tuple(copy)
     if authentic_texts is not None and len(authentic_texts) != len(authentic):
@@ -311,8 +396,8 @@ def align(
     c = [ids.setdefault(paragraph_hash(p), len(ids)) for p in paragraphs]
     out: list[ParagraphResult] = []
     ai = ci = 0
-    for i, j in [*_common(a, c), (len(a), len(c))]:
-        _fill_gap(ai, i, ci, j, authentic_texts, paragraphs, out)
+    for i, j in [*common(a, c), (len(a), len(c))]:
+        _fill_gap(ai, i, ci, j, authentic_texts, paragraphs, out, typography_is_change)
         if i < len(a):
             out.append(ParagraphResult(i + 1, "same", j + 1))
         ai, ci = i + 1, j + 1
@@ -322,7 +407,8 @@ def align(
 def diff(a_paragraphs: Sequence[str], b_paragraphs: Sequence[str]) -> list[ParagraphResult]:
     """Paragraph differences from version A to version B (``samizdat diff``): the
     alignment of B as a "copy" of A. ``index`` is in A, ``copy_index`` in B."""
-    return align([paragraph_hash(p) for p in a_paragraphs], b_paragraphs, a_paragraphs)
+    return align([paragraph_hash(p) for p in a_paragraphs], b_paragraphs, a_paragraphs,
+                 typography_is_change=True)
 
 
 # ----------------------------------------------------------------- best match
