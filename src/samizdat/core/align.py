@@ -31,6 +31,7 @@ import difflib
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import pairwise
 from typing import Final, Generic, Literal, TypeVar
 
 from samizdat.core.lcs import common
@@ -45,6 +46,7 @@ __all__ = [
     "PIECE_CONTAINMENT",
     "RELATED_SHARE",
     "UNKNOWN_SIMILARITY",
+    "WINDOW",
     "Candidate",
     "Detail",
     "Match",
@@ -73,9 +75,13 @@ GAP_PAIR_LIMIT: Final = 10_000
 MAX_PIECES: Final = 4
 """Most copy paragraphs one authentic paragraph is recognised as split into (and
 most authentic paragraphs recognised as merged into one copy paragraph)."""
+WINDOW: Final = 16
+"""Authentic paragraphs planned at once in a gap of more than ``4 × WINDOW²``
+paragraph pairs (or :data:`GAP_PAIR_LIMIT`): the work then grows linearly with the
+gap, about ``2 × WINDOW`` similarity checks per authentic paragraph."""
 PIECE_CONTAINMENT: Final = 0.5
-"""A piece of a split (or merge) must have at least this share of its tokens in
-the paragraph it is a piece of."""
+"""A piece of a split (or merge) must have at least this share of its token bigrams
+in the paragraph it is a piece of."""
 
 _EXACT_RATIO_WORDS: Final = 1000
 
@@ -204,14 +210,14 @@ def _plan_gap(ka: Sequence[str], kc: Sequence[str]) -> list[_Move]:
     """Order-preserving pairing of a gap's paragraphs (canonical forms ``ka`` and
     ``kc``), maximizing the estimated number of tokens matched. A pair counts only
     at or above :data:`CHANGED_SIMILARITY`; a split or a merge only when every
-    piece has :data:`PIECE_CONTAINMENT` of its tokens in the other side, and costs
+    piece has :data:`PIECE_CONTAINMENT` of its token bigrams in the other side, and costs
     half a token per extra piece, so a split never wins over a plain pair that
     explains the text as well."""
     n, m = len(ka), len(kc)
-    ca = [_counts(k) for k in ka]
-    cc = [_counts(k) for k in kc]
-    la = [max(1, sum(c.values())) for c in ca]
-    lc = [max(1, sum(c.values())) for c in cc]
+    ca = [_bigrams(k) for k in ka]
+    cc = [_bigrams(k) for k in kc]
+    la = [max(1, k.count(" ") + 1) for k in ka]
+    lc = [max(1, k.count(" ") + 1) for k in kc]
     best = [[0.0] * (m + 1) for _ in range(n + 1)]
     move: list[list[_Move | None]] = [[None] * (m + 1) for _ in range(n + 1)]
     for i in range(n - 1, -1, -1):
@@ -259,9 +265,39 @@ def _plan_gap(ka: Sequence[str], kc: Sequence[str]) -> list[_Move]:
     return out
 
 
-def _counts(key: str) -> Counter[str]:
-    """Token multiset of a canonical form (tokens are space-separated there)."""
-    return Counter(key.split(" "))
+def _plan_windows(ka: Sequence[str], kc: Sequence[str]) -> list[_Move]:
+    """:func:`_plan_gap` for a gap too large to plan whole (a long copy with noise
+    in every paragraph and a few paragraphs split, merged or dropped): plan a window
+    of :data:`WINDOW` authentic paragraphs against a slightly wider window of the
+    copy, keep the moves in its first three quarters, slide on. Order is kept, the
+    work is linear in the gap, and a split no longer turns every paragraph after it
+    into ``missing`` + ``added``."""
+    out: list[_Move] = []
+    na, nc = len(ka), len(kc)
+    i = j = 0
+    while i < na and j < nc:
+        ia, jc = min(na, i + WINDOW), min(nc, j + WINDOW + WINDOW // 2)
+        part = _plan_gap(ka[i:ia], kc[j:jc])
+        if not (ia == na and jc == nc):
+            horizon = max(1, (ia - i) * 3 // 4)
+            part = [mv for mv in part if mv[0] + mv[1] <= horizon]
+        if not part:  # nothing here pairs: these authentic paragraphs are missing
+            i += max(1, (ia - i) * 3 // 4)
+            continue
+        out.extend((i + a, da, j + c, dc) for a, da, c, dc in part)
+        last = part[-1]
+        i, j = i + last[0] + last[1], j + last[2] + last[3]
+    return out
+
+
+def _bigrams(key: str) -> Counter[str]:
+    """Multiset of a canonical form's token bigrams (its token, when it has one):
+    a piece of a split paragraph shares its word pairs with the whole, where an
+    unrelated paragraph in the same vocabulary shares only words."""
+    toks = key.split(" ")
+    if len(toks) < 2:
+        return Counter(toks)
+    return Counter(f"{a} {b}" for a, b in pairwise(toks))
 
 
 def _verdict(cmp: Comparison, typography_is_change: bool, shape: Detail | None
@@ -333,12 +369,8 @@ class _Gap:
     def _plan(self, a0: int, a1: int, c0: int, c1: int,
               ka: Sequence[str], kc: Sequence[str]) -> None:
         na, nc = a1 - a0, c1 - c0
-        if na and nc and na * nc <= GAP_PAIR_LIMIT:
-            moves = _plan_gap(ka, kc)
-        elif na == nc:
-            moves = [(k, 1, k, 1) for k in range(na)]
-        else:
-            moves = []
+        whole = na * nc <= min(GAP_PAIR_LIMIT, 4 * WINDOW * WINDOW)
+        moves = _plan_gap(ka, kc) if whole else _plan_windows(ka, kc)
         i = j = 0
         for mi, mna, mj, mnc in [*moves, (na, 0, nc, 0)]:
             while i < mi:

@@ -233,7 +233,7 @@ _HOMOGLYPHS: Final = str.maketrans(
     "aeopcyxijsdqwABEKMHOPCTXIJSYGaotvkipABEZHIKMNOPTYX",
 )
 # Shapes OCR confuses, folded to one representative. Multi-letter shapes first.
-_SHAPES_MULTI: Final = (("rn", "m"), ("cl", "d"), ("vv", "w"), ("ri", "n"))
+_SHAPES_MULTI: Final = (("rn", "m"), ("cl", "d"), ("vv", "w"), ("ri", "n"), ("li", "h"))
 _SHAPES: Final = str.maketrans({
     **dict.fromkeys("l1I|i!\u0131\u01c0\u00ed\u00ec", "l"),
     **dict.fromkeys("0Oo\u00f8\u00d8", "o"),
@@ -241,14 +241,18 @@ _SHAPES: Final = str.maketrans({
     **dict.fromkeys("Cc", "c"), **dict.fromkeys("Vv", "v"), **dict.fromkeys("Ww", "w"),
     **dict.fromkeys("Xx", "x"), **dict.fromkeys("Zz", "z"), **dict.fromkeys("Uu", "u"),
     **dict.fromkeys("Pp", "p"), **dict.fromkeys("Kk", "k"),
-    **dict.fromkeys(".,;:\u060c\u061b\u3001\u3002", "."),
-    **dict.fromkeys("'\"", "'"),
 })
+# Punctuation OCR drops, doubles or misreads (``,`` for ``.``, a speck read as ``'``)
+# is left out of the skeleton; so are the accents of Latin, Greek and Cyrillic
+# (``й`` read as ``и``, ``é`` as ``e``), but not the vowel signs of other scripts,
+# which make different words.
+_NOT_IN_SKELETON: Final = re.compile("[^\\w]|_|[\u0300-\u036f]")
 _DOUBLED: Final = re.compile(r"(.)\1+")
 
 
 def _skeleton(keys: Sequence[str]) -> str:
-    s = "".join(keys).translate(_HOMOGLYPHS)
+    s = _NOT_IN_SKELETON.sub("", unicodedata.normalize("NFD", "".join(keys)))
+    s = s.translate(_HOMOGLYPHS)
     for a, b in _SHAPES_MULTI:
         s = s.replace(a, b)
     return _DOUBLED.sub(r"\1", s.translate(_SHAPES))
@@ -272,10 +276,10 @@ def _is_word(key: str) -> bool:
 
 def _classify(old: Sequence[str], new: Sequence[str]) -> Kind:
     """``ocr`` or ``words`` for one chunk of differing token keys."""
-    if old.count("-") != new.count("-"):
-        return "words"  # a hyphen added or removed: "re-sign" is not "resign"
     if not any(map(_is_word, old)) and not any(map(_is_word, new)):
         return "ocr"  # punctuation only: a stray or misread mark
+    if old.count("-") != new.count("-"):
+        return "words"  # a hyphen added or removed: "re-sign" is not "resign"
     a, b = _skeleton(old), _skeleton(new)
     if a == b:
         return "ocr"

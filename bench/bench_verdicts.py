@@ -1,0 +1,89 @@
+"""Word-level verdicts over the OCR and retyping corpus (``bench/corpus_ocr.py``).
+
+* ``planted edits named``: share of planted one-word edits whose two words are in
+  the ``changes`` of a paragraph that says ``words``. Goal: 100%.
+* ``honest routes authentic or only ocr``: typography and split/merge retypings and
+  clean 300 dpi OCR (English, Russian). Goal: >= 95%.
+* ``forgeries caught``: share of planted copies that do not come out ``authentic``.
+  Goal: 100%. (Copies forged *and self-signed* are the trust policy's case,
+  measured with the store; here the copy is judged against the authentic text.)
+* ``worn carbon OCR, only ocr`` and ``chi_sim OCR, only ocr``: routes too noisy (or
+  an OCR model too unreliable) to promise anything; reported, no goal.
+* ``compare cost``: word-level comparison of a 1 MB copy with OCR-like noise in
+  every paragraph, against normalize+hash of the same copy in the same run.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import random
+import time
+
+from bench.corpus_ocr import Outcome, run_corpus
+from bench.harness import Row
+from samizdat.core.align import align
+from samizdat.core.text import normalize, paragraph_hash
+
+_HONEST_LANGS = ("eng", "rus")
+
+
+def _share(outcomes: list[Outcome], pred: object) -> tuple[float, int]:
+    assert callable(pred)
+    picked = [o for o in outcomes if pred(o)]
+    return len(picked), len(outcomes)
+
+
+def _row(figure: str, hits: int, total: int, goal: str, threshold: float | None) -> Row:
+    value = 100.0 * hits / total if total else 0.0
+    met = None if threshold is None else (total > 0 and value >= threshold)
+    return Row("verdicts", f"{figure} ({hits}/{total})", value, "%", goal=goal, met=met)
+
+
+def _cost(smoke: bool) -> Row:
+    rnd = random.Random(7)
+    vocab = ("the committee modern member leadership secret ballot conference "
+             "village harvest appeal party comrade").split()
+    paras = [" ".join(rnd.choice(vocab) for _ in range(60)) for _ in range(20 if smoke else 2000)]
+    noisy = [p.replace("m", "rn", 1).replace("l", "1", 1) for p in paras]
+    text = "\n\n".join(noisy)
+    hashes = [paragraph_hash(p) for p in paras]
+    t0 = time.perf_counter()
+    digest = hashlib.sha256()
+    for p in normalize(text).paragraphs:
+        digest.update(paragraph_hash(p))
+    raw = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    results = align(hashes, normalize(text), paras)
+    spent = time.perf_counter() - t0
+    assert all(r.detail == "ocr" for r in results)
+    mb = len(text.encode()) / 1e6
+    return Row("verdicts", f"compare {mb:.1f} MB, OCR noise everywhere (MB/s)",
+               mb / spent, "MB/s", reference=mb / raw, goal="no goal: cost vs normalize+hash")
+
+
+def run(smoke: bool = False) -> list[Row]:
+    """The corpus figures (and the comparison's cost)."""
+    langs = ("eng",) if smoke else (*_HONEST_LANGS, "chi_sim")
+    outcomes = run_corpus(langs, plants_per_route=1 if smoke else 6, ocr=not smoke,
+                          worn=not smoke)
+    clean = [o for o in outcomes
+             if o.route.lang in _HONEST_LANGS and "worn" not in o.route.name]
+    honest = [o for o in clean if o.route.honest]
+    planted = [o for o in outcomes if not o.route.honest]
+    worn = [o for o in outcomes if o.route.honest and "worn" in o.route.name]
+    chinese_ocr = [o for o in outcomes if o.route.honest and o.route.name == "ocr-chi_sim"]
+    rows = [
+        _row("planted edits named", *_share(planted, lambda o: o.named), "100%", 100.0),
+        _row("honest routes authentic or only ocr",
+             *_share(honest, lambda o: o.authentic or o.only_ocr), ">= 95%", 95.0),
+        _row("forgeries caught", *_share(planted, lambda o: not o.authentic), "100%", 100.0),
+    ]
+    if worn:
+        rows.append(_row("worn carbon OCR, only ocr",
+                         *_share(worn, lambda o: o.authentic or o.only_ocr), "no goal", None))
+    if chinese_ocr:
+        rows.append(_row("chi_sim OCR, only ocr",
+                         *_share(chinese_ocr, lambda o: o.authentic or o.only_ocr),
+                         "no goal", None))
+    rows.append(_cost(smoke))
+    return rows
