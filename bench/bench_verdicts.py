@@ -41,8 +41,8 @@ def _row(figure: str, hits: int, total: int, goal: str, threshold: float | None)
 
 def _cost(smoke: bool) -> Row:
     rnd = random.Random(7)
-    vocab = ("the committee modern member leadership secret ballot conference "
-             "village harvest appeal party comrade").split()
+    vocab = ["the", "committee", "modern", "member", "leadership", "secret", "ballot",
+             "conference", "village", "harvest", "appeal", "party", "comrade"]
     paras = [" ".join(rnd.choice(vocab) for _ in range(60)) for _ in range(20 if smoke else 2000)]
     noisy = [p.replace("m", "rn", 1).replace("l", "1", 1) for p in paras]
     text = "\n\n".join(noisy)
@@ -71,7 +71,8 @@ def run(smoke: bool = False) -> list[Row]:
     honest = [o for o in clean if o.route.honest]
     planted = [o for o in outcomes if not o.route.honest]
     worn = [o for o in outcomes if o.route.honest and "worn" in o.route.name]
-    chinese_ocr = [o for o in outcomes if o.route.honest and o.route.name == "ocr-chi_sim"]
+    chinese_ocr = [o for o in outcomes if o.route.honest and o.route.lang == "chi_sim"
+                   and o.route.name.startswith("ocr")]
     rows = [
         _row("planted edits named", *_share(planted, lambda o: o.named), "100%", 100.0),
         _row("honest routes authentic or only ocr",

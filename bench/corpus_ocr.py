@@ -37,8 +37,17 @@ from pathlib import Path
 from samizdat.core.align import ParagraphResult, align, is_exact
 from samizdat.core.text import normalize, paragraph_hash
 
-__all__ = ["TEXTS", "Outcome", "Route", "honest_routes", "judge", "ocr_available",
-           "plant", "run_corpus"]
+__all__ = [
+    "FACES",
+    "TEXTS",
+    "Outcome",
+    "Route",
+    "honest_routes",
+    "judge",
+    "ocr_available",
+    "plant",
+    "run_corpus",
+]
 
 TEXTS: dict[str, tuple[str, ...]] = {
     "eng": (
@@ -87,11 +96,19 @@ _PLANTS: dict[str, tuple[str, ...]] = {
     "chi_sim": ("公开", "光荣", "忠诚", "和平"),
 }
 
-_FONTS = {
-    "eng": "/usr/share/fonts/truetype/dejavu/DejaVuSerif.ttf",
-    "rus": "/usr/share/fonts/truetype/dejavu/DejaVuSerif.ttf",
-    "chi_sim": "/usr/share/fonts/opentype/noto/NotoSerifCJK-Regular.ttc",
+_FACES = {  # typefaces of the typescript pages (Debian fonts-dejavu-core, fonts-noto-*)
+    "serif": "/usr/share/fonts/truetype/dejavu/DejaVuSerif.ttf",
+    "typewriter": "/usr/share/fonts/truetype/dejavu/DejaVuSansMono.ttf",
+    "noto-serif": "/usr/share/fonts/truetype/noto/NotoSerif-Regular.ttf",
+    "noto-sans": "/usr/share/fonts/truetype/noto/NotoSans-Regular.ttf",
 }
+_CJK_FACE = "/usr/share/fonts/opentype/noto/NotoSerifCJK-Regular.ttc"
+FACES = tuple(_FACES)
+"""The typefaces OCR routes are typed in."""
+
+
+def _font(lang: str, face: str) -> str:
+    return _CJK_FACE if lang == "chi_sim" else _FACES[face]
 
 
 @dataclass(frozen=True)
@@ -163,20 +180,21 @@ def _retype_split_merge(paragraphs: Sequence[str]) -> str:
 
 def ocr_available(lang: str) -> bool:
     """True when tesseract, its ``lang`` model and the route's font are here."""
-    if shutil.which("tesseract") is None or not Path(_FONTS[lang]).exists():
+    if shutil.which("tesseract") is None or not Path(_font(lang, "serif")).exists():
         return False
     listed = subprocess.run(["tesseract", "--list-langs"], capture_output=True, text=True,
                             check=False)
     return lang in listed.stdout.split()
 
 
-def _typescript(paragraphs: Sequence[str], lang: str, path: Path, *, worn: bool = False) -> None:
+def _typescript(paragraphs: Sequence[str], lang: str, path: Path, *, worn: bool = False,
+                face: str = "serif") -> None:
     """A 300 dpi A4 page image of the paragraphs: a clean typescript, or (``worn``)
     a carbon copy of one: smaller type, blurred, speckled."""
     from PIL import Image, ImageDraw, ImageFilter, ImageFont
 
     size = 30 if worn else 42  # 7 or 10 pt at 300 dpi
-    font = ImageFont.truetype(_FONTS[lang], size)
+    font = ImageFont.truetype(_font(lang, face), size)
     width, height, margin, line_h = 2480, 3508, 200, int(size * 1.5)
     img = Image.new("L", (width, height), 255)
     draw = ImageDraw.Draw(img)
@@ -207,10 +225,11 @@ def _typescript(paragraphs: Sequence[str], lang: str, path: Path, *, worn: bool 
     img.save(path, dpi=(300, 300))
 
 
-def _ocr(paragraphs: Sequence[str], lang: str, *, worn: bool = False) -> str:
+def _ocr(paragraphs: Sequence[str], lang: str, *, worn: bool = False,
+         face: str = "serif") -> str:
     with tempfile.TemporaryDirectory() as tmp:
         page = Path(tmp) / "page.png"
-        _typescript(paragraphs, lang, page, worn=worn)
+        _typescript(paragraphs, lang, page, worn=worn, face=face)
         env = dict(os.environ, OMP_THREAD_LIMIT="1")
         done = subprocess.run(["tesseract", str(page), "-", "-l", lang, "--psm", "4"],
                               capture_output=True, text=True, env=env, check=True,
@@ -221,16 +240,18 @@ def _ocr(paragraphs: Sequence[str], lang: str, *, worn: bool = False) -> str:
 # -------------------------------------------------------------------- routes
 
 
-def honest_routes(langs: Sequence[str], *, ocr: bool = True, worn: bool = False
-                  ) -> Iterator[Route]:
-    """Every honest route of every text in ``langs`` (``worn``: also OCR of a worn
-    carbon copy, which is honest but noisy)."""
+def honest_routes(langs: Sequence[str], *, ocr: bool = True, worn: bool = False,
+                  faces: Sequence[str] = FACES) -> Iterator[Route]:
+    """Every honest route of every text in ``langs``: OCR in each of ``faces``
+    (one face for Chinese), and with ``worn`` also OCR of a worn carbon copy, which
+    is honest but noisy."""
     for lang in langs:
         paras = TEXTS[lang]
         yield Route("typography", lang, _retype_typography(paras))
         yield Route("split-merge", lang, _retype_split_merge(paras))
         if ocr and ocr_available(lang):
-            yield Route(f"ocr-{lang}", lang, _ocr(paras, lang))
+            for face in faces[:1] if lang == "chi_sim" else faces:
+                yield Route(f"ocr-{lang}-{face}", lang, _ocr(paras, lang, face=face))
             if worn:
                 yield Route(f"ocr-worn-{lang}", lang, _ocr(paras, lang, worn=True))
 

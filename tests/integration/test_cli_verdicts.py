@@ -11,8 +11,8 @@ import pytest
 
 from tests.conftest import write
 
-ORIGINAL = """\u201cRead this,\u201d the committee wrote \u2014 \u201ccopy it and pass it on\u2026\u201d
-
+ORIGINAL = "\u201cRead this,\u201d the committee wrote \u2014 " \
+    "\u201ccopy it and pass it on\u2026\u201d\n" + """
 The modern leadership keeps the secret ballot from every member of the party.
 
 The committee demands that the conference be called before the autumn.

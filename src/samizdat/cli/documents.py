@@ -235,9 +235,9 @@ def verify(
     A copy that differs only in line wrapping, spacing, Unicode normalization,
     blank lines or typography (quote and dash styles, ellipsis, ligatures, a
     line-end hyphen) is authentic. A changed paragraph says what changed, word by
-    word, and whether it looks like OCR noise or changed words. With a read capability (--cap, --cap-file or
-    SAMIZDAT_CAP), PATH is a sealed bundle (or a folder of shards), judged on the
-    signatures it carries; nothing is stored.
+    word, and whether it looks like OCR noise or changed words. With a read
+    capability (--cap, --cap-file or SAMIZDAT_CAP), PATH is a sealed bundle (or a
+    folder of shards), judged on the signatures it carries; nothing is stored.
     """
     cap = bundle_cap_for(path, cap_text, cap_file)
     if cap is not None:  # a bundle: the carry area opens it (cli/carry.py)
