@@ -19,7 +19,7 @@ import hashlib
 import random
 import time
 
-from bench.corpus_ocr import Outcome, run_corpus
+from bench.corpus_ocr import TEXTS, Outcome, run_corpus
 from bench.harness import Row
 from samizdat.core.align import align
 from samizdat.core.text import normalize, paragraph_hash
@@ -40,11 +40,13 @@ def _row(figure: str, hits: int, total: int, goal: str, threshold: float | None)
 
 
 def _cost(smoke: bool) -> Row:
+    """Word-level comparison of a long copy with OCR noise in every paragraph (no
+    paragraph hash matches: the worst honest case), against normalize+hash."""
     rnd = random.Random(7)
-    vocab = ["the", "committee", "modern", "member", "leadership", "secret", "ballot",
-             "conference", "village", "harvest", "appeal", "party", "comrade"]
-    paras = [" ".join(rnd.choice(vocab) for _ in range(60)) for _ in range(20 if smoke else 2000)]
-    noisy = [p.replace("m", "rn", 1).replace("l", "1", 1) for p in paras]
+    vocab = sorted({w for lang in ("eng", "rus") for p in TEXTS[lang] for w in p.split()})
+    paras = [" ".join(rnd.choice(vocab) for _ in range(60)) for _ in range(20 if smoke else 1000)]
+    noisy = [p.replace("m", "rn", 1).replace("l", "1", 1).replace("о", "o", 1) for p in paras]
+    del noisy[len(noisy) // 2]  # and one paragraph dropped
     text = "\n\n".join(noisy)
     hashes = [paragraph_hash(p) for p in paras]
     t0 = time.perf_counter()
@@ -55,9 +57,9 @@ def _cost(smoke: bool) -> Row:
     t0 = time.perf_counter()
     results = align(hashes, normalize(text), paras)
     spent = time.perf_counter() - t0
-    assert all(r.detail == "ocr" for r in results)
+    assert sum(r.status == "missing" for r in results) == 1
     mb = len(text.encode()) / 1e6
-    return Row("verdicts", f"compare {mb:.1f} MB, OCR noise everywhere (MB/s)",
+    return Row("verdicts", f"compare {mb:.1f} MB, OCR noise in every paragraph (MB/s)",
                mb / spent, "MB/s", reference=mb / raw, goal="no goal: cost vs normalize+hash")
 
 

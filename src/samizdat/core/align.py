@@ -28,6 +28,7 @@ Nothing here touches I/O; work is bounded (see :data:`LCS_CELL_LIMIT` and
 from __future__ import annotations
 
 import difflib
+import zlib
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -45,6 +46,8 @@ __all__ = [
     "MAX_PIECES",
     "PIECE_CONTAINMENT",
     "RELATED_SHARE",
+    "SKETCH_SHARE",
+    "SKETCH_SIZE",
     "UNKNOWN_SIMILARITY",
     "WINDOW",
     "Candidate",
@@ -75,6 +78,11 @@ GAP_PAIR_LIMIT: Final = 10_000
 MAX_PIECES: Final = 4
 """Most copy paragraphs one authentic paragraph is recognised as split into (and
 most authentic paragraphs recognised as merged into one copy paragraph)."""
+SKETCH_SIZE: Final = 16
+"""Tokens in a paragraph's sketch (see :data:`SKETCH_SHARE`)."""
+SKETCH_SHARE: Final = 0.25
+"""Two gap paragraphs whose token sketches share less than this (of the smaller
+sketch) are not compared at all: a cheap filter before the similarity ratio."""
 WINDOW: Final = 16
 """Authentic paragraphs planned at once in a gap of more than ``4 × WINDOW²``
 paragraph pairs (or :data:`GAP_PAIR_LIMIT`): the work then grows linearly with the
@@ -214,6 +222,8 @@ def _plan_gap(ka: Sequence[str], kc: Sequence[str]) -> list[_Move]:
     half a token per extra piece, so a split never wins over a plain pair that
     explains the text as well."""
     n, m = len(ka), len(kc)
+    sa = [_sketch(k) for k in ka]
+    sc = [_sketch(k) for k in kc]
     ca = [_bigrams(k) for k in ka]
     cc = [_bigrams(k) for k in kc]
     la = [max(1, k.count(" ") + 1) for k in ka]
@@ -225,6 +235,9 @@ def _plan_gap(ka: Sequence[str], kc: Sequence[str]) -> list[_Move]:
             score, choice = best[i + 1][j], None
             if best[i][j + 1] > score:
                 score = best[i][j + 1]
+            if len(sa[i] & sc[j]) < SKETCH_SHARE * min(len(sa[i]), len(sc[j])):
+                best[i][j], move[i][j] = score, None  # share too few words to be kin
+                continue
             s = similarity(ka[i], kc[j])
             if s >= CHANGED_SIMILARITY:
                 v = s * (la[i] + lc[j]) / 2 + best[i + 1][j + 1]
@@ -288,6 +301,13 @@ def _plan_windows(ka: Sequence[str], kc: Sequence[str]) -> list[_Move]:
         last = part[-1]
         i, j = i + last[0] + last[1], j + last[2] + last[3]
     return out
+
+
+def _sketch(key: str) -> frozenset[int]:
+    """A bottom-k sketch of a canonical form's distinct tokens (the
+    :data:`SKETCH_SIZE` smallest CRC-32s; deterministic, unlike ``hash``): two
+    paragraphs sharing few sketch entries share few words, and are not compared."""
+    return frozenset(sorted({zlib.crc32(t.encode("utf-8")) for t in key.split(" ")})[:SKETCH_SIZE])
 
 
 def _bigrams(key: str) -> Counter[str]:
