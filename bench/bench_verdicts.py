@@ -2,13 +2,15 @@
 
 * ``planted edits named``: share of planted one-word edits whose two words are in
   the ``changes`` of a paragraph that says ``words``. Goal: 100%.
-* ``honest routes authentic or only ocr``: typography and split/merge retypings and
-  clean 300 dpi OCR (English, Russian). Goal: >= 95%.
+* ``honest routes authentic or only ocr``: typography and split/merge retypings (all
+  four languages) and clean 300 dpi OCR in four typefaces (English, Russian).
+  Goal: >= 95%.
 * ``forgeries caught``: share of planted copies that do not come out ``authentic``.
   Goal: 100%. (Copies forged *and self-signed* are the trust policy's case,
   measured with the store; here the copy is judged against the authentic text.)
-* ``worn carbon OCR, only ocr`` and ``chi_sim OCR, only ocr``: routes too noisy (or
-  an OCR model too unreliable) to promise anything; reported, no goal.
+* ``worn carbon OCR, only ocr``, ``chi_sim OCR`` and ``fas OCR``: routes too noisy
+  (or an OCR model too unreliable here) to promise anything; reported, no goal.
+  Their planted edits count in the first and third figures.
 * ``compare cost``: word-level comparison of a 1 MB copy with OCR-like noise in
   every paragraph, against normalize+hash of the same copy in the same run.
 """
@@ -18,6 +20,7 @@ from __future__ import annotations
 import hashlib
 import random
 import time
+from collections.abc import Callable
 
 from bench.corpus_ocr import TEXTS, Outcome, run_corpus
 from bench.harness import Row
@@ -25,10 +28,10 @@ from samizdat.core.align import align
 from samizdat.core.text import normalize, paragraph_hash
 
 _HONEST_LANGS = ("eng", "rus")
+_APART_LANGS = ("chi_sim", "fas")  # OCR routes too unreliable here to promise anything
 
 
-def _share(outcomes: list[Outcome], pred: object) -> tuple[float, int]:
-    assert callable(pred)
+def _share(outcomes: list[Outcome], pred: Callable[[Outcome], object]) -> tuple[int, int]:
     picked = [o for o in outcomes if pred(o)]
     return len(picked), len(outcomes)
 
@@ -65,16 +68,13 @@ def _cost(smoke: bool) -> Row:
 
 def run(smoke: bool = False) -> list[Row]:
     """The corpus figures (and the comparison's cost)."""
-    langs = ("eng",) if smoke else (*_HONEST_LANGS, "chi_sim")
+    langs = ("eng",) if smoke else (*_HONEST_LANGS, *_APART_LANGS)
     outcomes = run_corpus(langs, plants_per_route=1 if smoke else 6, ocr=not smoke,
                           worn=not smoke)
-    clean = [o for o in outcomes
-             if o.route.lang in _HONEST_LANGS and "worn" not in o.route.name]
-    honest = [o for o in clean if o.route.honest]
+    honest = [o for o in outcomes if o.route.honest and "worn" not in o.route.name
+              and not (o.route.lang in _APART_LANGS and o.route.name.startswith("ocr"))]
     planted = [o for o in outcomes if not o.route.honest]
     worn = [o for o in outcomes if o.route.honest and "worn" in o.route.name]
-    chinese_ocr = [o for o in outcomes if o.route.honest and o.route.lang == "chi_sim"
-                   and o.route.name.startswith("ocr")]
     rows = [
         _row("planted edits named", *_share(planted, lambda o: o.named), "100%", 100.0),
         _row("honest routes authentic or only ocr",
@@ -84,9 +84,12 @@ def run(smoke: bool = False) -> list[Row]:
     if worn:
         rows.append(_row("worn carbon OCR, only ocr",
                          *_share(worn, lambda o: o.authentic or o.only_ocr), "no goal", None))
-    if chinese_ocr:
-        rows.append(_row("chi_sim OCR, only ocr",
-                         *_share(chinese_ocr, lambda o: o.authentic or o.only_ocr),
-                         "no goal", None))
+    for lang in _APART_LANGS:
+        apart = [o for o in outcomes if o.route.lang == lang and o.route.honest
+                 and o.route.name.startswith("ocr")]
+        if apart:
+            rows.append(_row(f"{lang} OCR, authentic or only ocr",
+                             *_share(apart, lambda o: o.authentic or o.only_ocr),
+                             "no goal", None))
     rows.append(_cost(smoke))
     return rows

@@ -33,6 +33,7 @@ import textwrap
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from samizdat.core.align import ParagraphResult, align, is_exact
 from samizdat.core.text import normalize, paragraph_hash
@@ -79,6 +80,15 @@ TEXTS: dict[str, tuple[str, ...]] = {
         "Прочтите, перепишите и передайте тем, кому доверяете. Не храните дома и "
         "никому не говорите, от кого вы его получили.",
     ),
+    "fas": (
+        "ما، گروهی از اعضای قدیمی حزب، این فراخوان را خطاب به همه رفقایی می‌نویسیم که "
+        "هنوز خودشان فکر می‌کنند و از خواندن آن نمی‌ترسند.",
+        "رهبری کشور را به بن‌بست کشانده است. تصمیم‌ها مخفیانه گرفته می‌شوند و بحثی که "
+        "پس از آن می‌آید مراسمی است که هیچ‌کس به آن باور ندارد.",
+        "ما خواستار آن هستیم که کنفرانس حزب پیش از پاییز تشکیل شود، رأی‌گیری مخفی باشد "
+        "و حرف آخر را اعضا بزنند، نه دستگاه.",
+        "این را بخوانید، رونویسی کنید و به کسانی که به آنها اعتماد دارید بدهید.",
+    ),
     "chi_sim": (
         "我们是一群老党员，向每一位还能独立思考、不怕阅读这份呼吁书的同志发出呼吁。",
         "领导把国家引入了死胡同。他们的方法是冒险家的方法：决定是秘密作出的，随后的"
@@ -94,6 +104,7 @@ _PLANTS: dict[str, tuple[str, ...]] = {
     "eng": ("open", "public", "harmless", "glorious", "patient", "loyal"),
     "rus": ("открыто", "честно", "славно", "мирно", "верно"),
     "chi_sim": ("公开", "光荣", "忠诚", "和平"),
+    "fas": ("آشکار", "آرام", "وفادار", "روشن"),
 }
 
 _FACES = {  # typefaces of the typescript pages (Debian fonts-dejavu-core, fonts-noto-*)
@@ -103,12 +114,13 @@ _FACES = {  # typefaces of the typescript pages (Debian fonts-dejavu-core, fonts
     "noto-sans": "/usr/share/fonts/truetype/noto/NotoSans-Regular.ttf",
 }
 _CJK_FACE = "/usr/share/fonts/opentype/noto/NotoSerifCJK-Regular.ttc"
+_ARABIC_FACE = "/usr/share/fonts/truetype/noto/NotoNaskhArabic-Regular.ttf"
 FACES = tuple(_FACES)
 """The typefaces OCR routes are typed in."""
 
 
 def _font(lang: str, face: str) -> str:
-    return _CJK_FACE if lang == "chi_sim" else _FACES[face]
+    return {"chi_sim": _CJK_FACE, "fas": _ARABIC_FACE}.get(lang, _FACES[face])
 
 
 @dataclass(frozen=True)
@@ -200,18 +212,19 @@ def _typescript(paragraphs: Sequence[str], lang: str, path: Path, *, worn: bool 
     draw = ImageDraw.Draw(img)
     y = margin
     unspaced = lang == "chi_sim"
+    rtl = lang == "fas"  # shaped right to left by Pillow's libraqm layout
     for p in paragraphs:
         units = list(p) if unspaced else p.split(" ")
         line = ""
         for u in units:
             trial = line + u if unspaced else (f"{line} {u}" if line else u)
-            if draw.textlength(trial, font=font) > width - 2 * margin and line:
-                draw.text((margin, y), line, font=font, fill=0)
+            if _length(draw, trial, font, rtl) > width - 2 * margin and line:
+                _line(draw, (margin, width - margin, y), line, font, rtl)
                 y += line_h
                 line = u
             else:
                 line = trial
-        draw.text((margin, y), line, font=font, fill=0)
+        _line(draw, (margin, width - margin, y), line, font, rtl)
         y += 2 * line_h
     if worn:
         rnd = random.Random(len(paragraphs))
@@ -223,6 +236,18 @@ def _typescript(paragraphs: Sequence[str], lang: str, path: Path, *, worn: bool 
             pixels[x, y] = rnd.choice((0, 90, 255))
         img = img.point(lambda v: 0 if v < 150 else 255)
     img.save(path, dpi=(300, 300))
+
+
+def _length(draw: Any, text: str, font: Any, rtl: bool) -> float:
+    return float(draw.textlength(text, font=font, direction="rtl" if rtl else None))
+
+
+def _line(draw: Any, where: tuple[int, int, int], text: str, font: Any, rtl: bool) -> None:
+    left, right, y = where
+    if rtl:
+        draw.text((right, y), text, font=font, fill=0, direction="rtl", anchor="ra")
+    else:
+        draw.text((left, y), text, font=font, fill=0)
 
 
 def _ocr(paragraphs: Sequence[str], lang: str, *, worn: bool = False,
@@ -250,9 +275,9 @@ def honest_routes(langs: Sequence[str], *, ocr: bool = True, worn: bool = False,
         yield Route("typography", lang, _retype_typography(paras))
         yield Route("split-merge", lang, _retype_split_merge(paras))
         if ocr and ocr_available(lang):
-            for face in faces[:1] if lang == "chi_sim" else faces:
+            for face in faces[:1] if lang in ("chi_sim", "fas") else faces:
                 yield Route(f"ocr-{lang}-{face}", lang, _ocr(paras, lang, face=face))
-            if worn and lang != "chi_sim":  # 7 pt Han blurred: tesseract loses paragraphs
+            if worn and lang not in ("chi_sim", "fas"):  # tesseract loses whole paragraphs
                 yield Route(f"ocr-worn-{lang}", lang, _ocr(paras, lang, worn=True))
 
 
@@ -282,7 +307,7 @@ def plant(route: Route, rnd: random.Random) -> Route | None:
 
 
 def _results(route: Route) -> list[ParagraphResult]:
-    auth = TEXTS[route.lang]
+    auth = normalize("\n\n".join(TEXTS[route.lang])).paragraphs  # as signed
     return align([paragraph_hash(p) for p in auth], normalize(route.text), auth)
 
 
