@@ -202,3 +202,10 @@ def test_canonical_is_blind_to_typography(words: list[str], data: st.DataObject)
     swapped = text.replace(",", data.draw(st.sampled_from([",", " ,"])))
     assert canonical(text) == canonical(swapped)
     assert canonical(text + " \u2014 end\u2026") == canonical(text + " -- end...")
+
+
+def test_a_question_mark_for_a_full_stop_is_a_change_but_a_misread_comma_is_not() -> None:
+    assert words_changes("He is guilty.", "He is guilty?") == [(".", "?")]
+    cmp = compare("He is guilty, now.", "He is guilty. now:")
+    assert cmp.kind == "ocr"  # words are aligned first: the marks are what changed
+    assert [(c.old, c.new) for c in cmp.changes] == [(",", "."), (".", ":")]

@@ -54,7 +54,6 @@ __all__ = [
     "canonical",
     "compare",
     "containment",
-    "token_counts",
     "tokens",
     "worst",
 ]
@@ -191,11 +190,6 @@ def canonical(paragraph: str) -> str:
     return " ".join(t.key for t in tokens(paragraph))
 
 
-def token_counts(paragraph: str) -> Counter[str]:
-    """The multiset of the paragraph's token keys."""
-    return Counter(t.key for t in tokens(paragraph))
-
-
 def containment(piece: Counter[str], whole: Counter[str]) -> float:
     """Share of ``piece``'s tokens found in ``whole`` (multiset), 0..1."""
     total = sum(piece.values())
@@ -248,6 +242,8 @@ _SHAPES: Final = str.maketrans({
 # which make different words.
 _NOT_IN_SKELETON: Final = re.compile("[^\\w]|_|[\u0300-\u036f]")
 _DOUBLED: Final = re.compile(r"(.)\1+")
+# Marks OCR makes of specks and misreads for one another.
+_SPECKS: Final = ".,;:'\"`|-\u2026\u060c\u061b\u3001\u3002\uff0c"
 
 
 def _skeleton(keys: Sequence[str]) -> str:
@@ -277,7 +273,11 @@ def _is_word(key: str) -> bool:
 def _classify(old: Sequence[str], new: Sequence[str]) -> Kind:
     """``ocr`` or ``words`` for one chunk of differing token keys."""
     if not any(map(_is_word, old)) and not any(map(_is_word, new)):
-        return "ocr"  # punctuation only: a stray or misread mark
+        # punctuation only: a speck read as a mark, a comma read as a full stop, is
+        # OCR; a question or exclamation mark, a bracket, is a change of meaning
+        if not "".join(old).strip(_SPECKS) and not "".join(new).strip(_SPECKS):
+            return "ocr"
+        return "words"
     if old.count("-") != new.count("-"):
         return "words"  # a hyphen added or removed: "re-sign" is not "resign"
     a, b = _skeleton(old), _skeleton(new)
@@ -322,6 +322,25 @@ class Comparison:
         return tuple(c for c in self.changes if c.kind != "typography")
 
 
+def _word_first(ot: Sequence[Token], ct: Sequence[Token], a: list[int], b: list[int]
+                ) -> list[tuple[int, int]]:
+    """The token alignment, words first: a full stop must not be matched at the
+    price of the word next to it (``guilty, now.`` against ``guilty. now:``). Words
+    are aligned by the bounded LCS, then the marks between each pair of aligned
+    words."""
+    wa = [k for k, t in enumerate(ot) if _is_word(t.key)]
+    wb = [k for k, t in enumerate(ct) if _is_word(t.key)]
+    anchors = [(wa[x], wb[y]) for x, y in common([a[k] for k in wa], [b[k] for k in wb])]
+    out: list[tuple[int, int]] = []
+    i = j = 0
+    for pi, pj in [*anchors, (len(a), len(b))]:
+        out.extend((i + x, j + y) for x, y in common(a[i:pi], b[j:pj]))
+        if pi < len(a):
+            out.append((pi, pj))
+        i, j = pi + 1, pj + 1
+    return out
+
+
 def compare(original: str, copy: str) -> Comparison:
     """Compare one authentic paragraph with one copy paragraph, word by word."""
     if original == copy:
@@ -359,7 +378,7 @@ def compare(original: str, copy: str) -> Comparison:
                               _classify(old_keys, new_keys), where))
 
     i = j = 0
-    for pi, pj in [*common(a, b), (len(a), len(b))]:
+    for pi, pj in [*_word_first(ot, ct, a, b), (len(a), len(b))]:
         chunk(i, pi, j, pj)
         if pi < len(a):
             o, c = ot[pi], ct[pj]
