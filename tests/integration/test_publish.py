@@ -11,23 +11,22 @@ import os
 import shutil
 import subprocess
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from samizdat.app import committee as committee_app
 from samizdat.app import documents as docs
 from samizdat.app.publish import publish
 from samizdat.core.crypto import SecretBytes
-from samizdat.core.text import normalize
 from samizdat.errors import InputError, NotFound
 from samizdat.store.store import Store
+from samizdat.testing.committee import InProcessFinal, final_version
 from tests.conftest import Cli
 
 PW = SecretBytes(b"pw", "passphrase")
 NOW = 1_700_000_000
+Finals = dict[str, InProcessFinal]
 JS_DIR = Path(__file__).resolve().parents[1] / "js"
 
 MANIFESTO = (
@@ -44,46 +43,12 @@ HOSTILE = (
 )
 
 
-def _copy(src: Store, dst: Store, vid: bytes) -> None:
-    rec = src.version(vid)
-    doc = src.document(rec.doc_id)
-    dst.add_document(rec.doc_id, doc.title, doc.created)
-    dst.add_version(rec, list(src.paragraphs(vid)))
-
-
-@dataclass
-class Final:
-    home: Path
-    version: bytes
-    group_key: bytes
-    pub: Path
-
-
-def _final(tmp: Path, text: str, title: str) -> Final:
-    """A 2-of-2 committee in two stores finalizes one version; store 0 keeps it."""
-    stores = [Store.create(tmp / f"m{i}", PW) for i in (1, 2)]
-    try:
-        r1 = [committee_app.dkg1(s, "c", 2, 2, i, os.urandom, NOW)
-              for i, s in enumerate(stores, start=1)]
-        r2 = [committee_app.dkg2(s, "c", r1, NOW) for s in stores]
-        group_key = b""
-        for s in stores:
-            group_key = bytes.fromhex(committee_app.dkg3(s, "c", r2, NOW)["group_key"])
-        _, vid = docs.draft_new(stores[0], normalize(text).paragraphs, title, os.urandom, NOW)
-        _copy(stores[0], stores[1], vid)
-        commits = [committee_app.commit(s, "c", os.urandom, NOW) for s in stores]
-        shares = [committee_app.sign(s, "c", vid, commits) for s in stores]
-        committee_app.finalize(stores[0], "c", vid, [*commits, *shares])
-        pub = tmp / "committee.pub"
-        pub.write_text(committee_app.export(stores[0], "c"))
-    finally:
-        for s in stores:
-            s.close()
-    return Final(tmp / "m1", vid, group_key, pub)
+def _final(where: Path, text: str, title: str) -> InProcessFinal:
+    return final_version(where, text, title, PW)
 
 
 @pytest.fixture(scope="module")
-def finals(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Final]:
+def finals(tmp_path_factory: pytest.TempPathFactory) -> Finals:
     base = tmp_path_factory.mktemp("finals")
     out = {}
     for name, text, title in (("en", MANIFESTO, "To all members"),
@@ -94,7 +59,7 @@ def finals(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Final]:
     return out
 
 
-def _site(final: Final, out: Path, **kw: Any) -> Path:
+def _site(final: InProcessFinal, out: Path, **kw: Any) -> Path:
     store = Store.open(final.home, PW)
     try:
         publish(store, final.version.hex(), out, **kw)
@@ -141,7 +106,7 @@ def _open(browser: Any, site: Path, name: str = "index.html") -> Page:
 
 
 @pytest.fixture(scope="module")
-def reader(finals: dict[str, Final], tmp_path_factory: pytest.TempPathFactory) -> Any:
+def reader(finals: Finals, tmp_path_factory: pytest.TempPathFactory) -> Any:
     """``samizdat --json verify`` in a reader's store: the final version exported by
     the member, imported by the reader, the committee trusted."""
     base = tmp_path_factory.mktemp("reader")
@@ -185,7 +150,7 @@ COPIES = {
 
 
 def test_self_check_and_verify_agree_with_the_command(
-        browser: Any, finals: dict[str, Final], reader: dict[str, Cli], tmp_path: Path) -> None:
+        browser: Any, finals: Finals, reader: dict[str, Cli], tmp_path: Path) -> None:
     site = _site(finals["en"], tmp_path / "site")
     page = _open(browser, site)
     try:
@@ -208,10 +173,10 @@ def test_self_check_and_verify_agree_with_the_command(
 
 
 def test_a_non_latin_site_checks_itself_and_a_retyped_copy(
-        browser: Any, finals: dict[str, Final], reader: dict[str, Cli], tmp_path: Path) -> None:
+        browser: Any, finals: Finals, reader: dict[str, Cli], tmp_path: Path) -> None:
     site = _site(finals["fa"], tmp_path / "site", lang="fa")
     html = (site / "index.html").read_text(encoding="utf-8")
-    assert '<html lang="fa" dir="rtl">' in html
+    assert '<article id="text" lang="fa" dir="rtl">' in html
     page = _open(browser, site)
     try:
         assert page.call("() => window.samizdat.selfCheck()") == {"signature": True,
@@ -231,7 +196,7 @@ def test_a_non_latin_site_checks_itself_and_a_retyped_copy(
 
 
 def test_one_changed_byte_of_the_page_fails_the_self_check(
-        browser: Any, finals: dict[str, Final], tmp_path: Path) -> None:
+        browser: Any, finals: Finals, tmp_path: Path) -> None:
     site = _site(finals["en"], tmp_path / "site")
     index = site / "index.html"
     good = index.read_bytes()
@@ -257,7 +222,7 @@ def test_one_changed_byte_of_the_page_fails_the_self_check(
             page.close()
 
 
-def test_a_hostile_text_renders_inert(browser: Any, finals: dict[str, Final],
+def test_a_hostile_text_renders_inert(browser: Any, finals: Finals,
                                       tmp_path: Path) -> None:
     site = _site(finals["hostile"], tmp_path / "site")
     page = _open(browser, site)
@@ -281,7 +246,7 @@ def test_a_hostile_text_renders_inert(browser: Any, finals: dict[str, Final],
 
 
 def test_the_check_page_reports_the_changed_paragraph(
-        browser: Any, finals: dict[str, Final], tmp_path: Path) -> None:
+        browser: Any, finals: Finals, tmp_path: Path) -> None:
     site = _site(finals["en"], tmp_path / "site")
     page = _open(browser, site, "check.html")
     try:
@@ -298,7 +263,7 @@ def test_the_check_page_reports_the_changed_paragraph(
 
 
 def test_publish_refuses_drafts_untrusted_finals_unknown_versions_and_full_folders(
-        finals: dict[str, Final], tmp_path: Path) -> None:
+        finals: Finals, tmp_path: Path) -> None:
     final = finals["en"]
     store = Store.open(final.home, PW)
     try:
@@ -320,7 +285,7 @@ def test_publish_refuses_drafts_untrusted_finals_unknown_versions_and_full_folde
         store.close()
 
 
-def test_a_final_by_an_untrusted_committee_is_refused(finals: dict[str, Final],
+def test_a_final_by_an_untrusted_committee_is_refused(finals: Finals,
                                                       reader: dict[str, Cli],
                                                       tmp_path: Path) -> None:
     # a reader who imported the final version but never trusted its committee
@@ -351,7 +316,7 @@ def js_libs() -> Path:
 
 
 def test_the_car_reads_back_with_an_independent_decoder(
-        finals: dict[str, Final], reader: dict[str, Cli], js_libs: Path,
+        finals: Finals, reader: dict[str, Cli], js_libs: Path,
         tmp_path: Path) -> None:
     r = reader["en"]
     out = r.ok("publish", finals["en"].version.hex(), "--out", tmp_path / "site",

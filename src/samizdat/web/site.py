@@ -62,10 +62,11 @@ def _asset(name: str) -> bytes:
     return resources.files("samizdat.web").joinpath("assets", name).read_bytes()
 
 
-def _head(title: str, lang: str | None, direction: str) -> str:
-    lang_attr = f' lang="{html.escape(lang)}"' if lang else ""
+def _head(title: str) -> str:
+    # the page's own words are English; the text's language and direction are set
+    # on the elements that hold it
     return (
-        f'<!DOCTYPE html>\n<html{lang_attr} dir="{direction}">\n<head>\n<meta charset="utf-8">\n'
+        '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
         f'<meta http-equiv="Content-Security-Policy" content="{CSP}">\n'
         '<meta name="referrer" content="no-referrer">\n'
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
@@ -95,6 +96,8 @@ def build_site(site: SiteInput) -> dict[str, bytes]:
     text = site.files["text.txt"].decode("utf-8")
     paragraphs = text[:-1].split("\n\n")
     direction = _direction(paragraphs)
+    lang = f' lang="{html.escape(site.lang)}"' if site.lang else ""
+    where = f'{lang} dir="{direction}"'
     title = html.escape(statement.title)
     links = "".join(
         f'<li><a href="{name}">{name}</a></li>\n' for name in sorted(site.files)
@@ -113,18 +116,18 @@ def build_site(site: SiteInput) -> dict[str, bytes]:
     )
     body = "".join(f'<p dir="auto">{html.escape(p, quote=False)}</p>\n' for p in paragraphs)
     index = (
-        _head(statement.title, site.lang, direction)
+        _head(statement.title)
         + '<body>\n<div id="check" class="check" role="status">This page checks itself '
         "when scripts run.</div>\n"
-        + f'<h1 dir="auto">{title}</h1>\n<article id="text">\n{body}</article>\n'
+        + f'<h1{where}>{title}</h1>\n<article id="text"{where}>\n{body}</article>\n'
         + footer + "</body>\n</html>\n"
     )
     check = (
-        _head(f"Check a copy: {statement.title}", site.lang, direction)
-        + f'<body>\n<h1 dir="auto">Check a copy of \u201c{title}\u201d</h1>\n'
+        _head(f"Check a copy: {statement.title}")
+        + f'<body>\n<h1>Check a copy of \u201c<span{where}>{title}</span>\u201d</h1>\n'
         "<p>Paste the copy you hold, or drop its text file on this page. It is checked here, "
         "in this browser; nothing is sent anywhere.</p>\n"
-        '<textarea id="copy" dir="auto" spellcheck="false"></textarea>\n'
+        f'<textarea id="copy"{where} spellcheck="false"></textarea>\n'
         '<p><button id="run" type="button">Check</button> '
         '<input id="file" type="file" accept=".txt,text/plain"> '
         '<progress id="progress" hidden></progress></p>\n'

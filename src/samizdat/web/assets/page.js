@@ -33,7 +33,7 @@
     out.append(el('p', words[r.status] || r.status, 'verdict ' + r.status))
     const changed = r.paragraphs.filter(p => p.status !== 'same')
     if (r.paragraphs.length) out.append(el('p', (r.paragraphs.length - changed.length) + ' paragraphs the same, ' + changed.length + ' differ.'))
-    const list = el('ol')
+    const list = el('ul')
     for (const p of changed) {
       const li = el('li', 'paragraph ' + p.index + ': ' + p.status + (p.detail ? ' (' + p.detail + ')' : ''))
       for (const c of p.changes || []) li.append(el('div', '\u201c' + c.from + '\u201d \u2192 \u201c' + c.to + '\u201d', 'change'))

@@ -24,14 +24,16 @@
   // soft hyphen, ALM, MVS, ZWSP..RLM, bidi embeddings/overrides, word joiner and
   // invisible operators, bidi isolates and deprecated formats, BOM, tag characters
   const INVISIBLE_RE = /[\u00ad\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff]|\udb40[\udc01\udc20-\udc7f]/g
-  const FORBIDDEN_RE = /[\x00-\x08\x0e-\x1f\x7f-\x84\x86-\x9f]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/
+  const FORBIDDEN_RE = /[\x00-\x08\x0e-\x1f\x7f-\x84\x86-\x9f]/
+  const LONE_SURROGATE_RE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/
   const BREAK_RE = /\n *\n(?: *\n)*/
   const utf8 = new TextEncoder()
 
   class TextError extends Error {}
 
   function checkText (text) {
-    const bad = FORBIDDEN_RE.exec(text)
+    const wellFormed = typeof text.isWellFormed === 'function' ? text.isWellFormed() : !LONE_SURROGATE_RE.test(text)
+    const bad = FORBIDDEN_RE.exec(text) || (wellFormed ? null : LONE_SURROGATE_RE.exec(text))
     if (bad) {
       const c = bad[0].codePointAt(0)
       const what = c === 0 ? 'a NUL byte' : 'control character U+' + c.toString(16).toUpperCase().padStart(4, '0')
