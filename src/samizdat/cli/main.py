@@ -39,6 +39,7 @@ COMMANDS: dict[str, str] = {
     **dict.fromkeys(("print", "scan"), "samizdat.cli.paper"),
     "mail": "samizdat.cli.mail",
     **dict.fromkeys(("contact", "share", "unshare", "node", "sync"), "samizdat.cli.network"),
+    "publish": "samizdat.cli.publish",
     "demo": "samizdat.cli.story",
     "simulate": "samizdat.cli.simulate",
 }

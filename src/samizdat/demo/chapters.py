@@ -468,7 +468,64 @@ def duress(demo: Demo) -> None:
         )
 
 
+def exile(demo: Demo) -> None:
+    demo.chapter(
+        "Abroad: exiles mirror the text for anyone with a browser",
+        "1930s: the Bulletin of the Opposition was printed abroad and smuggled back.",
+    )
+    facts = _shared(demo)
+    names = [
+        "an exile's mirror checks itself in a browser",
+        "the mirror pinpoints the police retyping as the command does",
+    ]
+    with demo.step(names):
+        demo.need("publish")
+        if "final" not in facts or "committee_pub" not in facts:
+            raise NotBuilt("no committee-final version to mirror")
+        chromium = shutil.which("chromium")
+        try:
+            from playwright.sync_api import sync_playwright
+        except ImportError:
+            raise NotBuilt("playwright is not installed (pip install playwright)") from None
+        if chromium is None:
+            raise NotBuilt("no chromium to open the mirror in (apt-get install chromium)")
+        exiled = demo.person("reader-exile")
+        demo.run(exiled, "init")
+        demo.run(exiled, "trust", "add", facts["committee_pub"])
+        bundle = demo.root / "files" / "smuggled.bundle"
+        cap = demo.run(facts.get("finalizer", demo.person("author")), "export",
+                       facts["final"], "--out", bundle)["cap"]
+        demo.run(exiled, "import", bundle, extra_env=_cap(cap))
+        site = demo.root / "files" / "mirror"
+        out = demo.run(exiled, "publish", facts["final"], "--out", site,
+                       "--car", demo.root / "files" / "mirror.car")
+        text = demo.run(exiled, "read", facts["final"])["text"]
+        old, new = POLICE_CHANGE
+        police = _retype(text.replace(" ".join(old.split()), " ".join(new.split())), width=71)
+        by_command = demo.run(exiled, "verify", demo.write("police-at-the-mirror.txt", police),
+                              expect=(0, 1))
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=chromium, args=["--no-sandbox"])
+            page = browser.new_page()
+            requests: list[str] = []
+            page.on("request", lambda r: requests.append(r.url))
+            page.goto((site / "index.html").as_uri())
+            checked = page.evaluate("() => window.samizdat.selfCheck()")
+            in_browser = page.evaluate("t => window.samizdat.verify(t)", police)
+            browser.close()
+        own = all(u.startswith(site.as_uri()) for u in requests)
+        demo.record(names[0], checked == {"signature": True, "merkle": True} and own,
+                    f"{len(out['files'])} files, IPFS root {out['cid'][:16]}...; selfCheck "
+                    f"{checked}; {len(requests)} requests, all to the site itself")
+        changed = [q["index"] for q in in_browser["paragraphs"] if q["status"] != "same"]
+        same = ([(q["index"], q["status"]) for q in in_browser["paragraphs"]]
+                == [(q["index"], q["status"]) for q in by_command["paragraphs"]])
+        demo.record(names[1], in_browser["status"] == "altered" and same and changed == [4],
+                    f"browser: {in_browser['status']}, paragraphs {changed}; "
+                    f"command: {by_command['status']}")
+
+
 CHAPTERS: tuple[Callable[[Demo], None], ...] = (
-    drafts, committee, circulate, informant, police, seizure, duress,
+    drafts, committee, circulate, informant, police, seizure, duress, exile,
 )
 
