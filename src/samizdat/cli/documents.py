@@ -82,17 +82,53 @@ def draft_new(ctx: Context, file: Path, title: str, max_size: int) -> None:
 
 
 @draft.command("revise")
-@click.argument("doc")
+@click.argument("ref", metavar="VER|DOC")
 @click.argument("file", type=_text_file)
 @_max_size
 @click.pass_obj
-def draft_revise(ctx: Context, doc: str, file: Path, max_size: int) -> None:
-    """New version of DOC whose parent is DOC's latest version."""
-    d, ver, parents = app.draft_revise(ctx.store(), doc, file, _now(), max_bytes=max_size)
+def draft_revise(ctx: Context, ref: str, file: Path, max_size: int) -> None:
+    """New version whose parent is VER (a DOC means its latest version)."""
+    d, ver, parents = app.draft_revise(ctx.store(), ref, file, _now(), max_bytes=max_size)
     ctx.emit(
         {"document": d.hex(), "version": ver.hex(), "parents": [p.hex() for p in parents]},
         f"version {ver.hex()} (parent {', '.join(p.hex()[:16] for p in parents) or 'none'})",
     )
+
+
+@draft.command("merge")
+@click.argument("ver_a")
+@click.argument("ver_b")
+@click.option("--resolved", type=_text_file, help="the conflict file, resolved by hand")
+@click.option("--out", "out", type=_text_file,
+              help="where to write the conflicts (default: merge-A-B.txt here)")
+@_max_size
+@click.pass_obj
+def draft_merge(ctx: Context, ver_a: str, ver_b: str, resolved: Path | None, out: Path | None,
+                max_size: int) -> None:
+    """Three-way merge of two versions, paragraph by paragraph, against their common
+    ancestor. Conflicts go to a file with both sides marked (exit 1); edit it and run
+    again with --resolved FILE."""
+    from samizdat.transports.bundle import atomic_writer
+
+    done = app.draft_merge(ctx.store(), ver_a, ver_b, _now(), resolved=resolved,
+                           max_bytes=max_size)
+    data: dict[str, Any] = {
+        "version": None if done.version is None else done.version.hex(),
+        "parents": [p.hex() for p in done.parents],
+        "conflicts": [{"index": i} for i in done.conflicts],
+    }
+    if done.conflict_text is not None:
+        path = out or Path(f"merge-{ver_a[:8]}-{ver_b[:8]}.txt")
+        with atomic_writer(path) as f:
+            f.write(done.conflict_text.encode("utf-8"))
+        data["file"] = str(path)
+        ctx.emit(data, f"{len(done.conflicts)} conflicts (paragraphs "
+                       f"{', '.join(map(str, done.conflicts))}), both sides marked in {path}; "
+                       f"edit it, then: samizdat draft merge {ver_a} {ver_b} --resolved {path}")
+        raise click.exceptions.Exit(VerificationFailed.exit_code)
+    assert done.version is not None
+    how = "fast-forward: already contains both" if done.fast_forward else "merged"
+    ctx.emit(data | {"fast_forward": done.fast_forward}, f"{how}: version {done.version.hex()}")
 
 
 # ------------------------------------------------------------------------- log
