@@ -84,3 +84,31 @@ def test_bad_merges_are_refused_with_one_line(store_cli: Cli, tmp_path: Path) ->
     assert res.code == 3 and "itself" in res.stderr
     res = store_cli("draft", "merge", one["version"], "ffffffffffff")
     assert res.code == 3 and "ffffffff" in res.stderr
+
+
+def test_comments_follow_their_paragraph_until_it_changes(store_cli: Cli, tmp_path: Path) -> None:
+    v1 = store_cli.ok("draft", "new", write(tmp_path / "a.txt", BASE), "--title", "A")["version"]
+    c = store_cli.ok("draft", "comment", v1, "--paragraph", "2", "Which harvest? Say where.")
+    assert c["version"] == v1 and c["paragraph"] == 2 and len(c["comment"]) == 64
+    note = write(tmp_path / "note.txt", "Too weak:\nsay what the congress must do.\n")
+    store_cli.ok("draft", "comment", v1, "--paragraph", "3", "--file", note)
+    # a paragraph inserted before: the comment moves with its paragraph
+    v2 = store_cli.ok("draft", "revise", v1, write(tmp_path / "b.txt", "A new opening.\n\n" + BASE))
+    shown = store_cli.ok("read", v2["version"], "--comments")["comments"]
+    by_text = {x["text"]: x for x in shown}
+    assert by_text["Which harvest? Say where."]["paragraph"] == 3
+    assert by_text["Which harvest? Say where."]["outdated"] is False
+    assert by_text["Too weak: say what the congress must do."]["paragraph"] == 4
+    # the commented paragraph changes: the comment is outdated there
+    v3 = store_cli.ok("draft", "revise", v2["version"], write(
+        tmp_path / "c.txt", "A new opening.\n\n" + BASE.replace("failed.", "failed in 1932.")))
+    shown = {x["text"]: x for x in store_cli.ok("read", v3["version"], "--comments")["comments"]}
+    assert shown["Which harvest? Say where."]["outdated"] is True
+    assert shown["Which harvest? Say where."]["paragraph"] is None
+    human = store_cli("read", v3["version"], "--comments").stdout
+    assert "outdated" in human and "Too weak: say what the congress must do." in human
+    # bad input
+    res = store_cli("draft", "comment", v1, "--paragraph", "99", "x")
+    assert res.code == 3 and "no paragraph 99" in res.stderr
+    res = store_cli("draft", "comment", v1, "--paragraph", "1")
+    assert res.code == 2

@@ -34,6 +34,7 @@ __all__ = [
     "MergeOutcome",
     "Signer",
     "VerifyReport",
+    "author_seed",
     "diff",
     "document_log",
     "draft_merge",
@@ -372,18 +373,24 @@ def _committee_signature_holds(store: Store, record: VersionRecord,
     return True
 
 
+def author_seed(store: Store, doc_id: bytes, rng: Rng) -> SecretBytes:
+    """This store's pseudonym for a document (its Ed25519 seed), made now if the
+    document came from elsewhere. Call inside a transaction."""
+    seed = store.document(doc_id).author_seed
+    if seed is None:
+        store.set_author_seed(doc_id, SecretBytes(rng(32), "author key"))
+        seed = store.document(doc_id).author_seed
+        assert seed is not None
+    return seed
+
+
 def sign(store: Store, prefix: str, rng: Rng) -> tuple[bytes, bytes]:
     """Author-sign a version with this store's pseudonym for its document (made now
     if the document came from elsewhere). Returns (version id, public key)."""
     version_id = store.find_version(prefix)
     record = store.version(version_id)
     with store.transaction():
-        doc = store.document(record.doc_id)
-        seed = doc.author_seed
-        if seed is None:
-            store.set_author_seed(record.doc_id, SecretBytes(rng(32), "author key"))
-            seed = store.document(record.doc_id).author_seed
-            assert seed is not None
+        seed = author_seed(store, record.doc_id, rng)
         sig = versions.sign_version(seed, _decoded(record))
         versions.verify_author_signature(sig, _decoded(record))
         store.add_signature(version_id, "author", sig.public_key, sig.signature)
