@@ -32,10 +32,13 @@ __all__ = [
     "DEFAULT_MAX_TEXT_BYTES",
     "DiffReport",
     "LogEntry",
+    "MergeOutcome",
     "Signer",
     "VerifyReport",
+    "author_seed",
     "diff",
     "document_log",
+    "draft_merge",
     "draft_new",
     "draft_revise",
     "init",
@@ -196,16 +199,81 @@ def _decoded(record: VersionRecord) -> versions.Version:
 
 
 def draft_revise(
-    store: Store, doc_prefix: str, path: Path, now: int, *, max_bytes: int = DEFAULT_MAX_TEXT_BYTES
+    store: Store, prefix: str, path: Path, now: int, *, max_bytes: int = DEFAULT_MAX_TEXT_BYTES
 ) -> tuple[bytes, bytes, list[bytes]]:
-    """A new version of a document whose parent is its latest version.
-    Returns (document id, version id, parents)."""
-    doc_id = store.find_document(doc_prefix)
-    known = [_decoded(r) for r in store.versions_of(doc_id)]
-    parents = [versions.latest(known).version_id] if known else []
+    """A new version whose parent is the version ``prefix`` names, or, for a
+    document, its latest version (a co-author says which draft they started from by
+    giving its version). Returns (document id, version id, parents)."""
+    kind, ident = resolve(store, prefix)
+    if kind == "version":
+        doc_id, parents = store.version(ident).doc_id, [ident]
+    else:
+        doc_id = ident
+        known = [_decoded(r) for r in store.versions_of(doc_id)]
+        parents = [versions.latest(known).version_id] if known else []
     with store.transaction():
         version = _store_version(store, doc_id, path, parents, now, max_bytes)
     return doc_id, version.version_id, list(version.parents)
+
+
+@dataclass(frozen=True)
+class MergeOutcome:
+    """What ``draft merge`` did: the new version (or, for a fast-forward, the
+    descendant that already holds both), its parents, and the conflicts left (then
+    ``version`` is ``None`` and ``conflict_text`` holds both sides, marked)."""
+
+    version: bytes | None
+    parents: tuple[bytes, ...]
+    conflicts: list[int]
+    fast_forward: bool = False
+    conflict_text: str | None = None
+
+
+def _graph(store: Store, doc_id: bytes) -> dict[bytes, tuple[bytes, ...]]:
+    return {v.version_id: v.parents for v in map(_decoded, store.versions_of(doc_id))}
+
+
+def draft_merge(
+    store: Store, a_prefix: str, b_prefix: str, now: int, *, resolved: Path | None = None,
+    max_bytes: int = DEFAULT_MAX_TEXT_BYTES,
+) -> MergeOutcome:
+    """Three-way paragraph merge of versions A and B against their lowest common
+    ancestor (``core/merge.py``). A clean merge, or a resolution given in
+    ``resolved``, becomes a new version with parents A and B; conflicts are returned
+    and nothing is stored. A failed merge leaves the store unchanged."""
+    from samizdat.core import merge as m
+
+    a, b = store.find_version(a_prefix), store.find_version(b_prefix)
+    if a == b:
+        raise InputError("cannot merge a version with itself",
+                         hint="give two different versions of one document")
+    doc_a, doc_b = store.version(a).doc_id, store.version(b).doc_id
+    if doc_a != doc_b:
+        raise InputError("the two versions belong to different documents",
+                         hint="'samizdat list' shows which versions are whose")
+    graph = _graph(store, doc_a)
+    for old, new in ((a, b), (b, a)):
+        if m.is_ancestor(graph, old, new):
+            return MergeOutcome(new, graph[new], [], fast_forward=True)
+    bases = m.lowest_common_ancestors(graph, a, b)
+    base: list[str] = []
+    if bases:  # criss-cross histories: the latest of the best common ancestors
+        records = [_decoded(store.version(v)) for v in bases]
+        base = list(paragraphs_of(store, versions.latest(records).version_id))
+    result = m.merge(base, list(paragraphs_of(store, a)), list(paragraphs_of(store, b)))
+    if resolved is not None:
+        merged = m.check_resolution(result, list(_paragraphs(read_text_chunks(resolved,
+                                                                            max_bytes))))
+    elif result.conflicts:
+        return MergeOutcome(None, (a, b), [c.index for c in result.conflicts],
+                            conflict_text=m.conflict_text(result, a.hex()[:16], b.hex()[:16]))
+    else:
+        merged = result.paragraphs
+    if not merged:
+        raise InputError("the merge leaves no text", hint="a document has at least one paragraph")
+    with store.transaction():
+        version = _store_version(store, doc_a, merged, [a, b], now, max_bytes)
+    return MergeOutcome(version.version_id, version.parents, [])
 
 
 # ----------------------------------------------------------------------- ids
@@ -306,18 +374,24 @@ def _committee_signature_holds(store: Store, record: VersionRecord,
     return True
 
 
+def author_seed(store: Store, doc_id: bytes, rng: Rng) -> SecretBytes:
+    """This store's pseudonym for a document (its Ed25519 seed), made now if the
+    document came from elsewhere. Call inside a transaction."""
+    seed = store.document(doc_id).author_seed
+    if seed is None:
+        store.set_author_seed(doc_id, SecretBytes(rng(32), "author key"))
+        seed = store.document(doc_id).author_seed
+        assert seed is not None
+    return seed
+
+
 def sign(store: Store, prefix: str, rng: Rng) -> tuple[bytes, bytes]:
     """Author-sign a version with this store's pseudonym for its document (made now
     if the document came from elsewhere). Returns (version id, public key)."""
     version_id = store.find_version(prefix)
     record = store.version(version_id)
     with store.transaction():
-        doc = store.document(record.doc_id)
-        seed = doc.author_seed
-        if seed is None:
-            store.set_author_seed(record.doc_id, SecretBytes(rng(32), "author key"))
-            seed = store.document(record.doc_id).author_seed
-            assert seed is not None
+        seed = author_seed(store, record.doc_id, rng)
         sig = versions.sign_version(seed, _decoded(record))
         versions.verify_author_signature(sig, _decoded(record))
         store.add_signature(version_id, "author", sig.public_key, sig.signature)

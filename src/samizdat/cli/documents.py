@@ -83,17 +83,75 @@ def draft_new(ctx: Context, file: Path, title: str, max_size: int) -> None:
 
 
 @draft.command("revise")
-@click.argument("doc")
+@click.argument("ref", metavar="VER|DOC")
 @click.argument("file", type=_text_file)
 @_max_size
 @click.pass_obj
-def draft_revise(ctx: Context, doc: str, file: Path, max_size: int) -> None:
-    """New version of DOC whose parent is DOC's latest version."""
-    d, ver, parents = app.draft_revise(ctx.store(), doc, file, _now(), max_bytes=max_size)
+def draft_revise(ctx: Context, ref: str, file: Path, max_size: int) -> None:
+    """New version whose parent is VER (a DOC means its latest version)."""
+    d, ver, parents = app.draft_revise(ctx.store(), ref, file, _now(), max_bytes=max_size)
     ctx.emit(
         {"document": d.hex(), "version": ver.hex(), "parents": [p.hex() for p in parents]},
         f"version {ver.hex()} (parent {', '.join(p.hex()[:16] for p in parents) or 'none'})",
     )
+
+
+@draft.command("merge")
+@click.argument("ver_a")
+@click.argument("ver_b")
+@click.option("--resolved", type=_text_file, help="the conflict file, resolved by hand")
+@click.option("--out", "out", type=_text_file,
+              help="where to write the conflicts (default: merge-A-B.txt here)")
+@_max_size
+@click.pass_obj
+def draft_merge(ctx: Context, ver_a: str, ver_b: str, resolved: Path | None, out: Path | None,
+                max_size: int) -> None:
+    """Three-way merge of two versions, paragraph by paragraph, against their common
+    ancestor. Conflicts go to a file with both sides marked (exit 1); edit it and run
+    again with --resolved FILE."""
+    from samizdat.transports.bundle import atomic_writer
+
+    done = app.draft_merge(ctx.store(), ver_a, ver_b, _now(), resolved=resolved,
+                           max_bytes=max_size)
+    data: dict[str, Any] = {
+        "version": None if done.version is None else done.version.hex(),
+        "parents": [p.hex() for p in done.parents],
+        "conflicts": [{"index": i} for i in done.conflicts],
+    }
+    if done.conflict_text is not None:
+        path = out or Path(f"merge-{ver_a[:8]}-{ver_b[:8]}.txt")
+        with atomic_writer(path) as f:
+            f.write(done.conflict_text.encode("utf-8"))
+        data["file"] = str(path)
+        ctx.emit(data, f"{len(done.conflicts)} conflicts (paragraphs "
+                       f"{', '.join(map(str, done.conflicts))}), both sides marked in {path}; "
+                       f"edit it, then: samizdat draft merge {ver_a} {ver_b} --resolved {path}")
+        raise click.exceptions.Exit(VerificationFailed.exit_code)
+    assert done.version is not None
+    how = "fast-forward: already contains both" if done.fast_forward else "merged"
+    ctx.emit(data | {"fast_forward": done.fast_forward}, f"{how}: version {done.version.hex()}")
+
+
+@draft.command("comment")
+@click.argument("ver")
+@click.argument("text", required=False)
+@click.option("--paragraph", "paragraph", type=int, required=True, help="1-based paragraph")
+@click.option("--file", "file", type=_text_file, help="read the comment from a file")
+@click.pass_obj
+def draft_comment(ctx: Context, ver: str, text: str | None, paragraph: int,
+                  file: Path | None) -> None:
+    """Comment on one paragraph of a version, under this store's pseudonym for the
+    document; 'read --comments' shows it."""
+    from samizdat.app.comments import add_comment
+
+    if (text is None) == (file is None):
+        raise UsageError("give the comment as TEXT or --file F (one of them)")
+    if file is not None:
+        text = b"".join(app.read_text_chunks(file, 64 * 1024)).decode("utf-8", "replace")
+    assert text is not None
+    cid, version, n = add_comment(ctx.store(), ver, paragraph, text, _now(), system_rng)
+    ctx.emit({"comment": cid.hex(), "version": version.hex(), "paragraph": n},
+             f"comment {cid.hex()[:16]} on paragraph {n} of {version.hex()[:16]}")
 
 
 # ------------------------------------------------------------------------- log
@@ -203,18 +261,39 @@ def sign(ctx: Context, ver: str) -> None:
 
 @click.command("read")
 @click.argument("ref", metavar="VER|DOC")
+@click.option("--comments", "with_comments", is_flag=True,
+              help="show the co-authors' comments under their paragraphs")
 @click.pass_obj
-def read(ctx: Context, ref: str) -> None:
+def read(ctx: Context, ref: str, with_comments: bool) -> None:
     """Print the normalized text of a version (a DOC means its final version, else
     its latest)."""
-    version, paragraphs = app.read(ctx.store(), ref)
+    store = ctx.store()
+    version, paragraphs = app.read(store, ref)
+    notes: dict[int | None, list[Any]] = {}
+    if with_comments:
+        from samizdat.app.comments import comments_on
+
+        for c in comments_on(store, version):
+            notes.setdefault(c.paragraph, []).append(c)
     if ctx.as_json:
-        ctx.emit({"version": version.hex(), "text": "\n\n".join(paragraphs) + "\n"})
+        data: dict[str, Any] = {"version": version.hex(), "text": "\n\n".join(paragraphs) + "\n"}
+        if with_comments:
+            data["comments"] = [
+                {"comment": c.comment_id.hex(), "paragraph": c.paragraph, "text": c.text,
+                 "author": c.author.hex(), "outdated": c.outdated,
+                 "version": c.written_on.hex(), "original_paragraph": c.original}
+                for group in notes.values() for c in group]
+        ctx.emit(data)
         return
     first = True
-    for p in paragraphs:  # streamed: a long text never sits in memory whole
+    for i, p in enumerate(paragraphs, start=1):  # streamed: never in memory whole
         sys.stdout.write(("" if first else "\n") + p + "\n")
+        for c in notes.get(i, []):
+            sys.stdout.write(f"    \u21b3 [{c.author.hex()[:12]}] {c.text}\n")
         first = False
+    for c in notes.get(None, []):
+        sys.stdout.write(f"\n(outdated: on paragraph {c.original} of {c.written_on.hex()[:12]}, "
+                         f"since changed) [{c.author.hex()[:12]}] {c.text}\n")
     sys.stdout.flush()
 
 

@@ -49,6 +49,7 @@ AREA_MODULES: tuple[str, ...] = (
     "samizdat.store.committee",
     "samizdat.store.contacts",
     "samizdat.store.envelopes",
+    "samizdat.store.comments",
 )
 
 
