@@ -127,8 +127,8 @@ def simulate_reach(nodes: int = 10_000, *, degree: int = 8, beta: float = 0.1,
         # what each node sends this round (its view at the round's start), and
         # whether a receiver would admit it
         outgoing = view.copy()
-        for i in np.flatnonzero(bad):
-            outgoing[i] = top if attack == "max" else np.minimum(view[i] + 3, reach.MAX_RANK)
+        for j in np.flatnonzero(bad):
+            outgoing[j] = top if attack == "max" else np.minimum(view[j] + 3, reach.MAX_RANK)
         ok = admissible(outgoing)
         refused += int((~ok).sum())
         for u in rng.sample(range(nodes), nodes):
