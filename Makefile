@@ -5,8 +5,11 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 PYTEST_ARGS ?=
+FUZZ_SECONDS ?= 20
+FUZZ_TARGETS ?=
+FUZZ_MERGE ?=
 
-.PHONY: all venv system-deps test test-fast lint typecheck demo bench bench-smoke clean
+.PHONY: all venv system-deps test test-fast lint typecheck demo bench bench-smoke fuzz clean
 
 all: test
 
@@ -44,6 +47,13 @@ bench: venv
 
 bench-smoke: venv
 	$(BIN)/python -m bench --smoke
+
+# Coverage-guided fuzzing (atheris), one harness at a time on one core:
+#   make fuzz FUZZ_SECONDS=600 FUZZ_TARGETS="cbor package" FUZZ_MERGE=1
+# FUZZ_MERGE=1 merges the inputs that add coverage into tests/fuzz/corpus/.
+# Figures: build/fuzz/summary.json; crashes: build/fuzz/crashes/.
+fuzz: venv
+	$(BIN)/python -m tests.fuzz all --seconds $(FUZZ_SECONDS) $(if $(FUZZ_MERGE),--merge) $(FUZZ_TARGETS)
 
 clean:
 	rm -rf $(VENV) build dist .pytest_cache .mypy_cache .ruff_cache

@@ -10,22 +10,30 @@ retypings the same way.
   crashes" properties;
 * :func:`cbor_values`: values :mod:`samizdat.core.cbor` can encode;
 * :func:`documents`, :func:`versions`: valid signed objects of
-  :mod:`samizdat.core.versions` (for codec tests of formats that carry them).
+  :mod:`samizdat.core.versions` (for codec tests of formats that carry them);
+* :func:`envelopes`: real sealed envelopes (payload, k-of-n, cap, shards) of
+  :mod:`samizdat.core.envelope`, for properties of opening, damage and recovery.
 """
 
 from __future__ import annotations
 
+import hashlib
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 
 from hypothesis import strategies as st
 
+from samizdat.core.caps import ReadCap
 from samizdat.core.cbor import Value
+from samizdat.core.envelope import seal
 from samizdat.core.versions import MAX_PARENTS, Document, Version, normalize_title
 
 __all__ = [
+    "SealedEnvelope",
     "cbor_values",
     "documents",
+    "envelopes",
     "paragraphs",
     "raw_texts",
     "retypings",
@@ -164,3 +172,45 @@ def versions(max_parents: int = 3) -> st.SearchStrategy[Version]:
         ids,
         st.lists(ids, max_size=min(max_parents, MAX_PARENTS)),
     )
+
+
+@dataclass(frozen=True)
+class SealedEnvelope:
+    """What :func:`envelopes` draws: a payload sealed into ``n`` shards, any ``k`` of
+    which rebuild it, and the capability that opens them (kept out of ``repr``)."""
+
+    payload: bytes = field(repr=False)
+    k: int
+    n: int
+    cap: ReadCap = field(repr=False)
+    shards: tuple[bytes, ...] = field(repr=False)
+
+
+def _seeded_rng(seed: bytes) -> Callable[[int], bytes]:
+    counter = [0]
+
+    def rng(size: int) -> bytes:
+        counter[0] += 1
+        return hashlib.shake_256(seed + counter[0].to_bytes(8, "big")).digest(size)
+
+    return rng
+
+
+def envelopes(
+    *, max_payload: int = 4096, max_n: int = 8, payloads: st.SearchStrategy[bytes] | None = None
+) -> st.SearchStrategy[SealedEnvelope]:
+    """Envelopes sealed for real by :func:`samizdat.core.envelope.seal`, with
+    ``1 <= k <= n <= max_n`` and a payload of at most ``max_payload`` bytes (or
+    drawn from ``payloads``). The root key comes from a drawn seed, so Hypothesis
+    can shrink and replay a failing envelope exactly."""
+
+    @st.composite
+    def build(draw: st.DrawFn) -> SealedEnvelope:
+        n = draw(st.integers(1, max_n))
+        k = draw(st.integers(1, n))
+        payload = draw(payloads if payloads is not None else st.binary(max_size=max_payload))
+        seed = draw(st.binary(min_size=8, max_size=8))
+        cap, shards = seal(payload, k=k, n=n, rng=_seeded_rng(seed))
+        return SealedEnvelope(payload, k, n, cap, tuple(shards))
+
+    return build()
