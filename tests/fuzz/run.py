@@ -7,6 +7,7 @@
     python -m tests.fuzz all --seconds 60        # every harness in turn, one process
     python -m tests.fuzz run NAME --seconds 60   # one harness (a child of ``all``)
     python -m tests.fuzz coverage [NAME...]      # line coverage the corpus reaches
+    python -m tests.fuzz report                  # the table of docs/security.md
 
 ``all`` runs one fuzzer at a time (one core), each in its own process, with
 libFuzzer's ``-timeout=1`` (a hang over one second is a crash) and
@@ -184,19 +185,29 @@ def cmd_all(names: list[str], seconds: int, merge: bool) -> int:
     return 0
 
 
-def cmd_coverage(names: list[str]) -> int:
-    """Replay each corpus under a line tracer: the share of the executable lines of
-    the harness's own modules that the corpus reaches (no extra dependency)."""
+def cmd_coverage(names: list[str], missing: bool = False) -> int:
+    """Replay each corpus under a line tracer: the share of the lines of the
+    decoding functions each harness names (``module:f,g``; a bare module means all
+    its functions) that the corpus reaches. Python's own ``sys.settrace``: no extra
+    dependency."""
     import importlib
+    import inspect
     import types
 
     from tests.fuzz.harnesses import HARNESSES, run_one
 
-    def lines_of(code: types.CodeType) -> set[int]:
-        found = {line for _, _, line in code.co_lines() if line is not None}
+    def lines_of(code: types.CodeType, only: set[str] | None) -> set[int]:
+        # lines inside functions only (module and class bodies ran at import time),
+        # and of those only the functions named (methods by "Class" or "Class.f")
+        found: set[int] = set()
+        q = code.co_qualname
+        chosen = only is None or any(q == n or q.startswith(n + ".") for n in only)
+        if code.co_flags & inspect.CO_OPTIMIZED and chosen:
+            found = {line for _, _, line in code.co_lines() if line is not None}
+            found.discard(code.co_firstlineno)
         for const in code.co_consts:
             if isinstance(const, types.CodeType):
-                found |= lines_of(const)
+                found |= lines_of(const, only)
         return found
 
     results = {}
@@ -204,12 +215,14 @@ def cmd_coverage(names: list[str]) -> int:
         h = HARNESSES[name]
         for path in corpus_files(name)[:1]:
             run_one(name, path.read_bytes())  # import what the harness imports
-        files = {}
-        for mod in h.modules:
+        files: dict[str, set[int]] = {}
+        for spec in h.modules:
+            mod, _, funcs = spec.partition(":")
             module = importlib.import_module(mod)
             source = Path(module.__file__ or "")
             code = compile(source.read_text("utf-8"), str(source), "exec")
-            files[str(source)] = lines_of(code)
+            only = set(funcs.split(",")) if funcs else None
+            files[str(source)] = files.get(str(source), set()) | lines_of(code, only)
         hit: dict[str, set[int]] = {f: set() for f in files}
 
         def tracer(frame: types.FrameType, event: str, arg: object,
@@ -231,9 +244,30 @@ def cmd_coverage(names: list[str]) -> int:
         results[name] = {"modules": h.modules, "lines": total, "reached": reached,
                          "percent": round(100 * reached / max(total, 1), 1)}
         print(f"{name:18} {reached:5}/{total:5} lines  {results[name]['percent']:5}%  "
-              f"({', '.join(h.modules)})")
+              f"({', '.join(m.partition(':')[0] for m in h.modules)})")
+        if missing:
+            for f in files:
+                print(f"    {Path(f).name} not reached: {sorted(files[f] - hit[f])}")
     BUILD.mkdir(parents=True, exist_ok=True)
     (BUILD / "coverage.json").write_text(json.dumps(results, indent=1, sort_keys=True))
+    return 0
+
+
+def cmd_report() -> int:
+    """The figures of ``build/fuzz/`` as the Markdown table of docs/security.md."""
+    summary = json.loads((BUILD / "summary.json").read_text())
+    cov_path = BUILD / "coverage.json"
+    coverage = json.loads(cov_path.read_text()) if cov_path.exists() else {}
+    print("| harness | executions | exec/s (last run) | libFuzzer cov / ft | "
+          "lines reached | corpus files | crashes, hangs |")
+    print("|---|---:|---:|---:|---:|---:|---|")
+    for name in sorted(summary):
+        s, c = summary[name], coverage.get(name, {})
+        lines = f"{c['reached']}/{c['lines']} ({c['percent']}%)" if c else "-"
+        verdict = "0, 0" if s.get("exit") == 0 else f"exit {s.get('exit')}: see findings"
+        print(f"| {name} | {s.get('total_executions', 0):,} | {s.get('exec_per_second', 0):,} "
+              f"| {s.get('cov', 0)} / {s.get('ft', 0)} | {lines} | "
+              f"{len(corpus_files(name))} | {verdict} |")
     return 0
 
 
@@ -257,6 +291,8 @@ def main(argv: list[str] | None = None) -> int:
     p_all.add_argument("--merge", action="store_true")
     p_cov = sub.add_parser("coverage")
     p_cov.add_argument("names", nargs="*")
+    p_cov.add_argument("--missing", action="store_true", help="list the lines not reached")
+    sub.add_parser("report")
     ns = parser.parse_args(argv)
     if ns.command == "list":
         from tests.fuzz.harnesses import HARNESSES
@@ -268,11 +304,13 @@ def main(argv: list[str] | None = None) -> int:
         return cmd_seed(ns.names)
     if ns.command == "run":
         return cmd_run(ns.name, ns.seconds, ns.merge, ns.runs)
+    if ns.command == "report":
+        return cmd_report()
     if ns.command == "raw":
         return cmd_raw(ns.name, ns.args)
     if ns.command == "all":
         return cmd_all(ns.names, ns.seconds, ns.merge)
-    return cmd_coverage(ns.names)
+    return cmd_coverage(ns.names, ns.missing)
 
 
 if __name__ == "__main__":

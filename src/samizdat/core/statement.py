@@ -153,7 +153,10 @@ class Statement:
         if values[0] != str(STATEMENT_VERSION):
             raise DecodeError(f"statement version {values[0][:10]!r} is not supported")
         count_text = values[6]
-        if not count_text.isdigit() or count_text != str(int(count_text)) or int(count_text) < 1:
+        # isdigit() alone takes "²" (int() then raises ValueError) and other scripts' digits
+        if not (count_text.isascii() and count_text.isdigit()) or (
+            count_text != str(int(count_text)) or int(count_text) < 1
+        ):
             raise DecodeError("statement: bad paragraph count")
         count = int(count_text)
         if len(lines) != 8 + count:

@@ -105,7 +105,8 @@ class Invite:
 
 def _split_address(address: str) -> tuple[str, int]:
     host, sep, port = address.rpartition(":")
-    if not sep or not port.isdigit() or not 0 < int(port) < 65536:
+    # ASCII digits only: isdigit() also takes "²" (int() raises) and "٣" (int() reads 3)
+    if not sep or not (port.isascii() and port.isdigit()) or not 0 < int(port) < 65536:
         raise DecodeError("an invite address is HOST:PORT")
     return host.strip("[]"), int(port)
 
