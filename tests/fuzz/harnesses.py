@@ -164,8 +164,10 @@ def _behind_checksum(kind: str, body: bytes) -> str:
     ``core/codes.py`` where it exists, else the format each module had before it."""
     import base64
 
+    # the ignores cover both trees, with and without core/codes.py
+    prefix: str
     if _has_codes():
-        from samizdat.core import codes
+        from samizdat.core import codes  # type: ignore[attr-defined,unused-ignore]
 
         code_kind = getattr(codes, kind)
         raw = body + codes.checksum(code_kind, body)
@@ -173,12 +175,14 @@ def _behind_checksum(kind: str, body: bytes) -> str:
     elif kind == "READ_CAP":
         from samizdat.core import caps
 
-        raw, prefix = body + caps._checksum(body), caps.CAP_PREFIX  # type: ignore[attr-defined]
+        raw = body + caps._checksum(body)  # type: ignore[attr-defined,unused-ignore]
+        prefix = caps.CAP_PREFIX
     else:
         from samizdat.core.crypto import blake3_hash
         from samizdat.node import invite
 
-        raw, prefix = body + blake3_hash(body, length=2), invite.PREFIX  # type: ignore[attr-defined]
+        raw = body + blake3_hash(body, length=2)
+        prefix = invite.PREFIX  # type: ignore[attr-defined,unused-ignore]
     return prefix + base64.b32encode(raw).decode("ascii").rstrip("=").lower()
 
 
@@ -208,13 +212,29 @@ def _hexes(items: object, *keys: str) -> Iterator[bytes]:
                         yield bytes.fromhex(v)
 
 
+def _from_vectors(name: str, *where: tuple[str, str]) -> Callable[[], Iterator[bytes]]:
+    """Seeds: the hex strings under (section, key) of each pair in vector file ``name``."""
+
+    def seeds() -> Iterator[bytes]:
+        v = _vectors(name)
+        for section, key in where:
+            yield from _hexes(v[section], key)
+
+    return seeds
+
+
+def _texts(mode: bytes, key: str, *sections: object) -> Iterator[bytes]:
+    """Seeds: ``mode`` then the UTF-8 of each record's text field ``key``."""
+    for section in sections:
+        assert isinstance(section, list)
+        for item in section:
+            yield mode + item[key].encode("utf-8")
+
+
 # ----------------------------------------------------------------------- CBOR
 
 
-def _cbor_seeds() -> Iterator[bytes]:
-    v = _vectors("cbor.json")
-    yield from _hexes(v["valid"], "hex")
-    yield from _hexes(v["must_reject"], "hex")
+_cbor_seeds = _from_vectors("cbor.json", ("valid", "hex"), ("must_reject", "hex"))
 
 
 @harness("cbor", "samizdat.core.cbor", seeds=_cbor_seeds)
@@ -229,10 +249,9 @@ def _cbor(data: bytes) -> None:
 # -------------------------------------------------------------------- package
 
 
-def _package_seeds() -> Iterator[bytes]:
-    v = _vectors("envelope_package.json")
-    yield from _hexes(v["valid"], "package")
-    yield from _hexes(v["must_reject"], "package")
+_package_seeds = _from_vectors(
+    "envelope_package.json", ("valid", "package"), ("must_reject", "package")
+)
 
 
 @harness("package", "samizdat.core.package", seeds=_package_seeds, max_len=16384)
@@ -429,10 +448,7 @@ def _vectors_cached(name: str) -> dict[str, object]:
 
 def _cap_seeds() -> Iterator[bytes]:
     v = _vectors("envelope.json")
-    for item in v["valid"]:  # type: ignore[attr-defined]
-        yield b"\x00" + item["cap"].encode()
-    for item in v["capability_must_reject"]:  # type: ignore[attr-defined]
-        yield b"\x00" + item["cap"].encode()
+    yield from _texts(b"\x00", "cap", v["valid"], v["capability_must_reject"])
     yield b"\x01" + bytes([1, 2, 3]) + bytes(32)
     yield b"\x01" + bytes([1, 0, 3]) + bytes(32)
 
@@ -457,10 +473,7 @@ def _caps(data: bytes) -> None:
 
 def _invite_seeds() -> Iterator[bytes]:
     v = _vectors("invite.json")
-    for item in v["valid"]:  # type: ignore[attr-defined]
-        yield b"\x00" + item["code"].encode()
-    for item in v["reject"]:  # type: ignore[attr-defined]
-        yield b"\x00" + item["code"].encode()
+    yield from _texts(b"\x00", "code", v["valid"], v["reject"])
     from samizdat.node import invite
 
     yield b"\x02" + invite.accept_message(bytes(16), b"cert", "127.0.0.1:9")
@@ -787,10 +800,9 @@ def _keyslot(data: bytes) -> None:
 # ----------------------------------------------------------------------- text
 
 
-def _text_seeds() -> Iterator[bytes]:
-    v = _vectors("text.json")
-    yield from _hexes(v["valid"], "input_utf8_hex")
-    yield from _hexes(v["must_reject"], "input_hex")
+_text_seeds = _from_vectors(
+    "text.json", ("valid", "input_utf8_hex"), ("must_reject", "input_hex")
+)
 
 
 @harness("text", "samizdat.core.text", seeds=_text_seeds, max_len=8192)
@@ -847,7 +859,7 @@ if _defines("samizdat.core.codes", "decode"):
         A decoded body encodes back to a code that decodes to it."""
         import base64
 
-        from samizdat.core import codes
+        from samizdat.core import codes  # type: ignore[attr-defined,unused-ignore]
 
         if not data:
             return
@@ -885,9 +897,9 @@ if _defines("samizdat.core.statement", "parse_signify_signature"):
         if not data:
             return
         if data[0] & 1:
-            key = stm.parse_public_key_file(data[1:])  # type: ignore[attr-defined]
+            key = stm.parse_public_key_file(data[1:])  # type: ignore[attr-defined,unused-ignore]
             pub = stm.minisign_public_key(key).encode()
-            again = stm.parse_public_key_file(pub)  # type: ignore[attr-defined]
+            again = stm.parse_public_key_file(pub)  # type: ignore[attr-defined,unused-ignore]
             expect(again == key, "public key file: round trip")
         else:
-            stm.parse_signify_signature(data[1:])  # type: ignore[attr-defined]
+            stm.parse_signify_signature(data[1:])  # type: ignore[attr-defined,unused-ignore]
