@@ -816,6 +816,24 @@ def _text(data: bytes) -> None:
     expect(again == paragraphs, "text: normalization is not idempotent")
 
 
+# ------------------------------------------------------------------- comments
+
+
+def _comment_seeds() -> Iterator[bytes]:
+    from samizdat.core.comments import Comment
+
+    yield Comment(bytes(32), bytes(32), 1, bytes(32), "a note", 1_800_000_000).encode()
+    yield Comment(b"d" * 32, b"v" * 32, 7, b"h" * 32, "\u0436" * 40, 0).encode()
+
+
+@harness("comments", "samizdat.core.comments", seeds=_comment_seeds)
+def _comments(data: bytes) -> None:
+    """core/comments.py decode_comment: a co-author's comment file; canonical."""
+    from samizdat.core.comments import decode_comment
+
+    expect(decode_comment(data).encode() == data, "comment: not canonical")
+
+
 # ------------------------------------------------ decoders other branches add
 #
 # Registered only when the decoder exists in this tree (checked without importing
