@@ -834,6 +834,28 @@ def _comments(data: bytes) -> None:
     expect(decode_comment(data).encode() == data, "comment: not canonical")
 
 
+# ---------------------------------------------------------------------- reach
+
+
+def _reach_seeds() -> Iterator[bytes]:
+    from samizdat.core.reach import SKETCH_BYTES, ReachSketch
+
+    yield ReachSketch.empty().encode()
+    yield b"\x01" + b"\xff" * (SKETCH_BYTES - 1)
+
+
+@harness("reach", "samizdat.core.reach:decode_sketch,ReachSketch,Sketch,admit,estimate_readers",
+         seeds=_reach_seeds, max_len=1024)
+def _reach(data: bytes) -> None:
+    """core/reach.py decode_sketch and admit: a sketch a contact sent, decoded
+    (canonical), admitted into an empty view as the receiver does, estimated."""
+    from samizdat.core.reach import ReachSketch, admit, decode_sketch, estimate_readers
+
+    sketch = decode_sketch(data)
+    expect(sketch.encode() == data, "reach: not canonical")
+    estimate_readers(admit(ReachSketch.empty(), sketch))
+
+
 # ------------------------------------------------ decoders other branches add
 #
 # Registered only when the decoder exists in this tree (checked without importing
