@@ -54,12 +54,13 @@ __all__ = [
     "labels",
     "ocr_safe_id",
     "parse_ocr_safe_id",
+    "short_id",
     "strip_marks",
 ]
 
 BOILERPLATE_SIMILARITY: Final = 0.8
-"""How alike (difflib ratio of skeletons) a paragraph must be to a printed
-instruction sentence to be taken for it."""
+"""The share of a paragraph's skeleton that must be found, in order, in a printed
+instruction sentence for it to be taken for (a part of) that sentence."""
 
 DEFAULT_LANGUAGE: Final = "en"
 
@@ -236,6 +237,12 @@ def _check(data: bytes) -> str:
     return _CROCKFORD[value >> 11] + _CROCKFORD[(value >> 6) & 31]
 
 
+def short_id(data: bytes) -> str:
+    """The eight digits of a version id printed in every page's running header
+    (digits: every OCR model reads them, whatever the script around them)."""
+    return f"{int.from_bytes(data[:4], 'big') % 100_000_000:08d}"
+
+
 def ocr_safe_id(data: bytes) -> str:
     """``data`` (a version id) as printed: Crockford base32, upper case, in groups of
     four, the last group ending in two check characters."""
@@ -298,22 +305,27 @@ def _alternatives(field: str) -> str:
 
 
 _PAGE: Final = _alternatives("page")
-_HEADER: Final = "samizdat(?:" + _alternatives("version") + ")[0-9a-z]{8}"
+_HEADER_LABEL: Final = re.compile(_alternatives("version"))
+_MAX_HEADER: Final = 32
 _CONT_ON: Final = re.compile(_alternatives("continued_on"))
 _CONT_FROM: Final = re.compile(_alternatives("continued_from"))
-_PAGE_MARK: Final = re.compile(f"{_PAGE}|{_HEADER}")
-_VERSION_LABEL: Final = re.compile("|".join(_template(lab.version) for lab in LANGUAGES.values()))
-_SHA_LABEL: Final = re.compile("|".join(_template(lab.text_sha256) for lab in LANGUAGES.values()))
+_PAGE_MARK: Final = re.compile(_PAGE)
+_HEAD_LABELS: Final = re.compile(
+    # OCR of another script garbles "sha" ("$Ва-256"): up to three of anything
+    f"(?P<version>{_alternatives('version')})"
+    f"|(?P<sha>{_alternatives('text_sha256').replace('sha256', '.{0,3}256')})"
+    f"|(?P<key>{_alternatives('committee_key')})"
+)
+_NOT_FINAL: Final = tuple(_skeleton(lab.not_final)[-8:] for lab in LANGUAGES.values())
 _BOILERPLATE: Final = tuple(
     _skeleton(s) for lab in LANGUAGES.values() for s in (lab.instructions, lab.key_sheet_body)
 )
-_BOILER_MIN: Final = min(len(b) for b in _BOILERPLATE) * 0.7
+_BOILER_MIN: Final = 40  # a part of one at least this long (shorter: too likely a text's)
 _BOILER_MAX: Final = max(len(b) for b in _BOILERPLATE) * 1.6  # raw text has spaces
 _BOILER_BUDGET: Final = 64
 """Full similarity checks per copy at most: the instructions are printed once, so a
 hostile copy of a million look-alike paragraphs costs 64 checks, not a million."""
 _MARK_HINT: Final = re.compile(r"\d|samizdat", re.IGNORECASE)  # every mark has one
-_HEAD_HINT: Final = re.compile("sha", re.IGNORECASE)  # every language's label has it
 _MAX_MARK_WORDS: Final = 12  # a header, footer or continuation line is never longer
 _MAX_HEAD_BLOCK: Final = 600
 _MAX_TITLE: Final = 300
@@ -330,9 +342,23 @@ class Stripped:
     rejoined: int
 
 
+def _is_header(skeleton: str) -> bool:
+    """``samizdat · version 1234 5678``: "samizdat" is Latin, and an OCR model of
+    another script garbles it (and, right to left, moves the digit groups around):
+    a version label, at least six digits and at most ten other letters."""
+    if len(skeleton) > _MAX_HEADER:
+        return False
+    label = _HEADER_LABEL.search(skeleton)
+    if label is None:
+        return False
+    rest = skeleton[: label.start()] + skeleton[label.end() :]
+    digits = sum(c.isdigit() for c in rest)
+    return digits >= 6 and len(rest) - digits <= 10
+
+
 def _kind(skeleton: str) -> str | None:
     """``"page"`` / ``"on"`` / ``"from"`` when ``skeleton`` is exactly one mark."""
-    if _PAGE_MARK.fullmatch(skeleton):
+    if _PAGE_MARK.fullmatch(skeleton) or _is_header(skeleton):
         return "page"
     if _CONT_ON.fullmatch(skeleton):
         return "on"
@@ -383,10 +409,21 @@ def _peel(paragraph: str) -> tuple[str, list[str], bool]:
 
 
 def _is_head_block(paragraph: str) -> bool:
-    if len(paragraph) > _MAX_HEAD_BLOCK or not _HEAD_HINT.search(paragraph):
+    """All or part of the head block (OCR may split its three lines): it starts
+    with a label (version, text SHA-256, committee key, in any language) and what
+    follows has the shape of what is printed there: an id or a hash (a quarter
+    digits or more), or the committee key (digits, or the not-final note)."""
+    if len(paragraph) > _MAX_HEAD_BLOCK:
         return False
     sk = _skeleton(paragraph)
-    return _VERSION_LABEL.match(sk) is not None and _SHA_LABEL.search(sk) is not None
+    label = _HEAD_LABELS.match(sk)
+    if label is None:
+        return False
+    value = sk[label.end() :]
+    digits = sum(c.isdigit() for c in value)
+    if label.lastgroup == "key":
+        return any(note in value for note in _NOT_FINAL) or digits >= 8
+    return len(value) >= 30 and digits >= 0.25 * len(value)
 
 
 class _Boilerplate:
@@ -396,17 +433,22 @@ class _Boilerplate:
         self.budget = _BOILER_BUDGET
 
     def __call__(self, paragraph: str) -> bool:
+        """Whether most of ``paragraph`` is one of the printed sentences (whole, or
+        the part of one that OCR split off)."""
         if not _BOILER_MIN <= len(paragraph) <= _BOILER_MAX or self.budget <= 0:
             return False
         sk = _skeleton(paragraph)
         for known in _BOILERPLATE:
-            if not 0.7 * len(known) <= len(sk) <= 1.3 * len(known):
+            if len(sk) > 1.3 * len(known):
                 continue
             matcher = difflib.SequenceMatcher(None, sk, known, autojunk=False)
-            if matcher.quick_ratio() < BOILERPLATE_SIMILARITY:
-                continue
+            if matcher.quick_ratio() * (len(sk) + len(known)) / 2 < (
+                BOILERPLATE_SIMILARITY * len(sk)
+            ):
+                continue  # fewer characters in common than the share needed
             self.budget -= 1
-            if matcher.ratio() >= BOILERPLATE_SIMILARITY:
+            common = sum(block.size for block in matcher.get_matching_blocks())
+            if common >= BOILERPLATE_SIMILARITY * len(sk):
                 return True
         return False
 
@@ -428,11 +470,14 @@ def strip_marks(paragraphs: Sequence[str]) -> Stripped:
     pending = False  # the last kept paragraph goes on after a page break
     boilerplate = _Boilerplate()
     for paragraph in paragraphs:
-        rest, cut, cont_on = _peel(paragraph)
+        head = _is_head_block(paragraph)  # before peeling: its id looks like a header
+        rest, cut, cont_on = ("", [], False) if head else _peel(paragraph)
         dropped.extend(cut)
-        if rest and _is_head_block(rest):
-            if len(out) == 1 and len(out[0]) <= _MAX_TITLE:
-                dropped.append(out.pop())  # the title, printed right above it
+        if head or (rest and _is_head_block(rest)):
+            rest = rest or paragraph
+            if len(out) <= 2 and all(len(p) <= _MAX_TITLE for p in out):
+                dropped.extend(out)  # the title printed right above it (and OCR specks)
+                out.clear()
             dropped.append(rest)
             rest = ""
         elif rest and boilerplate(rest):

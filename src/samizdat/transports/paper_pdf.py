@@ -135,13 +135,20 @@ def _new_pdf(language: str) -> tuple[Any, FontSet]:
                           align="C", **_LN)
                 self.set_y(_MARGIN_MM)
 
-        def footer(self) -> None:
-            # fpdf2 calls this at the end of every page; {nb} becomes the page count
-            self.set_font("serif", "", 8)
-            self.set_text_shaping(True)
-            self.set_xy(_MARGIN_MM, A4_HEIGHT_MM - 10)
-            self.cell(A4_WIDTH_MM - 2 * _MARGIN_MM, 4,
-                      lab.page.format(p=self.page_no(), n="{nb}"), align="C", **_LN)
+        def number_pages(self) -> None:
+            """Write every page's footer once the page count is known: a literal
+            count (fpdf2's {nb} alias leaves a gap that OCR of right-to-left lines
+            drops the count from)."""
+            last = self.page
+            total = self.page_no()
+            for page in range(1, total + 1):
+                self.page = page
+                self.set_font("serif", "", 8)
+                self.set_text_shaping(True)
+                self.set_xy(_MARGIN_MM, A4_HEIGHT_MM - 10)
+                self.cell(A4_WIDTH_MM - 2 * _MARGIN_MM, 4,
+                          lab.page.format(p=page, n=total), align="C", **_LN)
+            self.page = last
 
     pdf = _Pages(orientation="portrait", unit="mm", format="A4")
     pdf.set_creation_date(_FIXED_DATE)
@@ -249,9 +256,9 @@ def _head_lines(doc: PrintedText, lab: pagemarks.Labels) -> list[str]:
 
 
 def running_header(version_id: str, language: str) -> str:
-    """The line at the head of every text page: ``samizdat · version XXXX XXXX``
-    (the first eight characters of the printed version id), in ``language``."""
-    short = pagemarks.ocr_safe_id(bytes.fromhex(version_id)).replace(" ", "")[:8]
+    """The line at the head of every text page: ``samizdat · version 1234 5678``
+    (:func:`pagemarks.short_id`), in ``language``."""
+    short = pagemarks.short_id(bytes.fromhex(version_id))
     return f"samizdat · {pagemarks.labels(language).version} {short[:4]} {short[4:]}"
 
 
@@ -274,6 +281,10 @@ def _text_pages(pdf: Any, fonts: FontSet, doc: PrintedText, language: str) -> No
         _flow(pdf, fonts, paragraph, size=10.5, line_mm=5.2, marks=lab)
         pdf.ln(2.6)
     pdf.ln(2)
+    pdf.set_font("serif", "", 8)
+    if pdf.get_y() + 4 * len(pdf.multi_cell(A4_WIDTH_MM - 2 * _MARGIN_MM, 4, lab.instructions,
+                                            dry_run=True, output="LINES")) > _TEXT_BOTTOM_MM:
+        pdf.add_page()  # the instructions are never split: a reader sees them whole
     _flow(pdf, fonts, lab.instructions, size=8, line_mm=4)
     pdf.running_header = None
 
@@ -317,6 +328,7 @@ def _key_page(pdf: Any, fonts: FontSet, cap: ReadCap, language: str) -> None:
 
 
 def _output(pdf: Any) -> bytes:
+    pdf.number_pages()
     return bytes(pdf.output())
 
 
