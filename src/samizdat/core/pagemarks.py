@@ -278,18 +278,18 @@ def parse_ocr_safe_id(printed: str, length: int = 32) -> bytes:
 _NUMBER: Final = "\x00"  # stands for {p} / {n} in a skeleton template
 
 
+_DIGITS: Final = {o: str(unicodedata.decimal(chr(o))) for o in range(0x80, 0x10000)
+                  if unicodedata.decimal(chr(o), None) is not None}
+_NOT_KEPT: Final = re.compile(r"[^\w/\x00]|_")
+
+
 def _skeleton(s: str) -> str:
-    out = []
-    for ch in s.casefold():
-        if ch == _NUMBER:
-            out.append(ch)
-            continue
-        digit = unicodedata.decimal(ch, None)
-        if digit is not None:
-            out.append(str(digit))
-        elif ch.isalpha() or ch == "/" or unicodedata.category(ch).startswith("M"):
-            out.append(ch)
-    return "".join(out)
+    """Case folded, every decimal digit as ASCII, only letters, digits and ``/``
+    kept (``\x00`` too: it stands for a number in templates)."""
+    folded = s.casefold()
+    if not folded.isascii():
+        folded = folded.translate(_DIGITS)
+    return _NOT_KEPT.sub("", folded)
 
 
 def _template(pattern: str) -> str:
@@ -322,10 +322,17 @@ _BOILERPLATE: Final = tuple(
 )
 _BOILER_MIN: Final = 40  # a part of one at least this long (shorter: too likely a text's)
 _BOILER_MAX: Final = max(len(b) for b in _BOILERPLATE) * 1.6  # raw text has spaces
-_BOILER_BUDGET: Final = 64
-"""Full similarity checks per copy at most: the instructions are printed once, so a
-hostile copy of a million look-alike paragraphs costs 64 checks, not a million."""
-_MARK_HINT: Final = re.compile(r"\d|samizdat", re.IGNORECASE)  # every mark has one
+_BOILER_TAIL: Final = 6
+"""The instructions close the text pages (and the key sheet is a page of its own):
+only the last paragraphs of a copy are compared with them, so a hostile copy of a
+million look-alike paragraphs costs six comparisons, not a million."""
+_MARK_HINT: Final = re.compile(r"\d")  # every mark has a number
+_ANY_DIGIT: Final = _MARK_HINT
+_PEEL_BUDGET: Final = 20_000
+"""Paragraphs with a number in them searched for marks, per copy: a print has a few
+marks a page, so this is thousands of pages; a hostile copy of millions of numbered
+paragraphs costs 20,000 searches. Running out can only leave marks in (reported as
+``added``), never take text out."""
 _MAX_MARK_WORDS: Final = 12  # a header, footer or continuation line is never longer
 _MAX_HEAD_BLOCK: Final = 600
 _MAX_TITLE: Final = 300
@@ -386,10 +393,13 @@ def _cut_one(words: list[str], *, from_end: bool) -> tuple[int, str | None]:
     return found
 
 
-def _peel(paragraph: str) -> tuple[str, list[str], bool]:
+def _peel(paragraph: str, budget: list[int]) -> tuple[str, list[str], bool]:
     """Cut marks off the start and end of one paragraph (OCR glues a footer or a
     continuation line to the text next to it): what is left, the marks cut, and
     whether a continued-on mark was among them."""
+    if budget[0] <= 0 or not _ANY_DIGIT.search(paragraph):  # every mark has a number
+        return paragraph, [], False
+    budget[0] -= 1
     words = paragraph.split(" ")
     cut: list[str] = []
     cont_on = False
@@ -413,7 +423,10 @@ def _is_head_block(paragraph: str) -> bool:
     with a label (version, text SHA-256, committee key, in any language) and what
     follows has the shape of what is printed there: an id or a hash (a quarter
     digits or more), or the committee key (digits, or the not-final note)."""
-    if len(paragraph) > _MAX_HEAD_BLOCK:
+    start = paragraph[:40]
+    if len(paragraph) > _MAX_HEAD_BLOCK or (":" not in start and "：" not in start):
+        return False  # printed "label: value"; OCR keeps the colon
+    if not _HEAD_LABELS.match(_skeleton(start)):
         return False
     sk = _skeleton(paragraph)
     label = _HEAD_LABELS.match(sk)
@@ -426,31 +439,24 @@ def _is_head_block(paragraph: str) -> bool:
     return len(value) >= 30 and digits >= 0.25 * len(value)
 
 
-class _Boilerplate:
-    """Recognises the printed instruction sentences, within a budget per copy."""
-
-    def __init__(self) -> None:
-        self.budget = _BOILER_BUDGET
-
-    def __call__(self, paragraph: str) -> bool:
-        """Whether most of ``paragraph`` is one of the printed sentences (whole, or
-        the part of one that OCR split off)."""
-        if not _BOILER_MIN <= len(paragraph) <= _BOILER_MAX or self.budget <= 0:
-            return False
-        sk = _skeleton(paragraph)
-        for known in _BOILERPLATE:
-            if len(sk) > 1.3 * len(known):
-                continue
-            matcher = difflib.SequenceMatcher(None, sk, known, autojunk=False)
-            if matcher.quick_ratio() * (len(sk) + len(known)) / 2 < (
-                BOILERPLATE_SIMILARITY * len(sk)
-            ):
-                continue  # fewer characters in common than the share needed
-            self.budget -= 1
-            common = sum(block.size for block in matcher.get_matching_blocks())
-            if common >= BOILERPLATE_SIMILARITY * len(sk):
-                return True
+def _is_boilerplate(paragraph: str) -> bool:
+    """Whether most of ``paragraph`` is one of the printed sentences (whole, or the
+    part of one that OCR split off)."""
+    if not _BOILER_MIN <= len(paragraph) <= _BOILER_MAX:
         return False
+    sk = _skeleton(paragraph)
+    for known in _BOILERPLATE:
+        if len(sk) > 1.3 * len(known):
+            continue
+        matcher = difflib.SequenceMatcher(None, sk, known, autojunk=False)
+        if matcher.quick_ratio() * (len(sk) + len(known)) / 2 < (
+            BOILERPLATE_SIMILARITY * len(sk)
+        ):
+            continue  # fewer characters in common than the share needed
+        common = sum(block.size for block in matcher.get_matching_blocks())
+        if common >= BOILERPLATE_SIMILARITY * len(sk):
+            return True
+    return False
 
 
 def _join(first: str, second: str) -> str:
@@ -468,19 +474,16 @@ def strip_marks(paragraphs: Sequence[str]) -> Stripped:
     dropped: list[str] = []
     rejoined = 0
     pending = False  # the last kept paragraph goes on after a page break
-    boilerplate = _Boilerplate()
+    budget = [_PEEL_BUDGET]
     for paragraph in paragraphs:
         head = _is_head_block(paragraph)  # before peeling: its id looks like a header
-        rest, cut, cont_on = ("", [], False) if head else _peel(paragraph)
+        rest, cut, cont_on = ("", [], False) if head else _peel(paragraph, budget)
         dropped.extend(cut)
-        if head or (rest and _is_head_block(rest)):
+        if head or (cut and rest and _is_head_block(rest)):
             rest = rest or paragraph
             if len(out) <= 2 and all(len(p) <= _MAX_TITLE for p in out):
                 dropped.extend(out)  # the title printed right above it (and OCR specks)
                 out.clear()
-            dropped.append(rest)
-            rest = ""
-        elif rest and boilerplate(rest):
             dropped.append(rest)
             rest = ""
         if rest:
@@ -492,4 +495,8 @@ def strip_marks(paragraphs: Sequence[str]) -> Stripped:
             pending = cont_on
         elif cont_on:
             pending = True
+    tail = len(out) - _BOILER_TAIL
+    for i in range(len(out) - 1, max(tail, 0) - 1, -1):
+        if _is_boilerplate(out[i]):
+            dropped.append(out.pop(i))
     return Stripped(paragraphs=out, dropped=dropped, rejoined=rejoined)

@@ -59,6 +59,7 @@ __all__ = [
     "ScanReport",
     "codes_in_images",
     "make_print",
+    "plan_for",
     "qr_capacity",
     "scan",
     "scan_images",
@@ -75,9 +76,12 @@ PAGE_LOSS: Final = 1.3
 page missing plus 30% of another (a stain), whatever share of all codes that is."""
 
 
-def _plan(length: int, capacity: int, layout: Layout, loss: float) -> FramePlan:
-    """The frame plan for ``length`` bytes: ``loss`` of all codes, and at least
-    :data:`PAGE_LOSS` pages of codes once the print spans two pages or more."""
+def plan_for(length: int, layout: Layout = DEFAULT_LAYOUT, loss: float = DEFAULT_LOSS
+             ) -> FramePlan:
+    """The frame plan for a payload of ``length`` bytes printed with ``layout``:
+    ``loss`` of all codes may be lost, and at least :data:`PAGE_LOSS` pages of codes
+    once the print spans two pages or more."""
+    capacity = qr_capacity(layout.qr_version, layout.error)
     plan = plan_frames(length, frame_capacity=capacity, loss=loss, fill_to=layout.per_page)
     for _ in range(8):  # n grows with the loss and the loss needed shrinks with n
         if plan.n <= layout.per_page:
@@ -130,8 +134,7 @@ def make_print(
     loss: float = DEFAULT_LOSS,
 ) -> PaperPrint:
     """Print ``payload`` (after ``doc``'s text pages, when given) with its key sheet."""
-    capacity = qr_capacity(layout.qr_version, layout.error)
-    plan = _plan(len(payload), capacity, layout, loss)
+    plan = plan_for(len(payload), layout, loss)
     frames = encode_frames(payload, plan, rng)
     # a short payload needs smaller codes: fewer, bigger modules read more easily
     version = next(
