@@ -39,8 +39,9 @@ from tests import paper_degrade
 
 from bench.harness import Row
 from samizdat.core.caps import ReadCap
+from samizdat.errors import DecodeError
 from samizdat.transports import paper
-from samizdat.transports.paper_frame import FRAME_OVERHEAD
+from samizdat.transports.paper_frame import FRAME_OVERHEAD, decode_frame
 from samizdat.transports.paper_scan import MAX_EFFORT, read_codes
 
 NAME = "paper"
@@ -108,9 +109,15 @@ def _full_pages_payload(layout: paper.Layout, pages: int) -> int:
 
 
 def _codes_read(page: Image.Image) -> int:
+    """Intact frames read at any effort (a misread code is not counted)."""
     seen: set[bytes] = set()
     for effort in range(MAX_EFFORT + 1):
-        seen.update(read_codes(page, effort=effort))
+        for data in read_codes(page, effort=effort):
+            try:
+                decode_frame(data)
+            except DecodeError:
+                continue
+            seen.add(data)
     return len(seen)
 
 
@@ -165,7 +172,7 @@ def run(smoke: bool) -> list[Row]:
                     goal=">= 6 KB", met=per_page >= 6_000))
     sweep = [paper.plan_for(size, layout) for size in range(5_000, 200_001, 5_000)]
     mean = statistics.mean(p.length / (p.n // layout.per_page) for p in sweep)
-    rows.append(Row(NAME, "payload per code page, mean over 5-300 KB", mean / 1000, "KB",
+    rows.append(Row(NAME, "payload per code page, mean over 5-200 KB", mean / 1000, "KB",
                     goal=">= 6 KB", met=mean >= 6_000))
 
     with tempfile.TemporaryDirectory() as tmp:

@@ -193,17 +193,17 @@ def detect_language(sample: str) -> str:
     """The language a print's marks should be in, from the letters of ``sample``:
     the script most letters are in (Cyrillic → ``ru``, Han → ``zh``, kana → ``ja``,
     Hangul → ``ko``, Hebrew → ``he``, Arabic script → ``fa`` when Persian-only
-    letters occur, else ``ar``), ``en`` otherwise. Callers fall back to English via
-    :func:`labels` for a language without a translation."""
+    letters are 2% of its letters or more, else ``ar``), ``en`` otherwise. Callers
+    fall back to English via :func:`labels` for a language without a translation."""
     counts: dict[str, int] = {}
-    persian = False
+    persian = 0
     for ch in sample[:20_000]:
         o = ord(ch)
         if 0x0400 <= o <= 0x052F:
             lang = "ru"
         elif 0x0600 <= o <= 0x06FF or 0x0750 <= o <= 0x077F or 0xFB50 <= o <= 0xFEFF:
             lang = "ar"
-            persian = persian or ch in _PERSIAN_ONLY
+            persian += ch in _PERSIAN_ONLY
         elif 0x3040 <= o <= 0x30FF:
             lang = "ja"
         elif 0xAC00 <= o <= 0xD7AF:
@@ -222,7 +222,9 @@ def detect_language(sample: str) -> str:
     if counts.get("ja", 0) and counts.get("zh", 0):  # Japanese mixes kana and kanji
         counts["ja"] += counts.pop("zh")
     best = max(counts, key=lambda k: counts[k])
-    return "fa" if best == "ar" and persian else best
+    # ی and ک are a few percent of any Persian text; one quoted Persian word in an
+    # Arabic text is not enough
+    return "fa" if best == "ar" and persian >= max(1, 0.02 * counts["ar"]) else best
 
 
 # ------------------------------------------------------------- printed ids
