@@ -146,3 +146,18 @@ def test_ocr_of_printed_pages_verifies_without_the_marks_and_rejoins_across_page
     assert "added" not in statuses, report
     assert len(statuses) == 9 and len(raw) > 9 + 4
     assert report["version"] == version
+
+
+def test_an_unreadable_font_file_is_an_error_naming_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A damaged font (here: random bytes where Noto Serif should be) is a clear
+    error, not a traceback or a page without glyphs."""
+    from samizdat.transports import paper_fonts
+
+    (tmp_path / "NotoSerif-Regular.ttf").write_bytes(random.Random(1).randbytes(5000))
+    monkeypatch.setattr(paper_fonts, "FONT_DIRS", (tmp_path, *paper_fonts.FONT_DIRS))
+    doc = PrintedText(title="t", text="text", version_id=os.urandom(32).hex(),
+                      text_sha256=os.urandom(32).hex())
+    with pytest.raises(SamizdatError, match=r"NotoSerif-Regular\.ttf cannot be read"):
+        paper.make_print(os.urandom(200), doc, os.urandom, cap=CAP)

@@ -106,12 +106,14 @@ class FontSet:
         self._add(_Face(_MONO, mono, None))
 
     def _add(self, face: _Face) -> None:
+        from fontTools.ttLib import TTLibError  # type: ignore[import-untyped]
+
         try:
             self._pdf.add_font(face.family, "", str(face.regular),
                                collection_font_number=face.index)
             self._pdf.add_font(face.family, "B", str(face.bold or face.regular),
                                collection_font_number=face.index)
-        except (OSError, ValueError, KeyError, AssertionError) as exc:
+        except (OSError, ValueError, KeyError, AssertionError, TTLibError) as exc:
             raise SamizdatError(
                 f"the font file {face.regular.name} cannot be read ({type(exc).__name__})",
                 hint="reinstall Debian's fonts-noto-core and fonts-noto-cjk",
