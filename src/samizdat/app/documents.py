@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Final
 
-from samizdat.core import align, crypto, text, versions
+from samizdat.core import align, crypto, pagemarks, text, versions
 from samizdat.core.crypto import Rng, SecretBytes
 from samizdat.errors import (
     BadSignature,
@@ -543,7 +543,8 @@ def verify_text_file(
     store: Store, path: Path, *, max_bytes: int = DEFAULT_MAX_TEXT_BYTES
 ) -> VerifyReport:
     """``samizdat verify FILE`` for a plain text file (retyped, OCR'd, partial)."""
-    copy = list(_paragraphs(read_text_chunks(path, max_bytes)))
+    # samizdat's own page marks (an OCR'd or retyped print) are not the copy's text
+    copy = pagemarks.strip_marks(list(_paragraphs(read_text_chunks(path, max_bytes)))).paragraphs
     if not copy:
         raise TextError(f"{path.name} has no visible text", hint="give a text file")
     return verify_paragraphs(store, copy)

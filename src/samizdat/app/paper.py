@@ -92,15 +92,22 @@ def print_copy(
     cap_on_pages: bool = False,
     with_text: bool = True,
     key_out: Path | None = None,
+    density: str = paper.DEFAULT_DENSITY,
 ) -> PrintResult:
     """Print the version ``ref`` names (VER or DOC) to ``out`` and, unless
     ``cap_on_pages``, its key sheet to ``key_out`` (default :func:`key_sheet_path`).
+    ``density`` is one of :data:`paper.DENSITIES` (``low``, ``normal``, ``high``).
     Both files are written atomically; the key sheet first, so a failure never
     leaves pages whose key is lost."""
+    layout = paper.DENSITIES.get(density)
+    if layout is None:
+        raise UsageError(f"unknown density {density!r}",
+                         hint="use --density " + "|".join(paper.DENSITIES))
     version_id = carry.resolve_version(store, ref)
     cap, bundle = carry.export_bundle(store, version_id.hex(), rng)
     doc = printed_text(store, version_id) if with_text else None
-    made = paper.make_print(bundle, doc, rng, cap=cap, cap_on_pages=cap_on_pages)
+    made = paper.make_print(bundle, doc, rng, cap=cap, cap_on_pages=cap_on_pages,
+                            layout=layout)
     key_path: Path | None = None
     if made.key_sheet is not None:
         key_path = key_out if key_out is not None else key_sheet_path(out)

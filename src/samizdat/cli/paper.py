@@ -39,16 +39,20 @@ def _scanned(result: ImportResult) -> str:
               help="Where to write the key sheet (default: FILE.key.pdf beside --out).")
 @click.option("--no-text", is_flag=True,
               help="Leave out the readable text pages; print only the codes.")
+@click.option("--density", type=click.Choice(["low", "normal", "high"]), default="normal",
+              show_default=True,
+              help="Data per code page: 'normal' survives photocopying; 'low' has bigger "
+                   "codes to spare; 'high' packs twice as much, for clean scans only.")
 @click.pass_obj
 def print_cmd(ctx: Context, ref: str, out: Path, cap_on_pages: bool, key_out: Path | None,
-              no_text: bool) -> None:
+              no_text: bool, density: str) -> None:
     """Print a paper copy: the readable text, then QR codes carrying the sealed copy.
 
-    Any three quarters of the codes, from any pages in any order, rebuild it. The
-    read capability goes on a separate key sheet: keep it apart from the pages.
+    Most of the codes, from any pages in any order, rebuild it, even with a page
+    lost. The read capability goes on a separate key sheet: keep it apart from the pages.
     """
     result = paper.print_copy(ctx.store(), ref, out, system_rng, cap_on_pages=cap_on_pages,
-                              with_text=not no_text, key_out=key_out)
+                              with_text=not no_text, key_out=key_out, density=density)
     cap = result.cap.danger_real_capability_string()
     key = str(result.key_sheet) if result.key_sheet else None
     where = f"key sheet: {key}" if key else "key sheet: last page"

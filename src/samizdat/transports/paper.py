@@ -17,6 +17,7 @@ Neither function stores anything; :mod:`samizdat.app.paper` opens and imports.
 
 from __future__ import annotations
 
+import math
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -26,32 +27,72 @@ from typing import TYPE_CHECKING, Final, cast
 from samizdat.core.caps import CAP_PREFIX, ReadCap
 from samizdat.core.crypto import Rng
 from samizdat.errors import DecodeError, NotEnoughShards
-from samizdat.transports.paper_frame import Frame, decode_frame, encode_frames, plan_frames, rebuild
-from samizdat.transports.paper_pdf import Layout, PrintedText, render_key_sheet, render_print
+from samizdat.transports.paper_frame import (
+    Frame,
+    FramePlan,
+    decode_frame,
+    encode_frames,
+    plan_frames,
+    rebuild,
+)
+from samizdat.transports.paper_pdf import (
+    DENSITIES,
+    Layout,
+    PrintedText,
+    render_key_sheet,
+    render_print,
+)
 from samizdat.transports.paper_scan import MAX_EFFORT, iter_images, read_codes
 
 if TYPE_CHECKING:
     from PIL.Image import Image
 
 __all__ = [
+    "DEFAULT_DENSITY",
     "DEFAULT_LAYOUT",
     "DEFAULT_LOSS",
+    "DENSITIES",
+    "PAGE_LOSS",
     "Layout",
     "PaperPrint",
     "PrintedText",
     "ScanReport",
     "codes_in_images",
     "make_print",
+    "plan_for",
     "qr_capacity",
     "scan",
     "scan_images",
 ]
 
-DEFAULT_LAYOUT: Final = Layout()
+DEFAULT_DENSITY: Final = "normal"
+DEFAULT_LAYOUT: Final = DENSITIES[DEFAULT_DENSITY]
 DEFAULT_LOSS: Final = 0.3
 """Fraction of all codes that may be lost with the copy still rebuilding, before the
 last page is topped up with extra parity codes. 0.3 leaves a margin over the 25%
 goal for codes that are misread on top of those destroyed."""
+PAGE_LOSS: Final = 1.3
+"""On a print of two code pages or more, whole pages that may be lost on top: one
+page missing plus 30% of another (a stain), whatever share of all codes that is."""
+
+
+def plan_for(length: int, layout: Layout = DEFAULT_LAYOUT, loss: float = DEFAULT_LOSS
+             ) -> FramePlan:
+    """The frame plan for a payload of ``length`` bytes printed with ``layout``:
+    ``loss`` of all codes may be lost, and at least :data:`PAGE_LOSS` pages of codes
+    once the print spans two pages or more."""
+    capacity = qr_capacity(layout.qr_version, layout.error)
+    plan = plan_frames(length, frame_capacity=capacity, loss=loss, fill_to=layout.per_page)
+    for _ in range(8):  # n grows with the loss and the loss needed shrinks with n
+        if plan.n <= layout.per_page:
+            return plan
+        spare = math.ceil(PAGE_LOSS * layout.per_page)
+        if plan.n - plan.k >= spare:
+            return plan
+        wanted = min(0.85, max(loss, spare / plan.n + 1e-9))
+        plan = plan_frames(length, frame_capacity=capacity, loss=wanted,
+                           fill_to=layout.per_page)
+    return plan
 
 _CAP_MARK: Final = CAP_PREFIX.upper().encode("ascii")
 
@@ -93,9 +134,7 @@ def make_print(
     loss: float = DEFAULT_LOSS,
 ) -> PaperPrint:
     """Print ``payload`` (after ``doc``'s text pages, when given) with its key sheet."""
-    capacity = qr_capacity(layout.qr_version, layout.error)
-    plan = plan_frames(len(payload), frame_capacity=capacity, loss=loss,
-                       fill_to=layout.per_page)
+    plan = plan_for(len(payload), layout, loss)
     frames = encode_frames(payload, plan, rng)
     # a short payload needs smaller codes: fewer, bigger modules read more easily
     version = next(
@@ -106,7 +145,8 @@ def make_print(
         frames, doc, layout=layout, qr_version=version,
         cap_on_pages=cap if cap_on_pages else None,
     )
-    key_sheet = None if cap_on_pages else render_key_sheet(cap)
+    language = doc.language if doc is not None else "en"
+    key_sheet = None if cap_on_pages else render_key_sheet(cap, language)
     return PaperPrint(pdf=pdf, key_sheet=key_sheet, pages=pages, codes=plan.n, k=plan.k,
                       qr_version=version)
 
