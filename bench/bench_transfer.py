@@ -65,7 +65,7 @@ def _raw_receiver(port_q: mp.Queue, total: int) -> None:  # type: ignore[type-ar
 
 def _tls_receiver(port_q: mp.Queue, total: int, seed: bytes, peer_cert: bytes) -> None:  # type: ignore[type-arg]
     from samizdat.transports import tcp
-    from samizdat.transports.tls import TransportIdentity, server_context
+    from samizdat.transports.tls import TransportIdentity, fixed_server_context
 
     me = TransportIdentity.from_seed(seed)
 
@@ -79,8 +79,9 @@ def _tls_receiver(port_q: mp.Queue, total: int, seed: bytes, peer_cert: bytes) -
             await conn.write_frame(b"k")
             done.set()
 
+        ctx = fixed_server_context(me, [peer_cert], int(time.time()))
         srv = await tcp.listen(
-            "127.0.0.1", 0, lambda: server_context(me, [peer_cert]), handle,
+            "127.0.0.1", 0, lambda: ctx, handle,
             max_frame=FRAME + 64,
         )
         port_q.put(srv.sockets[0].getsockname()[1])
@@ -111,10 +112,12 @@ async def _send_raw(port: int, total: int) -> float:
 
 async def _send_tls(port: int, total: int, me_seed: bytes, server_cert: bytes) -> float:
     from samizdat.transports import tcp
-    from samizdat.transports.tls import CONTACT_SNI, TransportIdentity, client_context
+    from samizdat.core.crypto import certificate_ed25519_key
+    from samizdat.transports.tls import TransportIdentity, client_context, contact_sni
 
     me = TransportIdentity.from_seed(me_seed)
-    conn = await tcp.dial("127.0.0.1", port, client_context(me, server_cert), CONTACT_SNI,
+    sni = contact_sni(me, certificate_ed25519_key(server_cert), int(time.time()))
+    conn = await tcp.dial("127.0.0.1", port, client_context(me, server_cert), sni,
                           max_frame=FRAME + 64)
     block = os.urandom(FRAME)
     t0 = time.perf_counter()

@@ -28,7 +28,7 @@ from samizdat.protocol.session import Reconciled, Session, Wanted
 from samizdat.store import Store
 from samizdat.store.contacts import ContactBook
 from samizdat.transports import tcp
-from samizdat.transports.tls import CONTACT_SNI, TransportIdentity, client_context
+from samizdat.transports.tls import TransportIdentity, client_context, contact_sni
 
 PW = SecretBytes(b"hostile test passphrase")
 
@@ -172,7 +172,7 @@ def test_hostile_contact_is_cut_off_and_honest_one_still_served(
             )
         before = snapshot(store)
         conn = await tcp.dial(host, port, client_context(hostile, node.identity.certificate),
-                              CONTACT_SNI)
+                              contact_sni(hostile, node.identity.public_key, now()))
         try:
             await attack(conn)
             await asyncio.sleep(0.3)

@@ -22,7 +22,7 @@ from samizdat.protocol.session import Closed, Reconciled, Session, Wanted
 from samizdat.store import Store
 from samizdat.store.contacts import ContactBook
 from samizdat.transports import tcp
-from samizdat.transports.tls import CONTACT_SNI, client_context
+from samizdat.transports.tls import client_context, contact_sni
 
 PW = SecretBytes(b"resume test passphrase")
 
@@ -67,9 +67,10 @@ def test_interrupted_item_resumes_from_its_offset(tmp_path: Path) -> None:
             ContactBook(bob_store.db).add(alice.public_key, alice.certificate, "", now())
         item = pair_id(pair_key(alice.public_key, node.identity.public_key), ver)
         ctx = client_context(alice, node.identity.certificate)
+        sni = contact_sni(alice, node.identity.public_key, now())
 
         # first session: half of the DATA frames, then the line goes dead
-        conn = await tcp.dial(host, port, ctx, CONTACT_SNI)
+        conn = await tcp.dial(host, port, ctx, sni)
         machine, wanted = await offer(conn, item)
         assert wanted == [(item, 0)]
         frames = machine.send_item(item, package, 0)
@@ -89,7 +90,7 @@ def test_interrupted_item_resumes_from_its_offset(tmp_path: Path) -> None:
         assert not bob_store.has_version(ver)
 
         # second session: the node asks from the offset it reached
-        conn = await tcp.dial(host, port, ctx, CONTACT_SNI)
+        conn = await tcp.dial(host, port, ctx, sni)
         machine, wanted = await offer(conn, item)
         assert wanted == [(item, len(prefix))]
         for wire in machine.send_item(item, package, len(prefix)):

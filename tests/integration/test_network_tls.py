@@ -11,22 +11,37 @@ from __future__ import annotations
 import asyncio
 import os
 import ssl
+import time
 from collections.abc import Callable
 
 import pytest
 
 from samizdat.errors import NetworkError, ProtocolError
 from samizdat.transports import tcp
+from samizdat.protocol.admission import epoch_of
 from samizdat.transports.tls import (
-    CONTACT_SNI,
-    INVITE_SNI,
+    Directory,
     TransportIdentity,
+    admitted_route,
     client_context,
+    contact_sni,
+    fixed_server_context,
     invite_client_context,
+    invite_name,
     peer_certificate,
     peer_transport_key,
     server_context,
 )
+
+INVITE = os.urandom(32)  # an invite's secret hash
+
+
+def now() -> int:
+    return int(time.time())
+
+
+def sni(me: TransportIdentity, server: TransportIdentity) -> str:
+    return contact_sni(me, server.public_key, now())
 
 
 def ident() -> TransportIdentity:
@@ -41,15 +56,29 @@ class Server:
         self.contacts = contacts
         self.invites = False
         self.entered: list[bytes | None] = []  # peer key per handler entry (None: invite)
+        self.directory = Directory(me)
+        self.ctx = server_context(me, self.admit)  # built once, as the node does
+
+    def admit(self, name: str | None) -> object:
+        self.directory.update(
+            [(c.public_key, c.certificate) for c in self.contacts],
+            [INVITE] if self.invites else [], now(),
+        )
+        return self.directory.admit(name)
 
     def context(self) -> ssl.SSLContext:
-        return server_context(
-            self.me, [c.certificate for c in self.contacts], invites_open=lambda: self.invites
-        )
+        return self.ctx
 
     async def handler(self, conn: tcp.Connection) -> None:
+        route = admitted_route(conn.ssl_object)
+        assert route is not None
         cert = peer_certificate(conn.ssl_object)
-        self.entered.append(None if cert is None else peer_transport_key(conn.ssl_object))
+        if route.kind == "contact":  # what the node checks before reading a byte
+            key = peer_transport_key(conn.ssl_object, route.key)
+        else:
+            assert cert is None
+            key = None
+        self.entered.append(key)
         frame = await conn.read_frame(timeout=5)
         await conn.write_frame(b"echo:" + frame)
 
@@ -84,7 +113,7 @@ def test_contacts_authenticate_each_other_with_tls13() -> None:
 
     async def body(port: int) -> None:
         ctx = client_context(bob, alice.certificate)
-        conn = await tcp.dial("127.0.0.1", port, ctx, CONTACT_SNI)
+        conn = await tcp.dial("127.0.0.1", port, ctx, sni(bob, alice))
         assert conn.ssl_object.version() == "TLSv1.3"
         assert peer_transport_key(conn.ssl_object, alice.public_key) == alice.public_key
         assert await talk(conn) == b"echo:hello"
@@ -101,7 +130,7 @@ def test_each_of_several_contacts_is_accepted() -> None:
     async def body(port: int) -> None:
         for f in friends:
             conn = await tcp.dial("127.0.0.1", port, client_context(f, alice.certificate),
-                                  CONTACT_SNI)
+                                  sni(f, alice))
             assert await talk(conn) == b"echo:hello"
 
     asyncio.run(run_with(server, body))
@@ -113,8 +142,10 @@ def test_stranger_is_refused_in_the_handshake() -> None:
     server = Server(alice, [bob])
 
     async def body(port: int) -> None:
-        # mallory even pins alice correctly: her own certificate is what fails
-        await refused(port, client_context(mallory, alice.certificate), CONTACT_SNI)
+        # mallory even pins alice correctly: her own name is what fails
+        await refused(port, client_context(mallory, alice.certificate), sni(mallory, alice))
+        # and with bob's name (say it leaked) her certificate fails inside the handshake
+        await refused(port, client_context(mallory, alice.certificate), sni(bob, alice))
 
     asyncio.run(run_with(server, body))
     assert server.entered == []  # the handler (the only reader) was never entered
@@ -126,9 +157,9 @@ def test_removed_contact_is_refused_at_the_next_handshake() -> None:
 
     async def body(port: int) -> None:
         ctx = client_context(bob, alice.certificate)
-        assert await talk(await tcp.dial("127.0.0.1", port, ctx, CONTACT_SNI)) == b"echo:hello"
+        assert await talk(await tcp.dial("127.0.0.1", port, ctx, sni(bob, alice))) == b"echo:hello"
         server.contacts.clear()
-        await refused(port, ctx, CONTACT_SNI)
+        await refused(port, ctx, sni(bob, alice))
 
     asyncio.run(run_with(server, body))
     assert server.entered == [bob.public_key]
@@ -140,7 +171,8 @@ def test_dialer_refuses_a_server_that_is_not_the_pinned_contact() -> None:
 
     async def body(port: int) -> None:
         with pytest.raises(NetworkError):
-            await tcp.dial("127.0.0.1", port, client_context(bob, alice.certificate), CONTACT_SNI)
+            await tcp.dial("127.0.0.1", port, client_context(bob, alice.certificate),
+                           sni(bob, impostor))
 
     asyncio.run(run_with(server, body))
     assert server.entered == []
@@ -151,9 +183,11 @@ def test_invite_path_only_while_an_invite_is_open() -> None:
     server = Server(alice, [])
 
     async def body(port: int) -> None:
-        await refused(port, invite_client_context(), INVITE_SNI)  # no invite pending
+        name = invite_name(INVITE, epoch_of(now()))
+        await refused(port, invite_client_context(), name)  # no invite pending
         server.invites = True
-        conn = await tcp.dial("127.0.0.1", port, invite_client_context(), INVITE_SNI)
+        await refused(port, invite_client_context(), invite_name(os.urandom(32), epoch_of(now())))
+        conn = await tcp.dial("127.0.0.1", port, invite_client_context(), name)
         # the acceptor pins the inviter's key from the invite before sending anything
         assert peer_transport_key(conn.ssl_object, alice.public_key) == alice.public_key
         assert await talk(conn) == b"echo:hello"
@@ -187,14 +221,14 @@ def test_slow_and_oversized_frames_are_cut_off() -> None:
                 return
 
     async def main() -> None:
-        ctx = lambda: server_context(alice, [bob.certificate])  # noqa: E731
-        srv = await tcp.listen("127.0.0.1", 0, ctx, handler)
+        ctx = fixed_server_context(alice, [bob.certificate], now())
+        srv = await tcp.listen("127.0.0.1", 0, lambda: ctx, handler)
         port = srv.sockets[0].getsockname()[1]
         cctx = client_context(bob, alice.certificate)
-        slow = await tcp.dial("127.0.0.1", port, cctx, CONTACT_SNI)
+        slow = await tcp.dial("127.0.0.1", port, cctx, sni(bob, alice))
         slow.writer.write(b"\x00\x00\x00\x10abc")  # announces 16 bytes, sends 3, stalls
         await slow.writer.drain()
-        big = await tcp.dial("127.0.0.1", port, cctx, CONTACT_SNI)
+        big = await tcp.dial("127.0.0.1", port, cctx, sni(bob, alice))
         big.writer.write(b"\xff\xff\xff\xff")
         await big.writer.drain()
         await asyncio.sleep(1.2)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -17,11 +18,11 @@ import pytest
 
 from samizdat.transports import tcp
 from samizdat.transports.tls import (
-    CONTACT_SNI,
     TransportIdentity,
     client_context,
+    contact_sni,
+    fixed_server_context,
     peer_transport_key,
-    server_context,
 )
 from samizdat.transports.tor import is_onion, socks5_connect, start_onion_service
 from tests.integration.network_helpers import NodeProcess
@@ -63,9 +64,8 @@ def test_pinned_tls_through_an_onion_service(tor_net: TorTestnet) -> None:
         await conn.write_frame(b"echo:" + frame)
 
     async def main() -> None:
-        srv = await tcp.listen(
-            "127.0.0.1", 0, lambda: server_context(alice, [bob.certificate]), handler
-        )
+        ctx = fixed_server_context(alice, [bob.certificate], int(time.time()))
+        srv = await tcp.listen("127.0.0.1", 0, lambda: ctx, handler)
         port = srv.sockets[0].getsockname()[1]
         onion = await start_onion_service(client(tor_net, "alice").control_port, port)
         try:
@@ -73,7 +73,8 @@ def test_pinned_tls_through_an_onion_service(tor_net: TorTestnet) -> None:
             r, w = await socks5_connect(
                 "127.0.0.1", client(tor_net, "bob").socks_port, onion.address, 443
             )
-            conn = await tcp.upgrade(r, w, client_context(bob, alice.certificate), CONTACT_SNI)
+            sni = contact_sni(bob, alice.public_key, int(time.time()))
+            conn = await tcp.upgrade(r, w, client_context(bob, alice.certificate), sni)
             assert peer_transport_key(conn.ssl_object, alice.public_key) == alice.public_key
             await conn.write_frame(b"over tor")
             assert await conn.read_frame(timeout=60) == b"echo:over tor"

@@ -30,10 +30,11 @@ from samizdat.errors import (
 from samizdat.node import invite as inv
 from samizdat.node.node import Node, NodeConfig, dial_contact
 from samizdat.node.session import SessionStats, pair_key, run_session
+from samizdat.protocol.admission import epoch_of, invite_name
 from samizdat.store import Store
-from samizdat.store.contacts import Contact, ContactBook
+from samizdat.store.contacts import Contact, ContactBook, invite_secret_hash
 from samizdat.transports import tcp
-from samizdat.transports.tls import INVITE_SNI, TransportIdentity, invite_client_context
+from samizdat.transports.tls import TransportIdentity, invite_client_context
 
 __all__ = [
     "DEFAULT_INVITE_TTL",
@@ -108,21 +109,23 @@ def create_invite(
 
 async def _accept(
     me: TransportIdentity, invite: inv.Invite, my_address: str,
-    socks: tuple[str, int] | None,
+    socks: tuple[str, int] | None, now: int,
 ) -> tuple[bytes, bytes, str]:
     from samizdat.transports.tor import is_onion, socks5_connect
 
     host, port = tcp.parse_hostport(invite.address)
     ctx = invite_client_context()
+    # the SNI name proves we hold the invite: without it the inviter sends nothing
+    sni = invite_name(invite_secret_hash(invite.secret), epoch_of(now))
     try:
         if is_onion(host):
             if socks is None:
                 raise NetworkError("the inviter is reachable only over Tor",
                                    hint="set SAMIZDAT_TOR_SOCKS to Tor's SocksPort")
             r, w = await socks5_connect(socks[0], socks[1], host, port)
-            conn = await tcp.upgrade(r, w, ctx, INVITE_SNI, max_frame=inv.MAX_MESSAGE_BYTES)
+            conn = await tcp.upgrade(r, w, ctx, sni, max_frame=inv.MAX_MESSAGE_BYTES)
         else:
-            conn = await tcp.dial(host, port, ctx, INVITE_SNI, max_frame=inv.MAX_MESSAGE_BYTES)
+            conn = await tcp.dial(host, port, ctx, sni, max_frame=inv.MAX_MESSAGE_BYTES)
     except tcp.Refused as exc:
         raise VerificationFailed(
             "the inviter refused this invite", hint="it was used, has expired or was mistyped"
@@ -159,7 +162,7 @@ def accept_invite(
         raise VerificationFailed("this invite has expired", hint="ask for a new one")
     me = identity(store, rng)
     book = ContactBook(store.db)
-    key, cert, address = asyncio.run(_accept(me, invite, book.own_address(), socks))
+    key, cert, address = asyncio.run(_accept(me, invite, book.own_address(), socks, now))
     with store.transaction():
         return book.add(key, cert, address, now)
 
@@ -259,9 +262,9 @@ class SyncResult:
 
 async def _sync_one(
     me: TransportIdentity, contact: Contact, library: Any, socks: tuple[str, int] | None,
-    mark: Callable[[bytes], None],
+    mark: Callable[[bytes], None], now: int,
 ) -> SessionStats:
-    conn = await dial_contact(me, contact, socks=socks)
+    conn = await dial_contact(me, contact, now, socks=socks)
     try:
         return await run_session(
             conn, library, pair_key(me.public_key, contact.public_key), initiator=True,
@@ -288,7 +291,7 @@ def sync(
 
     for n, contact in enumerate(contacts, 1):
         try:
-            stats = asyncio.run(_sync_one(me, contact, lib, socks, mark))
+            stats = asyncio.run(_sync_one(me, contact, lib, socks, mark, clock()))
         except (NetworkError, ProtocolError) as exc:
             progress(f"contact {n}/{len(contacts)}: {exc.message}")
             continue

@@ -44,13 +44,16 @@ from samizdat.node.session import (
     pair_key,
     run_session,
 )
+from samizdat.protocol.admission import HandshakeSlots, Route, epoch_of
 from samizdat.runtime import monotonic
-from samizdat.store.contacts import Contact, ContactBook
+from samizdat.store.contacts import Contact, ContactBook, invite_secret_hash
 from samizdat.transports import tcp
 from samizdat.transports.tls import (
-    CONTACT_SNI,
+    Directory,
     TransportIdentity,
+    admitted_route,
     client_context,
+    contact_sni,
     peer_certificate,
     peer_transport_key,
     server_context,
@@ -60,7 +63,10 @@ __all__ = ["Node", "NodeConfig", "dial_contact"]
 
 log = logging.getLogger("samizdat.node")
 
-INVITE_READ_TIMEOUT = 30.0
+INVITE_READ_TIMEOUT = 10.0
+"""An invite acceptor sends its one frame right after the handshake."""
+MAX_INVITE_ANSWERS = 4
+"""Invite answers served at once (only while an invite is open); more are dropped."""
 
 
 @dataclass
@@ -86,18 +92,22 @@ def who(contact: Contact, debug: bool) -> str:
 async def dial_contact(
     identity: TransportIdentity,
     contact: Contact,
+    now: int,
     *,
     socks: tuple[str, int] | None = None,
     timeout: float = tcp.HANDSHAKE_TIMEOUT,
 ) -> tcp.Connection:
     """Connect to a contact's address (directly, or through Tor for ``.onion``) and
-    check that the peer is exactly that contact."""
+    check that the peer is exactly that contact. The SNI name proves to the contact
+    that we are one of its contacts (``protocol/admission.py``) for the hour of
+    ``now`` (unix seconds)."""
     from samizdat.transports.tor import is_onion, socks5_connect
 
     if not contact.address:
         raise NetworkError("no address is known for this contact")
     host, port = tcp.parse_hostport(contact.address)
     ctx = client_context(identity, contact.certificate)
+    sni = contact_sni(identity, contact.public_key, now)
     if is_onion(host):
         if socks is None:
             raise NetworkError(
@@ -105,9 +115,9 @@ async def dial_contact(
                 hint="run with --tor or set SAMIZDAT_TOR_SOCKS",
             )
         r, w = await socks5_connect(socks[0], socks[1], host, port)
-        conn = await tcp.upgrade(r, w, ctx, CONTACT_SNI, timeout=timeout)
+        conn = await tcp.upgrade(r, w, ctx, sni, timeout=timeout)
     else:
-        conn = await tcp.dial(host, port, ctx, CONTACT_SNI, timeout=timeout)
+        conn = await tcp.dial(host, port, ctx, sni, timeout=timeout)
     try:
         peer_transport_key(conn.ssl_object, contact.public_key)
     except ProtocolError:
@@ -145,38 +155,77 @@ class Node:
         self.cut_off = 0
         self.in_step: dict[bytes, float] = {}  # contact key -> when found in step
         self._offered_mark: tuple[int, bytes] | None = None
+        self.directory = Directory(identity)
+        self._directory_mark: tuple[int, int, int] | None = None
+        self._server_ctx = server_context(identity, self._admit)
+        self.slots = HandshakeSlots()
+        self._invite_answers = 0
 
     # ------------------------------------------------------------------- server
 
-    def _context(self) -> ssl.SSLContext:
-        """Built per accepted connection: a contact removed a moment ago is refused."""
-        certs = [c.certificate for c in self.book.all()]
-        return server_context(
-            self.identity, certs, invites_open=lambda: self.book.open_invites(self.now()) > 0
+    def _refresh(self) -> None:
+        """Recompute the admitted SNI names when the store changed (a contact added
+        or removed, an invite made or used, here or by a command run beside the
+        node) or the hour turned. Between changes this is two cheap reads."""
+        now = self.now()
+        mark = (*self.book.change_mark(), epoch_of(now))
+        if mark == self._directory_mark:
+            return
+        self.directory.update(
+            ((c.public_key, c.certificate) for c in self.book.all()),
+            self.book.open_invite_hashes(now), now,
         )
+        self._directory_mark = mark
+
+    def _admit(self, name: str | None) -> Route | None:
+        """The SNI callback's question (on the ClientHello, before we send a byte)."""
+        self._refresh()
+        return self.directory.admit(name)
+
+    def _context(self) -> ssl.SSLContext:
+        """One server context for every connection (the SNI callback pins contacts)."""
+        return self._server_ctx
 
     async def start(self) -> tuple[str, int]:
         """Start listening; returns the bound ``(host, port)``."""
         self.server = await tcp.listen(
             self.config.host, self.config.port, self._context, self._serve,
-            max_frame=self.config.max_frame,
+            max_frame=self.config.max_frame, slots=self.slots,
         )
         host, port = self.server.sockets[0].getsockname()[:2]
         return str(host), int(port)
 
     async def _serve(self, conn: tcp.Connection) -> None:
-        if peer_certificate(conn.ssl_object) is None:
-            await self._answer_invite(conn)
+        """A handshake finished. Nothing is read unless the SNI route and the
+        certificate agree: a contact's name with that contact's pinned certificate,
+        or an invite's name with no certificate while that invite is still open."""
+        route = admitted_route(conn.ssl_object)
+        cert = peer_certificate(conn.ssl_object)
+        if route is None:
+            return
+        if route.kind == "invite":
+            self._refresh()
+            if cert is not None or self.directory.admit_invite(route.key) is None:
+                log.info("refused an invite answer: no such invite is open")
+                return
+            if self._invite_answers >= MAX_INVITE_ANSWERS:
+                log.info("refused an invite answer: too many at once")
+                return
+            self._invite_answers += 1
+            try:
+                await self._answer_invite(conn, route.key)
+            finally:
+                self._invite_answers -= 1
             return
         try:
-            key = peer_transport_key(conn.ssl_object)
+            key = peer_transport_key(conn.ssl_object, route.key)
             contact = self.book.by_key(key)
         except (ProtocolError, NotFound):
             log.info("refused a peer that is not a contact")
             return
         await self._session(conn, contact, "incoming")
 
-    async def _answer_invite(self, conn: tcp.Connection) -> None:
+    async def _answer_invite(self, conn: tcp.Connection, invite_hash: bytes) -> None:
         conn.max_frame = inv.MAX_MESSAGE_BYTES
         try:
             secret, cert, address = inv.decode_accept(
@@ -187,11 +236,12 @@ class Node:
             log.info("cut off an invite answer: %s", exc.message)
             return
         contact = None
-        with self.book.db.transaction():  # redeem and add: both or neither
-            if not constant_time_equal(key, self.identity.public_key) and (
-                self.book.redeem_invite(secret, self.now())
-            ):
-                contact = self.book.add(key, cert, address, self.now())
+        if not constant_time_equal(key, self.identity.public_key) and constant_time_equal(
+            invite_secret_hash(secret), invite_hash  # the secret the SNI name proved
+        ):
+            with self.book.db.transaction():  # redeem and add: both or neither
+                if self.book.redeem_invite(secret, self.now()):
+                    contact = self.book.add(key, cert, address, self.now())
         if contact is None:
             log.info("refused an invite answer: unknown, used or expired invite")
             with contextlib.suppress(NetworkError, ProtocolError):
@@ -251,7 +301,8 @@ class Node:
         if contact.public_key in self.active:
             return
         try:
-            conn = await dial_contact(self.identity, contact, socks=self.config.socks)
+            conn = await dial_contact(self.identity, contact, self.now(),
+                                      socks=self.config.socks)
         except (NetworkError, ProtocolError) as exc:
             log.info("could not reach %s: %s", who(contact, self.config.debug), exc.message)
             return

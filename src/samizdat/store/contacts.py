@@ -16,7 +16,7 @@ from samizdat.errors import NotFound
 from samizdat.store.db import Database
 from samizdat.store.schema import Area
 
-__all__ = ["MAX_PARTIAL_BYTES", "SCHEMA", "Contact", "ContactBook"]
+__all__ = ["MAX_PARTIAL_BYTES", "SCHEMA", "Contact", "ContactBook", "invite_secret_hash"]
 
 MAX_PARTIAL_BYTES = 1 << 30
 """Most bytes of half-received items kept for resuming, over all contacts."""
@@ -54,8 +54,12 @@ class Contact:
         return blake3_hash(self.public_key, length=8).hex()
 
 
-def _secret_hash(secret: bytes) -> bytes:
+def invite_secret_hash(secret: bytes) -> bytes:
+    """What the store keeps of an invite's one-time secret (never the secret)."""
     return blake3_hash(b"samizdat invite secret v1" + secret)
+
+
+_secret_hash = invite_secret_hash
 
 
 class ContactBook:
@@ -164,6 +168,22 @@ class ContactBook:
             "SELECT count(*) FROM network_invites WHERE used = 0 AND expires > ?", (now,)
         )
         return int(row[0]) if row else 0
+
+    def open_invite_hashes(self, now: int) -> list[bytes]:
+        """The secret hashes of the invites still open at ``now`` (the node derives
+        the SNI names that admit their acceptors from these)."""
+        rows = self.db.query(
+            "SELECT secret_hash FROM network_invites WHERE used = 0 AND expires > ?", (now,)
+        )
+        return [bytes(r[0]) for r in rows]
+
+    def change_mark(self) -> tuple[int, int]:
+        """Changes when anything was committed: by another connection (SQLite's
+        ``PRAGMA data_version``: a ``contact remove`` run beside the node) or by
+        this one (``total_changes()``). Cheap, and opens no transaction."""
+        dv = self.db.one("PRAGMA data_version")
+        tc = self.db.one("SELECT total_changes()")
+        return (int(dv[0]) if dv else 0, int(tc[0]) if tc else 0)
 
     def redeem_invite(self, secret: bytes, now: int) -> bool:
         """Use up an open invite with this secret. True once; then never again.

@@ -14,10 +14,11 @@ from __future__ import annotations
 import asyncio
 import ssl
 import struct
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Hashable
 from dataclasses import dataclass, field
 
 from samizdat.errors import NetworkError, ProtocolError
+from samizdat.protocol.admission import HandshakeSlots
 
 __all__ = [
     "DEFAULT_MAX_FRAME",
@@ -33,6 +34,11 @@ DEFAULT_MAX_FRAME = 4 * 1024 * 1024
 """Largest frame a peer may announce (bytes); larger ones cut the connection."""
 
 HANDSHAKE_TIMEOUT = 20.0
+"""How long a dialer waits for the TLS handshake (Tor circuits can be slow)."""
+SERVER_HANDSHAKE_TIMEOUT = 5.0
+"""How long a listener gives a client to finish the handshake: the TCP connection
+is already there, so an honest client needs a few round trips; a stalled one holds
+a handshake slot only this long."""
 STREAM_LIMIT = 1024 * 1024
 """Read buffer high-water mark. asyncio's default (64 KiB) pauses and resumes the
 TLS transport every 128 KiB, which cost most of the throughput with 1 MiB frames."""
@@ -321,23 +327,43 @@ async def listen(
     handler: Handler,
     *,
     max_frame: int = DEFAULT_MAX_FRAME,
-    handshake_timeout: float = HANDSHAKE_TIMEOUT,
+    handshake_timeout: float = SERVER_HANDSHAKE_TIMEOUT,
+    slots: HandshakeSlots | None = None,
 ) -> asyncio.Server:
     """Listen on ``host:port``; each authenticated peer is handed to ``handler``.
 
-    ``context`` is called for every accepted socket, so a contact list that changed
-    (someone added or removed) takes effect at the next handshake. The TLS handshake
-    is done here, before ``handler`` sees the connection; peers that fail it are
-    dropped without a word and without one application byte being read.
+    ``context`` is called for every accepted socket and should return a cached
+    context (building one per connection costs memory a stranger could make us
+    spend). The TLS handshake is done here, before ``handler`` sees the connection;
+    peers that fail it are dropped without a word and without one application byte
+    being read. Handshakes in progress are bounded by ``slots`` (overall and per
+    source address, oldest evicted: ``protocol/admission.py``) and each must finish
+    within ``handshake_timeout``.
     """
+    pending = slots if slots is not None else HandshakeSlots()
+    live: dict[Hashable, asyncio.WriteTransport] = {}
 
     async def on_plain(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        transport = writer.transport
+        peer = writer.get_extra_info("peername")
+        source = peer[0] if isinstance(peer, tuple) and peer else "?"
+        me = id(transport)
+        live[me] = transport
+        for old in pending.arrive(me, source):
+            victim = live.pop(old, None)
+            if victim is not None:
+                victim.abort()
         try:
             async with asyncio.timeout(handshake_timeout):
                 await writer.start_tls(context(), ssl_handshake_timeout=handshake_timeout)
-        except (TimeoutError, ssl.SSLError, OSError, ConnectionError):
+        except (TimeoutError, ssl.SSLError, OSError, ConnectionError, RuntimeError):
             writer.transport.abort()
             return
+        finally:
+            pending.leave(me)
+            live.pop(me, None)
+        if writer.transport is None or writer.transport.is_closing():
+            return  # evicted, or the peer left, while the handshake finished
         conn = Connection(reader, writer, max_frame=max_frame)
         try:
             await handler(conn)

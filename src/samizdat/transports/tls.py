@@ -6,15 +6,18 @@ certificate that is a pure function of the key, so a contact pins it byte for by
 
 How the pinning is done with what ``ssl`` offers (it has no verify callback):
 
-* The **server** context asks for a client certificate (``CERT_OPTIONAL``) and trusts
-  exactly the certificates of the current contacts, each as its own trust anchor. A
-  stranger's or a removed contact's certificate fails verification *inside the TLS
-  handshake*: the connection dies with an alert before one application byte is read.
-  The node builds a fresh server context whenever its contact list changes.
-* A client that presents **no** certificate is only an invite acceptor. It must send
-  the SNI name :data:`INVITE_SNI`; the server's SNI callback refuses the handshake when
-  no invite is pending. After such a handshake the node reads exactly one bounded
-  invite frame under a deadline (see ``docs/spec/invite.md``) and nothing else.
+* The **server** context is built once. Its SNI callback runs on the ClientHello,
+  before the server has sent a byte, and admits only names that prove the client is
+  a contact or holds an open invite (``protocol/admission.py``: per-pair names from
+  the pair's X25519 secret, rotated hourly). Any other name is refused there with an
+  alert, so a stranger never receives our certificate (whose key is the fingerprint
+  contacts know: sending it to everyone would let a scanner find and follow a node).
+  A contact's name switches the connection to a context that trusts exactly that
+  contact's certificate; the client certificate is then verified *inside the TLS
+  handshake*, and the node re-checks it is that contact's key before reading a byte.
+* A client that proves an open invite presents **no** certificate. After such a
+  handshake the node reads exactly one bounded invite frame under a deadline (see
+  ``docs/spec/invite.md``) and nothing else.
 * The **client** context trusts only the one certificate it pins (the contact's, or,
   when accepting an invite, none: it then checks the server's key against the key in
   the invite right after the handshake, before it sends anything).
@@ -41,26 +44,34 @@ from samizdat.core.crypto import (
     SecretBytes,
     certificate_ed25519_key,
     constant_time_equal,
+    ed25519_pair_key,
     ed25519_public_key,
     transport_certificate,
 )
 from samizdat.errors import CryptoError, ProtocolError
+from samizdat.protocol.admission import (
+    Route,
+    contact_name,
+    epoch_of,
+    invite_name,
+    names_around,
+)
 
 __all__ = [
-    "CONTACT_SNI",
-    "INVITE_SNI",
+    "Admit",
+    "Directory",
     "TransportIdentity",
+    "admitted_route",
     "client_context",
+    "contact_sni",
+    "fixed_server_context",
     "invite_client_context",
+    "invite_name",
+    "peer_certificate",
     "peer_transport_key",
     "server_context",
+    "sni_secret",
 ]
-
-INVITE_SNI = "invite.samizdat.invalid"
-"""SNI name an invite acceptor sends (it has no pinned place yet on the inviter)."""
-
-CONTACT_SNI = "contact.samizdat.invalid"
-"""SNI name a contact sends; constant, so SNI reveals nothing about who connects."""
 
 
 @dataclass(frozen=True)
@@ -129,39 +140,141 @@ def _trust(ctx: ssl.SSLContext, certificates: Iterable[bytes]) -> int:
     return count
 
 
-def server_context(
-    identity: TransportIdentity,
-    contact_certificates: Iterable[bytes],
-    *,
-    invites_open: Callable[[], bool] = lambda: False,
-) -> ssl.SSLContext:
-    """The listener's context: contacts' certificates are the only trust anchors.
+Admit = Callable[[str | None], Route | None]
+"""What the SNI callback asks: which route (contact or invite) this name proves."""
 
-    ``invites_open`` is asked during each handshake that names :data:`INVITE_SNI`;
-    when it answers no, the handshake is refused with an alert.
+_PINNED_CACHE = 256
+"""Per-contact server contexts kept (each trusts one contact's certificate)."""
+
+
+def server_context(identity: TransportIdentity, admit: Admit) -> ssl.SSLContext:
+    """The listener's context. Build it once and reuse it for every connection.
+
+    The SNI callback runs on the ClientHello, before the server has sent anything;
+    ``admit(name)`` says what the name proves (``protocol/admission.py``). No route:
+    the handshake is refused there with an alert, so a stranger never receives our
+    certificate. A contact route switches the connection to a context that trusts
+    exactly that contact's certificate; an invite route keeps this context, which
+    trusts no certificate at all (the acceptor sends none). The route is recorded on
+    the connection: read it with :func:`admitted_route` after the handshake.
     """
     ctx = _base_context(ssl.PROTOCOL_TLS_SERVER)
     identity.load_into(ctx)
-    trusted = _trust(ctx, contact_certificates)
-    # CERT_OPTIONAL: a certificate, if sent, must chain to a contact; none at all is
-    # the invite path. With no contacts at all, OpenSSL still refuses any certificate.
+    # CERT_OPTIONAL: the invite path has no client certificate; a contact's is then
+    # checked against the pinned context's one anchor, and re-checked by key.
     ctx.verify_mode = ssl.CERT_OPTIONAL
-    del trusted
+    pinned: dict[bytes, ssl.SSLContext] = {}
+
+    def contact_context(certificate: bytes) -> ssl.SSLContext:
+        found = pinned.pop(certificate, None)
+        if found is None:
+            found = _base_context(ssl.PROTOCOL_TLS_SERVER)
+            identity.load_into(found)
+            _trust(found, [certificate])
+            found.verify_mode = ssl.CERT_REQUIRED
+            while len(pinned) >= _PINNED_CACHE:
+                del pinned[next(iter(pinned))]
+        pinned[certificate] = found  # most recently used last
+        return found
 
     def on_sni(sock: ssl.SSLObject, name: str | None, _ctx: ssl.SSLContext) -> int | None:
-        if name == INVITE_SNI and not invites_open():
+        route = admit(name)
+        if route is None:
             return ssl.ALERT_DESCRIPTION_HANDSHAKE_FAILURE
-        if name not in (INVITE_SNI, CONTACT_SNI):
-            return ssl.ALERT_DESCRIPTION_UNRECOGNIZED_NAME
+        sock._samizdat_route = route  # type: ignore[attr-defined]
+        if route.kind == "contact":
+            sock.context = contact_context(route.certificate)
         return None
 
     ctx.sni_callback = on_sni
     return ctx
 
 
+def fixed_server_context(
+    identity: TransportIdentity, certificates: Iterable[bytes], now: int,
+    invite_hashes: Iterable[bytes] = (),
+) -> ssl.SSLContext:
+    """A server context for a contact list that does not change (tests, benches, a
+    one-off listener): the names admitted are those around ``now``."""
+    directory = Directory(identity)
+    directory.update(
+        ((certificate_ed25519_key(c), c) for c in certificates), invite_hashes, now
+    )
+    return server_context(identity, directory.admit)
+
+
+def admitted_route(ssl_object: ssl.SSLObject | ssl.SSLSocket) -> Route | None:
+    """The route the server's SNI callback admitted this connection by (server side)."""
+    route = getattr(ssl_object, "_samizdat_route", None)
+    return route if isinstance(route, Route) else None
+
+
+def sni_secret(identity: TransportIdentity, peer_public: bytes) -> bytes:
+    """The secret two contacts share for their SNI names (X25519 of the two keys)."""
+    return ed25519_pair_key(identity.seed.reveal(), peer_public, "samizdat sni pair v1")
+
+
+def contact_sni(identity: TransportIdentity, peer_public: bytes, now: int) -> str:
+    """The SNI name to send when dialing the contact with key ``peer_public``."""
+    return contact_name(sni_secret(identity, peer_public), epoch_of(now))
+
+
+class Directory:
+    """The names a listener admits right now: :meth:`update` it with the contacts
+    and open invites (the node does so when its store or the hour changes) and give
+    :meth:`admit` to :func:`server_context`.
+
+    Pair secrets are cached per contact key, so an update costs one X25519 per *new*
+    contact and three hashes per contact; :meth:`admit` is one dict lookup.
+    """
+
+    def __init__(self, identity: TransportIdentity) -> None:
+        self._identity = identity
+        self._secrets: dict[bytes, bytes] = {}
+        self._names: dict[str, Route] = {}
+        self._invites: frozenset[bytes] = frozenset()
+
+    def __repr__(self) -> str:
+        return f"<Directory {len(self._names)} names>"
+
+    def update(
+        self, contacts: Iterable[tuple[bytes, bytes]], invite_hashes: Iterable[bytes], now: int
+    ) -> None:
+        """``contacts`` are ``(public_key, certificate)`` pairs."""
+        names: dict[str, Route] = {}
+        secrets: dict[bytes, bytes] = {}
+        epochs = names_around(now)
+        for key, cert in contacts:
+            secret = self._secrets.get(key)
+            if secret is None:
+                try:
+                    secret = sni_secret(self._identity, key)
+                except CryptoError:
+                    continue  # a key no pair secret can be agreed with: never admitted
+            secrets[key] = secret
+            route = Route("contact", key, cert)
+            for e in epochs:
+                names[contact_name(secret, e)] = route
+        invite_hashes_seen = list(invite_hashes)
+        for h in invite_hashes_seen:
+            route = Route("invite", h)
+            for e in epochs:
+                names[invite_name(h, e)] = route
+        self._secrets, self._names = secrets, names
+        self._invites = frozenset(invite_hashes_seen)
+
+    def admit(self, name: str | None) -> Route | None:
+        """The route ``name`` proves, or None (refuse the handshake)."""
+        return None if name is None else self._names.get(name)
+
+    def admit_invite(self, invite_hash: bytes) -> Route | None:
+        """The invite route for ``invite_hash`` if that invite is still open."""
+        return Route("invite", invite_hash) if invite_hash in self._invites else None
+
+
 def client_context(identity: TransportIdentity, contact_certificate: bytes) -> ssl.SSLContext:
     """A dialer's context for one contact: trusts that contact's certificate only and
-    presents ours. Use ``server_hostname=CONTACT_SNI``."""
+    presents ours. Use ``server_hostname=contact_sni(...)``."""
     ctx = _base_context(ssl.PROTOCOL_TLS_CLIENT)
     identity.load_into(ctx)
     _trust(ctx, [contact_certificate])
@@ -173,7 +286,7 @@ def invite_client_context() -> ssl.SSLContext:
     """The acceptor's context when answering an invite: it presents no certificate and
     cannot verify the inviter's by chain (it only knows the inviter's *key*), so the
     caller must call :func:`peer_transport_key` with the invite's key before sending
-    a byte. Use ``server_hostname=INVITE_SNI``."""
+    a byte. Use ``server_hostname=invite_name(...)`` of the invite."""
     ctx = _base_context(ssl.PROTOCOL_TLS_CLIENT)
     ctx.verify_mode = ssl.CERT_NONE
     return ctx
