@@ -111,8 +111,8 @@ async def _send_raw(port: int, total: int) -> float:
 
 
 async def _send_tls(port: int, total: int, me_seed: bytes, server_cert: bytes) -> float:
-    from samizdat.transports import tcp
     from samizdat.core.crypto import certificate_ed25519_key
+    from samizdat.transports import tcp
     from samizdat.transports.tls import TransportIdentity, client_context, contact_sni
 
     me = TransportIdentity.from_seed(me_seed)

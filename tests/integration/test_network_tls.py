@@ -17,8 +17,8 @@ from collections.abc import Callable
 import pytest
 
 from samizdat.errors import NetworkError, ProtocolError
-from samizdat.transports import tcp
 from samizdat.protocol.admission import epoch_of
+from samizdat.transports import tcp
 from samizdat.transports.tls import (
     Directory,
     TransportIdentity,
