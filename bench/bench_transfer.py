@@ -64,6 +64,7 @@ def _raw_receiver(port_q: mp.Queue, total: int) -> None:  # type: ignore[type-ar
 
 
 def _tls_receiver(port_q: mp.Queue, total: int, seed: bytes, peer_cert: bytes) -> None:  # type: ignore[type-arg]
+    from samizdat.protocol.frames import FrameType
     from samizdat.transports import tcp
     from samizdat.transports.tls import TransportIdentity, fixed_server_context
 
@@ -75,14 +76,13 @@ def _tls_receiver(port_q: mp.Queue, total: int, seed: bytes, peer_cert: bytes) -
         async def handle(conn: tcp.Connection) -> None:
             got = 0
             while got < total:
-                got += len(await conn.read_frame(timeout=60))
-            await conn.write_frame(b"k")
+                got += len((await conn.read_frame(timeout=60)).payload)
+            await conn.write_frame(FrameType.END, b"")
             done.set()
 
         ctx = fixed_server_context(me, [peer_cert], int(time.time()))
         srv = await tcp.listen(
             "127.0.0.1", 0, lambda: ctx, handle,
-            max_frame=FRAME + 64,
         )
         port_q.put(srv.sockets[0].getsockname()[1])
         await done.wait()
@@ -112,18 +112,18 @@ async def _send_raw(port: int, total: int) -> float:
 
 async def _send_tls(port: int, total: int, me_seed: bytes, server_cert: bytes) -> float:
     from samizdat.core.crypto import certificate_ed25519_key
+    from samizdat.protocol.frames import FrameType
     from samizdat.transports import tcp
     from samizdat.transports.tls import TransportIdentity, client_context, contact_sni
 
     me = TransportIdentity.from_seed(me_seed)
     sni = contact_sni(me, certificate_ed25519_key(server_cert), int(time.time()))
-    conn = await tcp.dial("127.0.0.1", port, client_context(me, server_cert), sni,
-                          max_frame=FRAME + 64)
+    conn = await tcp.dial("127.0.0.1", port, client_context(me, server_cert), sni)
     block = os.urandom(FRAME)
     t0 = time.perf_counter()
     sent = 0
     while sent < total:
-        await conn.write_frame(block)
+        await conn.write_frame(FrameType.DATA, block)
         sent += FRAME
     await conn.read_frame(timeout=60)
     elapsed = time.perf_counter() - t0

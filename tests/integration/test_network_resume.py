@@ -16,7 +16,6 @@ from samizdat.app import documents, network
 from samizdat.core.crypto import SecretBytes
 from samizdat.node.node import Node, NodeConfig
 from samizdat.node.session import pair_id, pair_key
-from samizdat.protocol.frames import decode_body
 from samizdat.protocol.reconcile import ItemSet
 from samizdat.protocol.session import Closed, Reconciled, Session, Wanted
 from samizdat.store import Store
@@ -34,15 +33,15 @@ def now() -> int:
 async def offer(conn: tcp.Connection, item: bytes) -> tuple[Session, list[tuple[bytes, int]]]:
     machine = Session(ItemSet([item]), initiator=True)
     for wire in machine.start()[0]:
-        conn.writer.write(wire)
+        conn.write(wire)
     while True:
-        frames, events = machine.receive(decode_body(await conn.read_frame(timeout=10)))
+        frames, events = machine.receive(await conn.read_frame(timeout=10))
         for wire in frames:
-            conn.writer.write(wire)
+            conn.write(wire)
         for e in events:
             if isinstance(e, Reconciled):
                 for wire in machine.want([]):
-                    conn.writer.write(wire)
+                    conn.write(wire)
             if isinstance(e, Wanted):
                 return machine, e.items
 
@@ -76,10 +75,10 @@ def test_interrupted_item_resumes_from_its_offset(tmp_path: Path) -> None:
         frames = machine.send_item(item, package, 0)
         half = frames[: len(frames) // 2]
         for wire in half:
-            conn.writer.write(wire)
-        await conn.writer.drain()
+            conn.write(wire)
+        await conn.drain()
         await asyncio.sleep(0.3)
-        conn.writer.transport.abort()
+        conn.abort()
         for _ in range(50):
             total, prefix = ContactBook(bob_store.db).partial(item)
             if prefix:
@@ -94,13 +93,13 @@ def test_interrupted_item_resumes_from_its_offset(tmp_path: Path) -> None:
         machine, wanted = await offer(conn, item)
         assert wanted == [(item, len(prefix))]
         for wire in machine.send_item(item, package, len(prefix)):
-            conn.writer.write(wire)
+            conn.write(wire)
         frames_end, _ = machine.end()
         for wire in frames_end:
-            conn.writer.write(wire)
-        await conn.writer.drain()
+            conn.write(wire)
+        await conn.drain()
         while not machine.closed:
-            _f, events = machine.receive(decode_body(await conn.read_frame(timeout=10)))
+            _f, events = machine.receive(await conn.read_frame(timeout=10))
             assert not [e for e in events if isinstance(e, Closed) and e.reason != "done"]
         for _ in range(100):  # the node verifies and stores the item
             if bob_store.has_version(ver):

@@ -24,6 +24,7 @@ from samizdat.core.crypto import SecretBytes
 from samizdat.node import invite as inv
 from samizdat.node.node import Node, NodeConfig
 from samizdat.protocol.admission import MAX_PENDING, epoch_of
+from samizdat.protocol.frames import FrameType
 from samizdat.store import Store
 from samizdat.store.contacts import Contact, ContactBook, invite_secret_hash
 from samizdat.transports import tcp
@@ -139,8 +140,8 @@ def test_a_certificate_less_client_with_a_contact_name_gets_no_application_byte(
             mark = ContactBook(alice_store.db).change_mark()
             stranger = TransportIdentity.from_seed(os.urandom(32))
             with pytest.raises((tcp.NetworkError, tcp.ProtocolError)):
-                await conn.write_frame(inv.accept_message(os.urandom(12),
-                                                          stranger.certificate, ""))
+                await conn.write_frame(FrameType.INVITE, inv.accept_message(
+                    os.urandom(12), stranger.certificate, ""))
                 await conn.read_frame(timeout=3)
             await conn.close()
             assert ContactBook(alice_store.db).change_mark() == mark

@@ -16,6 +16,7 @@ from typing import Any
 
 import pytest
 
+from samizdat.protocol.frames import FrameType
 from samizdat.transports import tcp
 from samizdat.transports.tls import (
     TransportIdentity,
@@ -61,7 +62,7 @@ def test_pinned_tls_through_an_onion_service(tor_net: TorTestnet) -> None:
     async def handler(conn: tcp.Connection) -> None:
         got.append(peer_transport_key(conn.ssl_object))
         frame = await conn.read_frame(timeout=30)
-        await conn.write_frame(b"echo:" + frame)
+        await conn.write_frame(FrameType.PONG, b"echo:" + frame.payload)
 
     async def main() -> None:
         ctx = fixed_server_context(alice, [bob.certificate], int(time.time()))
@@ -76,8 +77,8 @@ def test_pinned_tls_through_an_onion_service(tor_net: TorTestnet) -> None:
             sni = contact_sni(bob, alice.public_key, int(time.time()))
             conn = await tcp.upgrade(r, w, client_context(bob, alice.certificate), sni)
             assert peer_transport_key(conn.ssl_object, alice.public_key) == alice.public_key
-            await conn.write_frame(b"over tor")
-            assert await conn.read_frame(timeout=60) == b"echo:over tor"
+            await conn.write_frame(FrameType.PING, b"over tor")
+            assert (await conn.read_frame(timeout=60)).payload == b"echo:over tor"
             await conn.close()
         finally:
             onion.close()

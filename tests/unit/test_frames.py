@@ -137,3 +137,38 @@ def test_fuzz_fast(spec: bytes) -> None:
 @given(st.binary(max_size=120))
 def test_fuzz_100k(spec: bytes) -> None:
     _fuzz(spec)
+
+
+def test_in_place_feeding_gives_the_same_frames_as_feed() -> None:
+    """pending_space()/commit() (asyncio's buffered protocol) cuts the same frames."""
+    wire = encode_frame(FrameType.DATA, bytes(range(256)) * 300) + encode_frame(
+        FrameType.END, b"")
+    decoder = FrameDecoder()
+    got = decoder.feed(wire[:10])
+    assert decoder.pending_space() is not None and not got
+    pos = 10
+    while pos < len(wire):
+        space = decoder.pending_space()
+        if space is None:
+            got += decoder.feed(wire[pos:])
+            break
+        n = min(len(space), 5000, len(wire) - pos)
+        space[:n] = wire[pos : pos + n]
+        space.release()
+        got += decoder.commit(n)
+        pos += n
+    assert got == [Frame(FrameType.DATA, bytes(range(256)) * 300), Frame(FrameType.END, b"")]
+    assert decoder.at_boundary
+
+
+def test_in_place_feeding_rejects_a_bad_header_at_once() -> None:
+    decoder = FrameDecoder()
+    decoder.feed(struct.pack(">I", 1000))
+    space = decoder.pending_space()
+    assert space is not None
+    space[:2] = bytes((9, 1))
+    space.release()
+    with pytest.raises(DecodeError, match="version"):
+        decoder.commit(2)
+    with pytest.raises(DecodeError):
+        decoder.feed(b"x")

@@ -31,6 +31,7 @@ from samizdat.node import invite as inv
 from samizdat.node.node import Node, NodeConfig, dial_contact
 from samizdat.node.session import SessionStats, pair_key, run_session
 from samizdat.protocol.admission import epoch_of, invite_name
+from samizdat.protocol.frames import FrameType
 from samizdat.store import Store
 from samizdat.store.contacts import Contact, ContactBook, invite_secret_hash
 from samizdat.transports import tcp
@@ -137,8 +138,13 @@ async def _accept(
             raise VerificationFailed(
                 "the node at the invite's address is not the one that made the invite"
             )
-        await conn.write_frame(inv.accept_message(invite.secret, me.certificate, my_address))
-        answer = inv.decode_reply(await conn.read_frame(timeout=30))
+        await conn.write_frame(
+            FrameType.INVITE, inv.accept_message(invite.secret, me.certificate, my_address)
+        )
+        frame = await conn.read_frame(timeout=30)
+        if frame.type is not FrameType.INVITE:
+            raise ProtocolError("the inviter sent no invite reply")
+        answer = inv.decode_reply(frame.payload)
     except CryptoError as exc:
         raise VerificationFailed("the inviter's certificate is not valid") from exc
     finally:

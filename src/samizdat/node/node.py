@@ -45,6 +45,7 @@ from samizdat.node.session import (
     run_session,
 )
 from samizdat.protocol.admission import HandshakeSlots, Route, epoch_of
+from samizdat.protocol.frames import FrameType
 from samizdat.runtime import monotonic
 from samizdat.store.contacts import Contact, ContactBook, invite_secret_hash
 from samizdat.transports import tcp
@@ -228,9 +229,10 @@ class Node:
     async def _answer_invite(self, conn: tcp.Connection, invite_hash: bytes) -> None:
         conn.max_frame = inv.MAX_MESSAGE_BYTES
         try:
-            secret, cert, address = inv.decode_accept(
-                await conn.read_frame(timeout=INVITE_READ_TIMEOUT)
-            )
+            frame = await conn.read_frame(timeout=INVITE_READ_TIMEOUT)
+            if frame.type is not FrameType.INVITE:
+                raise ProtocolError("the peer sent no invite answer")
+            secret, cert, address = inv.decode_accept(frame.payload)
             key = certificate_ed25519_key(cert)
         except (DecodeError, CryptoError, ProtocolError, NetworkError) as exc:
             log.info("cut off an invite answer: %s", exc.message)
@@ -245,14 +247,14 @@ class Node:
         if contact is None:
             log.info("refused an invite answer: unknown, used or expired invite")
             with contextlib.suppress(NetworkError, ProtocolError):
-                await conn.write_frame(inv.reply_message(False))
+                await conn.write_frame(FrameType.INVITE, inv.reply_message(False))
             return
         log.info("a new contact was added by invite")
         if self.config.debug:
             log.debug("new %s", who(contact, True))
         with contextlib.suppress(NetworkError, ProtocolError):
             await conn.write_frame(
-                inv.reply_message(True, self.identity.certificate, self.address)
+                FrameType.INVITE, inv.reply_message(True, self.identity.certificate, self.address)
             )
 
     # ------------------------------------------------------------------ sessions

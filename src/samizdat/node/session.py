@@ -40,7 +40,7 @@ from typing import Final, Protocol
 from samizdat.core.crypto import blake3_hash
 from samizdat.errors import DecodeError, NetworkError, ProtocolError, SamizdatError
 from samizdat.protocol import session as proto
-from samizdat.protocol.frames import MAX_FRAME, FrameType, decode_body
+from samizdat.protocol.frames import Frame, FrameType
 from samizdat.protocol.reconcile import ItemSet, pair_item_id
 from samizdat.transports.tcp import Connection
 
@@ -135,12 +135,9 @@ async def run_session(
 
     async def writer() -> None:
         while (wire := await queue.get()) is not None:
-            conn.writer.write(wire)
+            conn.write(wire)
             stats.bytes_out += len(wire)
-            try:
-                await conn.writer.drain()
-            except (ConnectionError, OSError) as exc:
-                raise NetworkError("the connection broke") from exc
+            await conn.drain()
 
     async def put(frames: list[bytes]) -> None:
         for wire in frames:
@@ -203,9 +200,8 @@ async def run_session(
         await put(frames)
         await handle(events)
         while not machine.closed:
-            body = await _next(conn, timeout, write_task)
+            frame = await _next(conn, timeout, write_task)
             try:
-                frame = decode_body(body, max_frame=MAX_FRAME)
                 if frame.type in (FrameType.PING, FrameType.PONG):
                     pings += 1
                     if pings > MAX_PINGS:
@@ -239,7 +235,7 @@ async def run_session(
     return stats
 
 
-async def _next(conn: Connection, timeout: float, write_task: asyncio.Task[None]) -> bytes:
+async def _next(conn: Connection, timeout: float, write_task: asyncio.Task[None]) -> Frame:
     """The next frame body, or the writer's failure if it failed first."""
     read = asyncio.ensure_future(conn.read_frame(timeout=timeout))
     done, _ = await asyncio.wait({read, write_task}, return_when=asyncio.FIRST_COMPLETED)

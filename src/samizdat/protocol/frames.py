@@ -79,6 +79,8 @@ class FrameType(enum.IntEnum):
     """Keep-alive; the payload is echoed in a PONG."""
     PONG = 0x07
     """Answer to a PING."""
+    INVITE = 0x10
+    """One message of the invite exchange (``docs/spec/invite.md``); never in a session."""
 
 
 _TYPES: Final = frozenset(int(t) for t in FrameType)
@@ -132,71 +134,133 @@ class FrameDecoder:
     Holds at most one partial frame. Raises :class:`DecodeError` on the first bad
     byte and stays failed afterwards (``feed`` raises again), since the stream can
     no longer be trusted to be in step.
+
+    For transports that can write received bytes in place (asyncio's buffered
+    protocols), :meth:`pending_space` is the memory where the rest of the frame
+    being read goes, and :meth:`commit` says how much of it was written: a large
+    frame is then copied once, into the ``bytes`` of its payload.
     """
 
-    __slots__ = ("_buf", "_failed", "_max_frame", "_need")
+    __slots__ = ("_body", "_failed", "_filled", "_head", "_max_frame")
 
     def __init__(self, *, max_frame: int = MAX_FRAME) -> None:
         if not 0 <= max_frame <= MAX_FRAME:
             raise ValueError("max_frame must be between 0 and MAX_FRAME")
         self._max_frame = max_frame
-        self._buf = bytearray()
-        self._need: int | None = None  # body length of the frame being read
+        self._head = bytearray()  # the length field, while it is incomplete
+        self._body: bytearray | None = None  # version || type || payload being read
+        self._filled = 0
         self._failed = False
+
+    @property
+    def max_frame(self) -> int:
+        """Largest payload accepted; may be changed between frames (never above
+        :data:`MAX_FRAME`)."""
+        return self._max_frame
+
+    @max_frame.setter
+    def max_frame(self, value: int) -> None:
+        if not 0 <= value <= MAX_FRAME:
+            raise ValueError("max_frame must be between 0 and MAX_FRAME")
+        self._max_frame = value
 
     @property
     def buffered(self) -> int:
         """Bytes held for the frame not yet complete (bounded by max_frame + 6)."""
-        return len(self._buf)
+        return len(self._head) + (0 if self._body is None else self._filled)
 
     @property
     def at_boundary(self) -> bool:
         """True when no partial frame is pending (a clean place for the stream to end)."""
-        return self._need is None and not self._buf
+        return self._body is None and not self._head
 
-    def feed(self, data: bytes) -> list[Frame]:
+    def feed(self, data: bytes | bytearray | memoryview) -> list[Frame]:
         """Take the next bytes of the stream; return the frames they complete."""
         if self._failed:
             raise DecodeError("the frame stream already failed; close the connection")
         try:
             return self._feed(memoryview(data))
         except DecodeError:
-            self._failed = True
-            self._buf.clear()
+            self._fail()
             raise
+
+    def pending_space(self) -> memoryview | None:
+        """Where the rest of the frame being read may be written in place (then call
+        :meth:`commit`), or None when no frame body is pending."""
+        if self._failed or self._body is None:
+            return None
+        return memoryview(self._body)[self._filled :]
+
+    def commit(self, nbytes: int) -> list[Frame]:
+        """``nbytes`` were written at the start of :meth:`pending_space`."""
+        if self._failed:
+            raise DecodeError("the frame stream already failed; close the connection")
+        body = self._body
+        if body is None or not 0 <= nbytes <= len(body) - self._filled:
+            raise ValueError("commit() does not match pending_space()")
+        try:
+            return self._advance(nbytes)
+        except DecodeError:
+            self._fail()
+            raise
+
+    def _fail(self) -> None:
+        self._failed = True
+        self._head.clear()
+        self._body = None
+
+    def _start(self, length: int) -> None:
+        if length < 2:
+            raise DecodeError("frame too short: no version and type")
+        if length - 2 > self._max_frame:
+            raise DecodeError(f"frame of {length - 2} bytes announced (limit {self._max_frame})")
+        self._body = bytearray(length)
+        self._filled = 0
+
+    def _advance(self, nbytes: int) -> list[Frame]:
+        body = self._body
+        assert body is not None
+        before = self._filled
+        self._filled += nbytes
+        if before < 2 <= self._filled:
+            _check_head(body[0], body[1])  # fail fast on a bad header
+        if self._filled < len(body):
+            return []
+        self._body = None
+        with memoryview(body) as view:
+            return [Frame(_check_head(body[0], body[1]), bytes(view[2:]))]
 
     def _feed(self, view: memoryview) -> list[Frame]:
         frames: list[Frame] = []
         pos = 0
         end = len(view)
         while pos < end:
-            if self._need is None:
-                take = min(4 - len(self._buf), end - pos)
-                self._buf += view[pos : pos + take]
+            body = self._body
+            if body is not None:
+                take = min(len(body) - self._filled, end - pos)
+                body[self._filled : self._filled + take] = view[pos : pos + take]
                 pos += take
-                if len(self._buf) < 4:
-                    break
-                (length,) = _LEN.unpack(self._buf)
-                if length < 2:
-                    raise DecodeError("frame too short: no version and type")
-                if length - 2 > self._max_frame:
-                    raise DecodeError(
-                        f"frame of {length - 2} bytes announced (limit {self._max_frame})"
-                    )
-                self._need = length
-                self._buf.clear()
+                frames += self._advance(take)
                 continue
-            take = min(self._need - len(self._buf), end - pos)
-            before = len(self._buf)
-            self._buf += view[pos : pos + take]
+            if not self._head and end - pos >= 4:
+                (length,) = _LEN.unpack_from(view, pos)
+                pos += 4
+                if length >= 2 and end - pos >= length and length - 2 <= self._max_frame:
+                    # fast path: the whole frame is here; one copy, into its payload
+                    head = _check_head(view[pos], view[pos + 1])
+                    frames.append(Frame(head, bytes(view[pos + 2 : pos + length])))
+                    pos += length
+                    continue
+                self._start(length)
+                continue
+            take = min(4 - len(self._head), end - pos)
+            self._head += view[pos : pos + take]
             pos += take
-            if before < 2 <= len(self._buf):
-                _check_head(self._buf[0], self._buf[1])  # fail fast on a bad header
-            if len(self._buf) == self._need:
-                frames.append(Frame(_check_head(self._buf[0], self._buf[1]), bytes(self._buf[2:])))
-                self._buf.clear()
-                self._need = None
+            if len(self._head) == 4:
+                (length,) = _LEN.unpack(self._head)
+                self._head.clear()
+                self._start(length)
         return frames
 
     def __repr__(self) -> str:
-        return f"<FrameDecoder buffered={len(self._buf)} failed={self._failed}>"
+        return f"<FrameDecoder buffered={self.buffered} failed={self._failed}>"

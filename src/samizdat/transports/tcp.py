@@ -1,11 +1,14 @@
 """TCP between contacts: dial, listen, and length-prefixed frames over pinned TLS.
 
 This is a thin adapter. It knows nothing of documents or reconciliation: it moves
-opaque frames, each ``u32 big-endian length || payload``, over a TLS 1.3 stream
-made by :mod:`samizdat.transports.tls`. Every read has a deadline and a size cap, so a
-peer that stalls mid-frame (slowloris) or announces a huge frame is cut off with a
-:class:`~samizdat.errors.ProtocolError` naming the reason, never waited on forever or
-allocated for. The same :class:`Connection` runs over Tor (:mod:`.tor` hands over a
+frames (``docs/spec/frames.md``), cut by the one sans-io decoder
+:class:`samizdat.protocol.frames.FrameDecoder`, over a TLS 1.3 stream made by
+:mod:`samizdat.transports.tls` with asyncio's public ``loop.start_tls``. Every read has
+a deadline and a size cap, so a peer that stalls mid-frame (slowloris) or announces a
+huge frame is cut off with a :class:`~samizdat.errors.ProtocolError` naming the
+reason, never waited on forever or allocated for. Before TLS starts a connection
+holds no buffer of its own (:class:`_Plain`); handshakes are bounded in number and
+time (:func:`listen`). The same :class:`Connection` runs over Tor (:mod:`.tor` hands over a
 SOCKS-connected stream that is then upgraded to TLS the same way).
 """
 
@@ -13,12 +16,20 @@ from __future__ import annotations
 
 import asyncio
 import ssl
-import struct
+from collections import deque
 from collections.abc import Awaitable, Callable, Hashable
 from dataclasses import dataclass, field
 
-from samizdat.errors import NetworkError, ProtocolError
+from samizdat.errors import DecodeError, NetworkError, ProtocolError, SamizdatError
 from samizdat.protocol.admission import HandshakeSlots
+from samizdat.protocol.frames import (
+    HEADER_BYTES,
+    MAX_FRAME,
+    Frame,
+    FrameDecoder,
+    FrameType,
+    encode_frame,
+)
 
 __all__ = [
     "DEFAULT_MAX_FRAME",
@@ -30,8 +41,8 @@ __all__ = [
     "upgrade",
 ]
 
-DEFAULT_MAX_FRAME = 4 * 1024 * 1024
-"""Largest frame a peer may announce (bytes); larger ones cut the connection."""
+DEFAULT_MAX_FRAME = MAX_FRAME
+"""Largest frame payload a peer may announce (bytes); larger ones cut the connection."""
 
 HANDSHAKE_TIMEOUT = 20.0
 """How long a dialer waits for the TLS handshake (Tor circuits can be slow)."""
@@ -39,70 +50,80 @@ SERVER_HANDSHAKE_TIMEOUT = 5.0
 """How long a listener gives a client to finish the handshake: the TCP connection
 is already there, so an honest client needs a few round trips; a stalled one holds
 a handshake slot only this long."""
-STREAM_LIMIT = 1024 * 1024
-"""Read buffer high-water mark. asyncio's default (64 KiB) pauses and resumes the
-TLS transport every 128 KiB, which cost most of the throughput with 1 MiB frames."""
-SCRATCH_BYTES = 256 * 1024
-"""Bytes decrypted per read into the scratch buffer (headers and small frames)."""
-DIRECT_FRAME = 64 * 1024
-"""Frames larger than this are decrypted straight into their own buffer (no copies
-through a stream buffer); smaller ones are cut from the scratch bytes."""
+STREAM_LIMIT = 2 * 1024 * 1024
+"""Whole frames that may wait unread before reading from the socket pauses."""
+SCRATCH_BYTES = 64 * 1024
+"""Bytes decrypted per read when no large frame body is pending (headers, small
+frames); cut into frames by the decoder."""
+DIRECT_MIN = 16 * 1024
+"""A pending frame body at least this large is decrypted in place."""
 
 
 class Refused(NetworkError):
     """The peer was reached but refused the TLS handshake (we are not its contact, or
     no invite is open)."""
-_LEN = struct.Struct(">I")
 
 
-class _FrameReader(asyncio.BufferedProtocol):
-    """The receiving half of a :class:`Connection`: cuts the decrypted stream into
-    frames with as few copies as the TLS layer allows.
+class _FrameStream(asyncio.BufferedProtocol):
+    """The application protocol under TLS: decrypted bytes go straight into the one
+    frame decoder (:class:`samizdat.protocol.frames.FrameDecoder`), whole frames wait
+    in a queue for :meth:`frame`. As a *buffered* protocol it lets asyncio's TLS
+    layer decrypt a large frame's body in place, into the decoder's buffer for it
+    (``pending_space``), so its bytes are copied once more only, into the payload.
 
-    It replaces the :class:`asyncio.StreamReaderProtocol` once the handshake is done.
-    As a *buffered* protocol it hands asyncio's TLS layer the memory to decrypt into:
-    once a large frame's length is known, that is the frame's own buffer, so its
-    bytes are written once (then copied once into the ``bytes`` returned). Headers
-    are parsed only by :meth:`frame`, with the limit the caller passes at that moment,
-    so nothing is allocated for an announcement before it is checked. Unread bytes
-    are bounded: reading from the peer pauses above ``limit`` and resumes when frames
-    are taken. Write-side callbacks (pause/resume, connection lost) go on to the
-    stream protocol, so :meth:`asyncio.StreamWriter.drain` keeps its backpressure.
+    Memory is bounded: the decoder holds at most one partial frame (``max_frame`` +
+    6 bytes), and reading from the socket pauses while more than ``limit`` bytes of
+    whole frames wait unread. Writing keeps asyncio's flow control: :meth:`drain`
+    waits while the transport's buffer is above its high-water mark.
     """
 
-    def __init__(
-        self, inner: asyncio.BaseProtocol, transport: asyncio.BaseTransport,
-        leftover: bytes, *, eof: bool, limit: int = STREAM_LIMIT,
-    ) -> None:
-        self._inner = inner
-        self._transport = transport
-        self._buf = bytearray(leftover)
-        self._scratch = memoryview(bytearray(SCRATCH_BYTES))
-        # a large frame is decrypted in place into _frame[:_want] (reused: growing it
-        # costs page faults and zeroing; it never exceeds the largest frame allowed)
-        self._frame = bytearray()
-        self._want = 0
-        self._filled = 0
-        self._eof = eof
-        self._lost: BaseException | None = None
-        self._waiter: asyncio.Future[None] | None = None
-        self._paused = False
+    def __init__(self, max_frame: int, limit: int = STREAM_LIMIT) -> None:
+        self.decoder = FrameDecoder(max_frame=max_frame)
+        self.transport: asyncio.Transport | None = None
+        self._frames: deque[Frame] = deque()
+        self._queued = 0
         self._limit = limit
+        self._reading_paused = False
+        self._writing_paused = False
+        self._error: SamizdatError | None = None
+        self._eof = False
+        self._lost = False
+        self._read_waiter: asyncio.Future[None] | None = None
+        self._drain_waiter: asyncio.Future[None] | None = None
+        self.closed: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._scratch = bytearray(SCRATCH_BYTES)
+        self._direct = False  # the last buffer handed out was the decoder's own
 
     # asyncio calls these
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        assert isinstance(transport, asyncio.Transport)
+        self.transport = transport
+
     def get_buffer(self, sizehint: int) -> memoryview:
-        if self._want and self._filled < self._want:
-            return memoryview(self._frame)[self._filled : self._want]
-        return self._scratch
+        space = None if self._error is not None else self.decoder.pending_space()
+        self._direct = space is not None and len(space) >= DIRECT_MIN
+        if self._direct:
+            assert space is not None
+            return space
+        return memoryview(self._scratch)
 
     def buffer_updated(self, nbytes: int) -> None:
-        if self._want and self._filled < self._want:
-            self._filled += nbytes
-        else:
-            self._buf += self._scratch[:nbytes]
-            if len(self._buf) > self._limit and not self._paused:
-                self._paused = True
-                self._transport.pause_reading()  # type: ignore[attr-defined]
+        if self._error is not None:
+            return
+        try:
+            if self._direct:
+                frames = self.decoder.commit(nbytes)
+            else:
+                with memoryview(self._scratch) as view:
+                    frames = self.decoder.feed(view[:nbytes])
+        except DecodeError as exc:
+            self._error = ProtocolError(f"the peer sent a malformed frame ({exc.message})")
+            frames = []
+        for frame in frames:
+            self._frames.append(frame)
+            self._queued += len(frame.payload)
+        if self._error is not None or self._queued > self._limit:
+            self._pause_reading()
         self._wake()
 
     def eof_received(self) -> bool:
@@ -111,147 +132,143 @@ class _FrameReader(asyncio.BufferedProtocol):
         return False
 
     def connection_lost(self, exc: Exception | None) -> None:
+        self._lost = True
         self._eof = True
-        self._lost = exc
         self._wake()
-        self._inner.connection_lost(exc)
+        waiter, self._drain_waiter = self._drain_waiter, None
+        if waiter is not None and not waiter.done():
+            waiter.set_result(None)
+        if not self.closed.done():
+            self.closed.set_result(None)
 
     def pause_writing(self) -> None:
-        self._inner.pause_writing()
+        self._writing_paused = True
 
     def resume_writing(self) -> None:
-        self._inner.resume_writing()
+        self._writing_paused = False
+        waiter, self._drain_waiter = self._drain_waiter, None
+        if waiter is not None and not waiter.done():
+            waiter.set_result(None)
+
+    # ours
+    def _pause_reading(self) -> None:
+        if not self._reading_paused and self.transport is not None:
+            self._reading_paused = True
+            self.transport.pause_reading()
 
     def _wake(self) -> None:
-        if self._waiter is not None and not self._waiter.done():
-            self._waiter.set_result(None)
+        if self._read_waiter is not None and not self._read_waiter.done():
+            self._read_waiter.set_result(None)
 
-    def _resume(self) -> None:
-        if self._paused and len(self._buf) <= self._limit:
-            self._paused = False
-            self._transport.resume_reading()  # type: ignore[attr-defined]
-
-    async def frame(self, max_frame: int) -> bytes:
-        """The next frame's payload (the caller puts a deadline around this)."""
+    async def frame(self) -> Frame:
+        """The next whole frame (the caller puts a deadline around this)."""
         while True:
-            if self._want:
-                if self._filled == self._want:
-                    with memoryview(self._frame) as view:
-                        payload = bytes(view[: self._want])
-                    self._want = 0
-                    return payload
-            elif len(self._buf) >= _LEN.size:
-                (length,) = _LEN.unpack_from(self._buf)
-                if length > max_frame:
-                    raise ProtocolError(
-                        f"the peer announced a frame of {length} bytes (limit {max_frame})"
-                    )
-                end = _LEN.size + length
-                if len(self._buf) >= end:
-                    with memoryview(self._buf) as view:
-                        payload = bytes(view[_LEN.size : end])
-                    del self._buf[:end]
-                    self._resume()
-                    return payload
-                if length > DIRECT_FRAME:
-                    if len(self._frame) < length:
-                        self._frame = bytearray(length)
-                    self._want = length
-                    self._filled = len(self._buf) - _LEN.size
-                    self._frame[: self._filled] = memoryview(self._buf)[_LEN.size :]
-                    self._buf.clear()
-                    continue
-            if self._lost is not None:
-                raise NetworkError("the connection broke") from self._lost
+            if self._frames:
+                frame = self._frames.popleft()
+                self._queued -= len(frame.payload)
+                if self._reading_paused and self._queued <= self._limit and self._error is None:
+                    self._reading_paused = False
+                    if self.transport is not None and not self.transport.is_closing():
+                        self.transport.resume_reading()
+                return frame
+            if self._error is not None:
+                raise self._error
             if self._eof:
+                if self.decoder.at_boundary:
+                    raise NetworkError("the peer closed the connection")
                 raise NetworkError("the peer closed the connection mid-frame")
-            if self._paused:  # not a whole frame buffered: we need more bytes
-                self._paused = False
-                self._transport.resume_reading()  # type: ignore[attr-defined]
-            self._waiter = asyncio.get_running_loop().create_future()
+            self._read_waiter = asyncio.get_running_loop().create_future()
             try:
-                await self._waiter
+                await self._read_waiter
             finally:
-                self._waiter = None
+                self._read_waiter = None
 
-
-def _take_over(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> _FrameReader:
-    """Put a :class:`_FrameReader` under ``writer``'s transport, with whatever the
-    stream reader had already received (read through its private buffer: the only
-    way to take it without waiting)."""
-    transport = writer.transport
-    buffered: bytearray = reader._buffer  # type: ignore[attr-defined]
-    leftover = bytes(buffered)
-    buffered.clear()
-    proto = _FrameReader(
-        transport.get_protocol(), transport, leftover,
-        eof=bool(reader._eof) or transport.is_closing(),  # type: ignore[attr-defined]
-    )
-    transport.set_protocol(proto)
-    if not transport.is_closing():
-        transport.resume_reading()  # type: ignore[attr-defined]  # the reader may have paused it
-    return proto
+    async def drain(self) -> None:
+        """Wait until the transport's write buffer is below its high-water mark."""
+        if self._lost:
+            raise NetworkError("the connection broke")
+        if self._writing_paused:
+            self._drain_waiter = asyncio.get_running_loop().create_future()
+            await self._drain_waiter
+            if self._lost:
+                raise NetworkError("the connection broke")
 
 
 @dataclass
 class Connection:
-    """One established, authenticated stream to a peer."""
+    """One established, authenticated stream to a peer, carrying frames
+    (``docs/spec/frames.md``) both ways."""
 
-    reader: asyncio.StreamReader
-    writer: asyncio.StreamWriter
-    max_frame: int = DEFAULT_MAX_FRAME
+    transport: asyncio.Transport = field(repr=False)
+    _stream: _FrameStream = field(repr=False)
     read_timeout: float = 60.0
     bytes_in: int = 0
     bytes_out: int = 0
-    _in: _FrameReader = field(init=False, repr=False)
-
-    def __post_init__(self) -> None:
-        self._in = _take_over(self.reader, self.writer)
 
     @property
     def ssl_object(self) -> ssl.SSLObject:
-        obj = self.writer.get_extra_info("ssl_object")
+        obj = self.transport.get_extra_info("ssl_object")
         if obj is None:
             raise ProtocolError("the connection is not encrypted")
         return obj  # type: ignore[no-any-return]
 
-    async def read_frame(self, *, timeout: float | None = None) -> bytes:
-        """The next frame's payload. The whole frame must arrive within ``timeout``.
+    @property
+    def max_frame(self) -> int:
+        """Largest frame payload accepted from the peer."""
+        return self._stream.decoder.max_frame
 
-        Raises :class:`ProtocolError` for an oversized announcement or a stall, and
-        :class:`NetworkError` when the peer closed the connection.
+    @max_frame.setter
+    def max_frame(self, value: int) -> None:
+        self._stream.decoder.max_frame = value
+
+    async def read_frame(self, *, timeout: float | None = None) -> Frame:
+        """The next frame. The whole frame must arrive within ``timeout``.
+
+        Raises :class:`ProtocolError` for a malformed or oversized frame or a stall,
+        and :class:`NetworkError` when the peer closed the connection.
         """
         limit = self.read_timeout if timeout is None else timeout
         try:
             async with asyncio.timeout(limit):
-                payload = await self._in.frame(self.max_frame)
+                frame = await self._stream.frame()
         except TimeoutError as exc:
             raise ProtocolError(f"the peer stalled: no whole frame within {limit:g} s") from exc
         except (ConnectionError, ssl.SSLError) as exc:
             raise NetworkError("the connection broke") from exc
-        self.bytes_in += _LEN.size + len(payload)
-        return payload
+        self.bytes_in += HEADER_BYTES + len(frame.payload)
+        return frame
 
-    async def write_frame(self, payload: bytes) -> None:
-        """Send one frame and wait until the kernel buffer has room (backpressure)."""
-        if len(payload) > self.max_frame:
-            raise ProtocolError("frame too large to send")
-        self.writer.write(_LEN.pack(len(payload)))
-        self.writer.write(payload)
-        self.bytes_out += _LEN.size + len(payload)
+    def write(self, wire: bytes) -> None:
+        """Queue bytes that are already frames (``encode_frame``); see :meth:`drain`."""
+        if self.transport.is_closing():
+            raise NetworkError("the connection broke")
+        self.transport.write(wire)
+        self.bytes_out += len(wire)
+
+    async def drain(self) -> None:
+        """Wait until the kernel buffer has room again (backpressure)."""
         try:
-            await self.writer.drain()
+            await self._stream.drain()
         except (ConnectionError, ssl.SSLError) as exc:
             raise NetworkError("the connection broke") from exc
 
+    async def write_frame(self, frame_type: FrameType, payload: bytes) -> None:
+        """Send one frame and wait for buffer room."""
+        self.write(encode_frame(frame_type, payload))
+        await self.drain()
+
+    def abort(self) -> None:
+        """Drop the connection at once (no TLS goodbye)."""
+        self.transport.abort()
+
     async def close(self) -> None:
         """Close politely, but never wait long for a peer that does not answer."""
-        self.writer.close()
+        self.transport.close()
         try:
             async with asyncio.timeout(2):
-                await self.writer.wait_closed()
-        except (TimeoutError, ConnectionError, ssl.SSLError):
-            pass
+                await asyncio.shield(self._stream.closed)
+        except TimeoutError:
+            self.transport.abort()
 
 
 def parse_hostport(
@@ -270,6 +287,40 @@ def parse_hostport(
     return host, int(port)
 
 
+async def _tls(
+    transport: asyncio.Transport, ctx: ssl.SSLContext, *, server_side: bool,
+    server_hostname: str | None, timeout: float, max_frame: int,
+) -> Connection:
+    """Start TLS on a connected plain transport; the handshake must end in ``timeout``."""
+    loop = asyncio.get_running_loop()
+    stream = _FrameStream(max_frame)
+    async with asyncio.timeout(timeout):
+        tls = await loop.start_tls(
+            transport, stream, ctx, server_side=server_side,
+            server_hostname=server_hostname, ssl_handshake_timeout=timeout,
+        )
+    if tls is None or tls.is_closing():
+        transport.abort()
+        raise ConnectionResetError("the peer left during the handshake")
+    assert isinstance(tls, asyncio.Transport)
+    stream.connection_made(tls)  # start_tls does not call it for us
+    return Connection(tls, stream)
+
+
+class _Plain(asyncio.Protocol):
+    """A plain TCP connection before TLS starts: it holds no buffers of its own."""
+
+    def __init__(self) -> None:
+        self.lost: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+
+    def data_received(self, data: bytes) -> None:  # pragma: no cover - start_tls is first
+        pass
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        if not self.lost.done():
+            self.lost.set_result(None)
+
+
 async def dial(
     host: str,
     port: int,
@@ -280,19 +331,18 @@ async def dial(
     max_frame: int = DEFAULT_MAX_FRAME,
 ) -> Connection:
     """Open TCP to ``host:port`` and finish the TLS handshake within ``timeout``."""
+    loop = asyncio.get_running_loop()
     try:
         async with asyncio.timeout(timeout):
-            reader, writer = await asyncio.open_connection(
-                host, port, ssl=ctx, server_hostname=server_hostname,
-                ssl_handshake_timeout=timeout, limit=STREAM_LIMIT,
-            )
+            transport, _ = await loop.create_connection(_Plain, host, port)
+        return await _tls(transport, ctx, server_side=False, server_hostname=server_hostname,
+                          timeout=timeout, max_frame=max_frame)
     except TimeoutError as exc:
         raise NetworkError("the contact did not answer in time") from exc
     except (ssl.SSLError, ConnectionResetError, ConnectionAbortedError) as exc:
         raise Refused("the contact refused the secure connection") from exc
     except OSError as exc:
         raise NetworkError("the contact could not be reached") from exc
-    return Connection(reader, writer, max_frame=max_frame)
 
 
 async def upgrade(
@@ -304,17 +354,18 @@ async def upgrade(
     timeout: float = HANDSHAKE_TIMEOUT,
     max_frame: int = DEFAULT_MAX_FRAME,
 ) -> Connection:
-    """Start TLS on an already connected plain stream (a SOCKS tunnel through Tor)."""
+    """Start TLS on an already connected plain stream (a SOCKS tunnel through Tor).
+    The stream must have nothing unread: the peer speaks only after our ClientHello."""
+    del reader  # its protocol is replaced by the TLS layer
     try:
-        async with asyncio.timeout(timeout):
-            await writer.start_tls(
-                ctx, server_hostname=server_hostname, ssl_handshake_timeout=timeout
-            )
+        assert isinstance(writer.transport, asyncio.Transport)
+        return await _tls(writer.transport, ctx, server_side=False,
+                          server_hostname=server_hostname, timeout=timeout,
+                          max_frame=max_frame)
     except TimeoutError as exc:
         raise NetworkError("the contact did not answer in time") from exc
     except (ssl.SSLError, OSError) as exc:
         raise Refused("the contact refused the secure connection") from exc
-    return Connection(reader, writer, max_frame=max_frame)
 
 
 Handler = Callable[[Connection], Awaitable[None]]
@@ -338,14 +389,16 @@ async def listen(
     peers that fail it are dropped without a word and without one application byte
     being read. Handshakes in progress are bounded by ``slots`` (overall and per
     source address, oldest evicted: ``protocol/admission.py``) and each must finish
-    within ``handshake_timeout``.
+    within ``handshake_timeout``. Every connection's task is kept and cancelled when
+    the server closes.
     """
+    loop = asyncio.get_running_loop()
     pending = slots if slots is not None else HandshakeSlots()
-    live: dict[Hashable, asyncio.WriteTransport] = {}
+    live: dict[Hashable, asyncio.Transport] = {}
+    tasks: set[asyncio.Task[None]] = set()
 
-    async def on_plain(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        transport = writer.transport
-        peer = writer.get_extra_info("peername")
+    async def serve(transport: asyncio.Transport) -> None:
+        peer = transport.get_extra_info("peername")
         source = peer[0] if isinstance(peer, tuple) and peer else "?"
         me = id(transport)
         live[me] = transport
@@ -354,26 +407,31 @@ async def listen(
             if victim is not None:
                 victim.abort()
         try:
-            async with asyncio.timeout(handshake_timeout):
-                await writer.start_tls(context(), ssl_handshake_timeout=handshake_timeout)
-        except (TimeoutError, ssl.SSLError, OSError, ConnectionError, RuntimeError):
-            writer.transport.abort()
+            conn = await _tls(transport, context(), server_side=True, server_hostname=None,
+                              timeout=handshake_timeout, max_frame=max_frame)
+        except (TimeoutError, ssl.SSLError, OSError, RuntimeError):
+            transport.abort()
             return
         finally:
             pending.leave(me)
             live.pop(me, None)
-        if writer.transport is None or writer.transport.is_closing():
-            return  # evicted, or the peer left, while the handshake finished
-        conn = Connection(reader, writer, max_frame=max_frame)
         try:
             await handler(conn)
         except asyncio.CancelledError:
             # the loop is shutting down (SIGTERM): this is the top of the connection's
             # task, so ending quietly here loses nothing and keeps the log clean
-            writer.transport.abort()
+            conn.abort()
             return
         finally:
-            if not writer.transport.is_closing():
+            if not conn.transport.is_closing():
                 await conn.close()
 
-    return await asyncio.start_server(on_plain, host, port, limit=STREAM_LIMIT)
+    class _Accepted(_Plain):
+        def connection_made(self, transport: asyncio.BaseTransport) -> None:
+            assert isinstance(transport, asyncio.Transport)
+            task = loop.create_task(serve(transport))
+            tasks.add(task)
+            task.add_done_callback(tasks.discard)
+
+    server = await loop.create_server(_Accepted, host, port)
+    return server
