@@ -81,6 +81,7 @@ __all__ = [
     "recover_sources",
     "remember_drop_key",
     "resolve_version",
+    "store_checked_package",
     "verify_bundle",
 ]
 
@@ -242,7 +243,15 @@ def accept_package(store: Store, data: bytes, *, now: float | None = None) -> Im
     signature) or :class:`~samizdat.errors.DecodeError` (malformed), and then nothing
     was stored.
     """
-    package = check_package(decode_package(data))
+    return store_checked_package(store, check_package(decode_package(data)), now=now)
+
+
+def store_checked_package(
+    store: Store, package: Package, *, now: float | None = None
+) -> ImportResult:
+    """Store a package that :func:`samizdat.core.package.check_package` verified, in
+    one transaction. The check is pure and may run in another thread (the node does
+    so, to keep its event loop serving other contacts); this part uses the store."""
     document = package.document
     when = int(wall_clock() if now is None else now)
     with store.transaction():

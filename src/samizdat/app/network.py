@@ -16,9 +16,10 @@ import os
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
 
+from samizdat.app import carry
 from samizdat.core.crypto import Rng, certificate_ed25519_key, constant_time_equal
+from samizdat.core.package import Package, check_package, decode_package
 from samizdat.errors import (
     CryptoError,
     DecodeError,
@@ -29,7 +30,7 @@ from samizdat.errors import (
 )
 from samizdat.node import invite as inv
 from samizdat.node.node import Node, NodeConfig, dial_contact
-from samizdat.node.session import SessionStats, pair_key, run_session
+from samizdat.node.session import Library, SessionStats, pair_key, run_session
 from samizdat.protocol.admission import epoch_of, invite_name
 from samizdat.protocol.frames import FrameType
 from samizdat.store import Store
@@ -207,9 +208,7 @@ class StoreLibrary:
         return [v.version_id for v in self.store.all_versions()]
 
     def package(self, version_id: bytes) -> bytes:
-        carry = _carry()
-        data: bytes = carry.package_version(self.store, version_id)
-        return data
+        return carry.package_version(self.store, version_id)
 
     def partial(self, item: bytes) -> tuple[int, bytes]:
         return ContactBook(self.store.db).partial(item)
@@ -222,28 +221,23 @@ class StoreLibrary:
         with self.store.transaction():
             ContactBook(self.store.db).drop_partial(item)
 
+    def check(self, data: bytes) -> Package:
+        """Decode and verify (pure: the node runs this in a worker thread)."""
+        return check_package(decode_package(data))
+
+    def store_checked(self, checked: object) -> bytes:
+        if not isinstance(checked, Package):
+            raise TypeError("store_checked() takes what check() returned")
+        result = carry.store_checked_package(self.store, checked)
+        return bytes.fromhex(result.version)
+
     def accept(self, data: bytes) -> bytes:
-        carry = _carry()
-        result = carry.accept_package(self.store, data)
-        version = getattr(result, "version", None) or getattr(result, "version_id", None)
-        if isinstance(version, str):
-            version = bytes.fromhex(version)
-        if not isinstance(version, bytes):
-            raise ProtocolError("an accepted package named no version")
-        return version
-
-
-def _carry() -> Any:
-    try:
-        from samizdat.app import carry
-    except ModuleNotFoundError as exc:  # pragma: no cover - until app/carry.py lands
-        raise NetworkError("this build cannot package versions yet (app.carry)") from exc
-    return carry
+        return self.store_checked(self.check(data))
 
 
 def make_node(
     store: Store, rng: Rng, clock: Callable[[], int], config: NodeConfig,
-    library: Any | None = None,
+    library: Library | None = None,
 ) -> Node:
     me = identity(store, rng)
     book = ContactBook(store.db)
@@ -267,7 +261,7 @@ class SyncResult:
 
 
 async def _sync_one(
-    me: TransportIdentity, contact: Contact, library: Any, socks: tuple[str, int] | None,
+    me: TransportIdentity, contact: Contact, library: Library, socks: tuple[str, int] | None,
     mark: Callable[[bytes], None], now: int,
 ) -> SessionStats:
     conn = await dial_contact(me, contact, now, socks=socks)
@@ -282,7 +276,7 @@ async def _sync_one(
 
 def sync(
     store: Store, rng: Rng, clock: Callable[[], int], contacts: list[Contact], *,
-    socks: tuple[str, int] | None = None, library: Any | None = None,
+    socks: tuple[str, int] | None = None, library: Library | None = None,
     progress: Callable[[str], None] = lambda _m: None,
 ) -> SyncResult:
     """One exchange with each of ``contacts`` now, one after the other."""

@@ -11,9 +11,13 @@ and answers its events from the store:
   through a small bounded queue to one writer task that awaits ``drain()`` after each
   (backpressure), while the reader keeps reading, so two sides sending large items
   to each other never deadlock;
-* ``Chunk`` / ``Completed``: parts are collected (at most ``max_item`` bytes) and the
-  whole item is verified and stored by :meth:`Library.accept`, one transaction, then
-  passed to ``on_item`` (the node marks it shared: pass-along).
+* ``Chunk`` / ``Completed``: items arrive whole, one after another (the machine
+  refuses interleaving), so one item's parts are held at a time (at most
+  ``max_item`` bytes); a resumed item's kept prefix is read from the store only when
+  its turn comes. The whole item is decoded and verified in a worker thread
+  (:meth:`Library.check`, pure) so the loop keeps serving other contacts, then
+  stored by :meth:`Library.store_checked`, one transaction, and passed to
+  ``on_item`` (the node marks it shared: pass-along).
 
 Every protocol violation the machine detects, a frame that does not decode, an item
 that fails verification or names another version than its id, or an oversized item
@@ -79,6 +83,14 @@ class Library(Protocol):
         """Verify and store one received item, returning its version id; raise a
         :class:`SamizdatError` (store untouched) if it does not verify."""
 
+    def check(self, data: bytes) -> object:
+        """Decode and verify one received item without touching the store (pure, so
+        the node runs it in a worker thread); raise a :class:`SamizdatError` if it
+        does not verify."""
+
+    def store_checked(self, checked: object) -> bytes:
+        """Store what :meth:`check` returned; its version id."""
+
     def partial(self, item: bytes) -> tuple[int, bytes]:
         """``(total, prefix)`` kept from an interrupted transfer of ``item``."""
 
@@ -130,6 +142,7 @@ async def run_session(
     machine = proto.Session(ItemSet(mine), initiator=initiator)
     queue: asyncio.Queue[bytes | None] = asyncio.Queue(QUEUE_FRAMES)
     parts: dict[bytes, list[bytes]] = {}  # item -> chunks so far (with a resumed prefix)
+    resumes: dict[bytes, tuple[int, int]] = {}  # item -> (total, offset) kept from before
     totals: dict[bytes, int] = {}
     tasks: list[asyncio.Task[None]] = []
 
@@ -161,25 +174,42 @@ async def run_session(
                     if not 0 < len(prefix) < total <= max_item:
                         if prefix:
                             library.drop_partial(i)
-                    else:  # resume where the last session broke
-                        parts[i], totals[i] = [prefix], total
-                    wants.append((i, len(prefix) if i in parts else 0))
+                        wants.append((i, 0))
+                    else:  # resume where the last session broke (prefix read again
+                        # when the item's turn comes: one item in memory at a time)
+                        resumes[i] = (total, len(prefix))
+                        wants.append((i, len(prefix)))
+                    del prefix
                 await put(machine.want(wants))
             elif isinstance(event, proto.Wanted):
                 tasks.append(asyncio.create_task(send(event.items)))
             elif isinstance(event, proto.Chunk):
                 if event.total > max_item:
                     raise ProtocolError(f"the peer announced an item over {max_item} bytes")
-                if totals.setdefault(event.item, event.total) != event.total:
-                    parts.pop(event.item, None)
-                    library.drop_partial(event.item)
-                    raise ProtocolError("the item changed size since the interrupted transfer")
-                parts.setdefault(event.item, []).append(event.data)
+                if event.item not in parts:
+                    parts[event.item] = []
+                    resumed = resumes.pop(event.item, None)
+                    if resumed is not None:
+                        total, reached = resumed
+                        if total != event.total:
+                            library.drop_partial(event.item)
+                            raise ProtocolError(
+                                "the item changed size since the interrupted transfer")
+                        kept_total, prefix = library.partial(event.item)
+                        if kept_total != total or len(prefix) != reached:
+                            raise ProtocolError("the kept part of the item changed")
+                        parts[event.item].append(prefix)
+                    totals[event.item] = event.total
+                parts[event.item].append(event.data)
             elif isinstance(event, proto.Completed):
                 data = b"".join(parts.pop(event.item, []))
                 totals.pop(event.item, None)
                 try:
-                    version_id = library.accept(data)
+                    # decode + verify off the event loop: other contacts keep being
+                    # served while a large (or hostile) item is checked
+                    checked = await asyncio.to_thread(library.check, data)
+                    del data
+                    version_id = library.store_checked(checked)
                 except SamizdatError as exc:
                     library.drop_partial(event.item)
                     raise ProtocolError("the peer sent an item that failed verification") from exc
@@ -224,12 +254,14 @@ async def run_session(
             if chunks and item in totals:
                 with contextlib.suppress(SamizdatError):
                     library.save_partial(item, totals[item], b"".join(chunks))
+        live = [t for t in [*tasks, write_task] if not t.done()]
+        for t in live:
+            t.cancel()
+        # wait for every task we started; their errors were raised already (or are
+        # cancellations we asked for), so they are collected, not re-raised
+        await asyncio.gather(*live, return_exceptions=True)
         for t in [*tasks, write_task]:
-            if not t.done():
-                t.cancel()
-                with contextlib.suppress(BaseException):
-                    await t
-            elif not t.cancelled():
+            if t.done() and not t.cancelled():
                 t.exception()  # retrieved: the first error was raised already
     stats.bytes_in = machine.bytes_in
     return stats
@@ -242,7 +274,6 @@ async def _next(conn: Connection, timeout: float, write_task: asyncio.Task[None]
     if read in done:
         return read.result()
     read.cancel()
-    with contextlib.suppress(BaseException):
-        await read
+    await asyncio.gather(read, return_exceptions=True)
     write_task.result()  # raises the writer's error
     raise NetworkError("the connection closed")

@@ -42,6 +42,7 @@ from samizdat.protocol.reconcile import ItemSet, Limits, Reconciler
 __all__ = [
     "CHUNK_BYTES",
     "MAX_ITEM_BYTES",
+    "MAX_PING_BYTES",
     "MAX_WANTS",
     "Chunk",
     "Closed",
@@ -59,6 +60,8 @@ MAX_ITEM_BYTES: Final = 1 << 40
 """Largest item a peer may announce (1 TiB): items are streamed, never held whole."""
 MAX_WANTS: Final = 4096
 """Most items one WANT may ask for."""
+MAX_PING_BYTES: Final = 64
+"""Largest PING (and PONG) payload."""
 
 _WANT_ITEM: Final = struct.Struct(">16sQ")  # 16 = ID_BYTES
 _DATA_HEAD: Final = struct.Struct(">16sQQ")
@@ -133,6 +136,7 @@ class Session:
         self._totals: dict[bytes, int] = {}
         self._complete: set[bytes] = set()
         self._peer_wants: list[tuple[bytes, int]] | None = None
+        self._current: bytes | None = None  # the item being received, if unfinished
         self._sent_end = False
         self._peer_end = False
         self.bytes_out = 0
@@ -158,10 +162,15 @@ class Session:
         self.bytes_in += len(frame.payload) + 6
         if frame.type is FrameType.CLOSE:
             self.phase = Phase.FAILED
+            if len(frame.payload) != 1:
+                raise DecodeError("CLOSE carries exactly one reason byte")
             return [], [Closed(self._incomplete(), reason="closed by the peer")]
-        if frame.type is FrameType.PING:
-            return [self._frame(FrameType.PONG, frame.payload[:64])], []
-        if frame.type is FrameType.PONG:
+        if frame.type in (FrameType.PING, FrameType.PONG):
+            if len(frame.payload) > MAX_PING_BYTES:
+                self.phase = Phase.FAILED
+                raise DecodeError(f"{frame.type.name} carries at most {MAX_PING_BYTES} bytes")
+            if frame.type is FrameType.PING:
+                return [self._frame(FrameType.PONG, frame.payload)], []
             return [], []
         handler = _TABLE.get((self.phase, frame.type))
         if handler is None:
@@ -261,6 +270,11 @@ class Session:
         expected = self._wants.get(item)
         if expected is None or item in self._complete:
             raise ProtocolError("the peer sent an item we did not ask for")
+        if self._current is not None and self._current != item:
+            # items come whole, one after another: at most one is half-received, so
+            # a session's in-flight bytes are bounded by one item, not by MAX_WANTS
+            raise ProtocolError("the peer interleaved two items")
+        self._current = item
         if offset != expected:
             raise ProtocolError("the peer sent an item out of order")
         if total > MAX_ITEM_BYTES or offset + len(data) > total:
@@ -274,6 +288,7 @@ class Session:
         events: list[Event] = [Chunk(item, offset, total, data)]
         if offset + len(data) == total:
             self._complete.add(item)
+            self._current = None
             events.append(Completed(item))
         return [], events
 
