@@ -66,6 +66,10 @@ log = logging.getLogger("samizdat.node")
 
 INVITE_READ_TIMEOUT = 10.0
 """An invite acceptor sends its one frame right after the handshake."""
+DIAL_ATTEMPTS = 4
+"""Handshakes tried per dial when the contact drops them (it may be under a flood)."""
+DIAL_BACKOFF = 0.5
+"""Seconds before the second try; the n-th waits n times as long."""
 MAX_INVITE_ANSWERS = 4
 """Invite answers served at once (only while an invite is open); more are dropped."""
 
@@ -109,16 +113,26 @@ async def dial_contact(
     host, port = tcp.parse_hostport(contact.address)
     ctx = client_context(identity, contact.certificate)
     sni = contact_sni(identity, contact.public_key, now)
-    if is_onion(host):
-        if socks is None:
-            raise NetworkError(
-                "this contact is reachable only over Tor",
-                hint="run with --tor or set SAMIZDAT_TOR_SOCKS",
-            )
-        r, w = await socks5_connect(socks[0], socks[1], host, port)
-        conn = await tcp.upgrade(r, w, ctx, sni, timeout=timeout)
-    else:
-        conn = await tcp.dial(host, port, ctx, sni, timeout=timeout)
+    if is_onion(host) and socks is None:
+        raise NetworkError(
+            "this contact is reachable only over Tor",
+            hint="run with --tor or set SAMIZDAT_TOR_SOCKS",
+        )
+    for attempt in range(DIAL_ATTEMPTS):
+        try:
+            if is_onion(host):
+                assert socks is not None
+                r, w = await socks5_connect(socks[0], socks[1], host, port)
+                conn = await tcp.upgrade(r, w, ctx, sni, timeout=timeout)
+            else:
+                conn = await tcp.dial(host, port, ctx, sni, timeout=timeout)
+            break
+        except tcp.Refused:
+            # a node under a connection flood drops new handshakes (admission.md);
+            # an honest dialer tries again shortly, a few times
+            if attempt + 1 == DIAL_ATTEMPTS:
+                raise
+            await asyncio.sleep(DIAL_BACKOFF * (attempt + 1))
     try:
         peer_transport_key(conn.ssl_object, contact.public_key)
     except ProtocolError:

@@ -24,7 +24,9 @@ in their handshake: at most ``max_pending`` overall and ``max_per_source`` per
 source address. A new connection is always admitted; when a limit is hit the
 *oldest* pending handshake (of that source, else overall) is evicted. Idle floods
 therefore never lock out a fresh handshake from a contact: the flood's connections
-are older than the contact's.
+are older than the contact's. A pending handshake younger than :data:`MIN_AGE` is
+never evicted: a burst of new connections is refused instead, so it cannot evict a
+contact's handshake under way either (the contact retries if its own was refused).
 """
 
 from __future__ import annotations
@@ -41,6 +43,7 @@ __all__ = [
     "EPOCH_SECONDS",
     "MAX_PENDING",
     "MAX_PER_SOURCE",
+    "MIN_AGE",
     "NAME_SUFFIX",
     "HandshakeSlots",
     "Route",
@@ -58,6 +61,9 @@ MAX_PENDING: Final = 64
 """Handshakes in progress at once, overall (each costs asyncio ~280 KB of buffers)."""
 MAX_PER_SOURCE: Final = 16
 """Handshakes in progress at once from one source address."""
+
+MIN_AGE: Final = 1.0
+"""A pending handshake younger than this (seconds) is never evicted for a newcomer."""
 
 _TOKEN_BYTES: Final = 16
 
@@ -102,48 +108,60 @@ class Route:
 
 
 class HandshakeSlots:
-    """Pending handshakes with a cap overall and per source, oldest evicted first.
+    """Pending handshakes with a cap overall and per source.
 
-    ``arrive(conn, source)`` admits a new connection and returns those the driver
-    must abort now; ``leave(conn)`` is called when a handshake ends either way.
-    Memory is bounded by the caps (evicted connections are forgotten at once).
+    ``arrive(conn, source, now)`` admits a new connection and returns those the
+    driver must abort now — possibly the new one itself; ``leave(conn)`` is called
+    when a handshake ends either way. At a limit, the oldest pending handshake (of
+    that source, else overall) is evicted if it has been pending for at least
+    ``min_age`` seconds (an idle connection that never finishes); if even the oldest
+    is younger (a burst of new connections), the *new* connection is refused, so a
+    burst cannot evict an honest handshake already under way. Memory is bounded by
+    the caps (evicted connections are forgotten at once).
     """
 
     def __init__(self, *, max_pending: int = MAX_PENDING,
-                 max_per_source: int = MAX_PER_SOURCE) -> None:
+                 max_per_source: int = MAX_PER_SOURCE, min_age: float = MIN_AGE) -> None:
         if not 1 <= max_per_source <= max_pending:
             raise ValueError("need 1 <= max_per_source <= max_pending")
         self.max_pending = max_pending
         self.max_per_source = max_per_source
-        self._order: OrderedDict[Hashable, Hashable] = OrderedDict()  # conn -> source
+        self.min_age = min_age
+        self._order: OrderedDict[Hashable, tuple[Hashable, float]] = OrderedDict()
         self._by_source: dict[Hashable, OrderedDict[Hashable, None]] = {}
         self.evicted = 0
+        self.refused = 0
 
     def __len__(self) -> int:
         return len(self._order)
 
-    def arrive(self, conn: Hashable, source: Hashable) -> list[Hashable]:
-        """Admit ``conn`` from ``source``; return the connections to abort."""
+    def arrive(self, conn: Hashable, source: Hashable, now: float) -> list[Hashable]:
+        """Admit ``conn`` from ``source`` at ``now`` (monotonic seconds); return the
+        connections to abort (``[conn]`` itself when it is refused)."""
         if conn in self._order:
             raise ValueError("connection already pending")
-        out: list[Hashable] = []
         mine = self._by_source.get(source)
+        oldest: Hashable | None = None
         if mine is not None and len(mine) >= self.max_per_source:
-            out.append(next(iter(mine)))
+            oldest = next(iter(mine))
         elif len(self._order) >= self.max_pending:
-            out.append(next(iter(self._order)))
-        for old in out:
-            self.leave(old)
-        self.evicted += len(out)
-        self._order[conn] = source
+            oldest = next(iter(self._order))
+        if oldest is not None:
+            if now - self._order[oldest][1] < self.min_age:
+                self.refused += 1
+                return [conn]
+            self.leave(oldest)
+            self.evicted += 1
+        self._order[conn] = (source, now)
         self._by_source.setdefault(source, OrderedDict())[conn] = None
-        return out
+        return [] if oldest is None else [oldest]
 
     def leave(self, conn: Hashable) -> None:
         """``conn``'s handshake is over (done, failed or evicted); idempotent."""
-        source = self._order.pop(conn, None)
-        if source is None:
+        entry = self._order.pop(conn, None)
+        if entry is None:
             return
+        source = entry[0]
         mine = self._by_source[source]
         mine.pop(conn, None)
         if not mine:

@@ -402,10 +402,12 @@ async def listen(
         source = peer[0] if isinstance(peer, tuple) and peer else "?"
         me = id(transport)
         live[me] = transport
-        for old in pending.arrive(me, source):
+        for old in pending.arrive(me, source, loop.time()):
             victim = live.pop(old, None)
             if victim is not None:
                 victim.abort()
+        if me not in live:  # refused: a burst of newer connections than ours
+            return
         try:
             conn = await _tls(transport, context(), server_side=True, server_hostname=None,
                               timeout=handshake_timeout, max_frame=max_frame)
