@@ -131,6 +131,7 @@ class HandshakeSlots:
         self._by_source: dict[Hashable, OrderedDict[Hashable, None]] = {}
         self.evicted = 0
         self.refused = 0
+        self.arrived = 0
 
     def __len__(self) -> int:
         return len(self._order)
@@ -140,6 +141,7 @@ class HandshakeSlots:
         connections to abort (``[conn]`` itself when it is refused)."""
         if conn in self._order:
             raise ValueError("connection already pending")
+        self.arrived += 1
         mine = self._by_source.get(source)
         oldest: Hashable | None = None
         if mine is not None and len(mine) >= self.max_per_source:
