@@ -55,7 +55,8 @@ def test_scripted_flow(store_cli: Any, tmp_path: Path) -> None:
     assert set(log) == {"document", "versions"}
     assert [e["version"] for e in log["versions"]] == [v1, second["version"]]
     assert set(log["versions"][0]) == {"version", "parents", "final", "signatures"}
-    assert log["versions"][1]["signatures"] == [{"kind": "author", "key": signed["key"]}]
+    assert log["versions"][1]["signatures"] == [
+        {"kind": "author", "key": signed["key"], "trusted": True}]  # its own pseudonym
     assert log["versions"][0]["final"] is False
     diff = store_cli.ok("diff", v1, second["version"])
     assert [p["index"] for p in diff["paragraphs"] if p["status"] != "same"] == [3]

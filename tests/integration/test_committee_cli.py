@@ -162,5 +162,5 @@ def test_three_of_five_sign_minisign_accepts_and_reader_sees_changes(
     assert report.code == 1
     data = report.json()
     assert data["status"] == "altered"
-    assert {"kind": "committee", "key": group_key} in data["signers"]
+    assert {"kind": "committee", "key": group_key, "trusted": True} in data["signers"]
     assert [p["index"] for p in data["paragraphs"] if p["status"] != "same"] == [2]

@@ -92,6 +92,7 @@ def test_a_reader_holds_the_group_key_and_nothing_about_members(
     received = {p.name: p.read_bytes() for p in sdir.iterdir()}
     received["exported.pub"] = facts["pub"].read_bytes()
     assert set(received) == {"statement.txt", "statement.txt.minisig", "committee.pub",
+                             "statement.txt.sig", "committee.sig.pub", "committee.pem",
                              "text.txt", "exported.pub"}
     for name, data in received.items():
         for value in secrets:
@@ -99,7 +100,13 @@ def test_a_reader_holds_the_group_key_and_nothing_about_members(
     # the key files are exactly: algorithm, key id derived from the group key, group key
     for pub in (received["committee.pub"], received["exported.pub"]):
         assert pub == stm.minisign_public_key(group_key).encode()
+    assert received["committee.sig.pub"] == stm.signify_public_key(group_key).encode()
+    assert received["committee.pem"] == stm.openssl_public_key_pem(group_key).encode()
+
     sig = stm.MinisignSignature.parse(received["statement.txt.minisig"])
+    # the signify file carries the same statement signature: nothing more about anyone
+    assert stm.parse_signify_signature(received["statement.txt.sig"]) == (
+        stm.minisign_key_id(group_key), sig.signature)
     statement = stm.Statement.parse(received["statement.txt"])
     assert sig.key_id == stm.minisign_key_id(group_key)
     assert sig.comment == stm.trusted_comment(statement)

@@ -37,6 +37,6 @@ def test_final_version_prints_its_committee_key_and_scans_back_final(
     reader.ok("trust", "add", facts["pub"])
     got = reader.ok("scan", tmp_path / "final.pdf", "--cap", printed["cap"])
     assert got["version"] == version and got["status"] == "authentic"
-    assert {"kind": "committee", "key": group_key} in got["signers"]
+    assert {"kind": "committee", "key": group_key, "trusted": True} in got["signers"]
     log = reader.ok("log", got["document"])
     assert any(v["version"] == version and v["final"] for v in log["versions"])

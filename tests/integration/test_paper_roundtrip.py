@@ -168,6 +168,11 @@ def test_degraded_pages_with_a_quarter_of_all_codes_destroyed_rebuild(
     )
     typed = base / "typed.txt"
     typed.write_text(rewrapped + "\n", encoding="utf-8")
+    # the author's pseudonym vouches for nothing until the reader chooses to trust it
+    untrusted = reader("verify", typed, json_out=True)
+    assert untrusted.code == 1 and untrusted.json()["status"] == "untrusted"
+    key = untrusted.json()["signers"][0]["key"]
+    reader.ok("trust", "author", key, "--document", printed["document"])
     assert reader.ok("verify", typed)["status"] == "authentic"
     paragraphs = printed["text"].split("\n\n")
     words = paragraphs[4].split(" ")

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from samizdat.app import documents as app
+from samizdat.app.committee import statement_for
 from samizdat.core import crypto, versions
 from samizdat.core.crypto import SecretBytes
 from samizdat.errors import NotFound, TextError, UsageError
@@ -84,7 +85,8 @@ def test_sign_uses_one_pseudonym_per_document_never_the_identity(store: Store) -
     _, k1 = app.sign(store, v1.hex(), os.urandom)
     _, k2 = app.sign(store, v2.hex(), os.urandom)
     assert k1 != k2 and store.identity_key() not in (k1, k2)
-    assert app.signers(store, store.version(v1)) == [app.Signer("author", k1)]
+    # its own pseudonym is a trust anchor of this store, for that document
+    assert app.signers(store, store.version(v1)) == [app.Signer("author", k1, trusted=True)]
 
 
 def test_a_forged_author_signature_does_not_count(store: Store) -> None:
@@ -126,6 +128,16 @@ def test_read_of_a_document_prefers_final_then_latest(store: Store) -> None:
     _d, v2, _p = app.draft_revise(store, doc.hex(), _write(store, TEXT[:2]), 2)
     assert app.version_for(store, doc.hex()) == v2
     store.add_signature(v1, "committee", os.urandom(32), os.urandom(64))
+    assert app.version_for(store, doc.hex()) == v2  # a bogus "final" makes nothing final
+    # a committee key (one Ed25519 key stands in for the group key: same signature)
+    seed = os.urandom(32)
+    key = crypto.ed25519_public_key(seed)
+    body = statement_for(store, v1).encode()
+    store.add_signature(v1, "committee", key, crypto.ed25519_sign(seed, body))
+    assert app.version_for(store, doc.hex()) == v2  # valid, but nobody trusts that key
+    assert app.document_log(store, doc)[0].final_words == "final by an untrusted committee"
+    store.add_trusted(key, "committee", "c", b"", 1)
     assert app.version_for(store, doc.hex()[:8]) == v1
+    assert app.document_log(store, doc)[0].final_words == "final"
     with pytest.raises(NotFound):
         app.version_for(store, "ffffffffff")

@@ -62,6 +62,7 @@ from samizdat.store import Store, VersionRecord
 
 if TYPE_CHECKING:
     from samizdat.app.documents import VerifyReport
+    from samizdat.app.trust import Anchors
 from samizdat.transports.deaddrop import DeadDrop
 
 __all__ = [
@@ -92,6 +93,8 @@ class Signer:
 
     kind: str
     key: str
+    trusted: bool = False
+    """Whether the key is a trust anchor here for that document (``docs/spec/trust.md``)."""
 
 
 @dataclass(frozen=True)
@@ -112,7 +115,8 @@ class ImportResult:
             "document": self.document,
             "version": self.version,
             "status": self.status,
-            "signers": [{"kind": s.kind, "key": s.key} for s in self.signers],
+            "signers": [{"kind": s.kind, "key": s.key, "trusted": s.trusted}
+                        for s in self.signers],
             "new": self.new,
         }
 
@@ -270,9 +274,15 @@ def store_checked_package(
         for e in topological_order_entries(package.history):
             changed |= _store_entry(store, document, e, when)
         changed |= _store_entry(store, document, package.entry, when)
+    from samizdat.app import trust
+
     entry = package.entry
-    signers = tuple(Signer("author", s.public_key.hex()) for s in entry.authors) + tuple(
-        Signer("committee", f.group_key.hex()) for f in entry.committee
+    policy = trust.anchors(store)
+    doc_id = document.document_id
+    signers = tuple(
+        Signer(kind, key.hex(), policy.trusts(kind, key, doc_id))
+        for kind, key in [("author", s.public_key) for s in entry.authors]
+        + [("committee", f.group_key) for f in entry.committee]
     )
     return ImportResult(
         document=document.document_id.hex(),
@@ -503,22 +513,26 @@ def deaddrop_sync(
 
 
 def verify_bundle(
-    store: Store, sources: Iterable[ShardSource], cap: ReadCap
+    store: Store, sources: Iterable[ShardSource], cap: ReadCap,
+    policy: Anchors | None = None,
 ) -> VerifyReport:
     """``samizdat verify`` for a sealed bundle (or shards): the same report as for a
     text file, without storing anything.
 
-    The copy carries its own signatures, so it is judged on them: ``authentic`` when
-    its text is intact and at least one signature covers it (signers listed, every
-    paragraph ``same``); an intact copy nobody signed is ``unknown``. An altered
-    text or a forged signature raises :class:`VerificationFailed` (exit 1) like an
-    unopenable bundle does (:class:`~samizdat.errors.NotEnoughShards`).
+    The copy carries its own signatures, so it is judged on them under the trust
+    policy (``docs/spec/trust.md``): ``authentic`` when its text is intact and a
+    signature by a trust anchor (``policy``, this store's by default) covers it;
+    ``untrusted`` when only keys nobody here trusts signed it; an intact copy nobody
+    signed is ``unknown``. An altered text or a forged signature raises
+    :class:`VerificationFailed` (exit 1) like an unopenable bundle does
+    (:class:`~samizdat.errors.NotEnoughShards`).
     """
+    from samizdat.app import trust
     from samizdat.app.documents import Signer as VerifiedSigner
     from samizdat.app.documents import VerifyReport
     from samizdat.core.align import ParagraphResult
 
-    del store  # judged on what the copy carries; kept for the hook's signature
+    policy = trust.anchors(store) if policy is None else policy
     sources = list(sources)
     try:
         package = check_package(decode_package(open_package(cap, sources)))
@@ -528,10 +542,14 @@ def verify_bundle(
             if close is not None:
                 close()
     entry = package.entry
-    signers = [VerifiedSigner("author", s.public_key) for s in entry.authors] + [
-        VerifiedSigner("committee", f.group_key) for f in entry.committee
+    doc_id = package.document.document_id
+    signed = [("author", s.public_key) for s in entry.authors] + [
+        ("committee", f.group_key) for f in entry.committee
     ]
+    signers = [VerifiedSigner(kind, key, policy.trusts(kind, key, doc_id))
+               for kind, key in signed]
     if not signers:
         return VerifyReport("unknown", entry.version_id, [], [])
     paragraphs = [ParagraphResult(i, "same", i) for i in range(1, len(entry.paragraphs) + 1)]
-    return VerifyReport("authentic", entry.version_id, signers, paragraphs)
+    status = "authentic" if any(s.trusted for s in signers) else "untrusted"
+    return VerifyReport(status, entry.version_id, signers, paragraphs)

@@ -1,4 +1,4 @@
-"""Committee use cases: key generation, signing across days, statements, trust.
+"""Committee use cases: key generation, signing across days, statements.
 
 Each function takes the unlocked store, and ``rng`` / ``now`` where it needs them,
 and returns bytes to write or plain data to print; the CLI only parses and prints.
@@ -40,7 +40,6 @@ __all__ = [
     "NONCE_LIFETIME",
     "MemberState",
     "commit",
-    "committee_signers",
     "dkg1",
     "dkg2",
     "dkg3",
@@ -49,8 +48,6 @@ __all__ = [
     "sign",
     "statement_files",
     "statement_for",
-    "trust_add",
-    "trust_list",
 ]
 
 NONCE_LIFETIME = 60 * 24 * 3600
@@ -396,8 +393,11 @@ def export(store: Store, name: str) -> str:
 
 
 def statement_files(store: Store, version: bytes) -> dict[str, bytes]:
-    """The files of ``samizdat statement``; the ``.minisig`` only once the comment
-    signature exists."""
+    """The files of ``samizdat statement``: ``statement.txt``, ``text.txt``, the key
+    as ``committee.pub`` (minisign), ``committee.sig.pub`` (signify) and
+    ``committee.pem`` (OpenSSL), ``statement.txt.sig`` (signify, after the first
+    signing round) and ``statement.txt.minisig`` only once the comment signature of
+    the second round exists."""
     recs = tables.final(store.db, version)
     if not recs:
         raise NotFound(f"version {version.hex()[:16]} has no committee signature here")
@@ -410,43 +410,14 @@ def statement_files(store: Store, version: bytes) -> dict[str, bytes]:
         "statement.txt": rec.statement,
         "committee.pub": stm.minisign_public_key(rec.group_key).encode(),
         "text.txt": text,
+        # one signing round is enough for signify and OpenSSL: a plain Ed25519
+        # signature over statement.txt, which the first finalize already made
+        "statement.txt.sig": stm.signify_signature(rec.group_key, rec.signature),
+        "committee.sig.pub": stm.signify_public_key(rec.group_key).encode(),
+        "committee.pem": stm.openssl_public_key_pem(rec.group_key).encode(),
     }
     if rec.comment_signature is not None:
         out["statement.txt.minisig"] = stm.MinisignSignature(
             stm.minisign_key_id(rec.group_key), rec.signature, rec.comment,
             rec.comment_signature).encode()
-    return out
-
-
-def trust_add(store: Store, data: bytes, name: str, now: int) -> bytes:
-    """Trust a committee public key file (minisign format, as ``committee export``
-    and ``statement`` write it); returns the group key. ``name`` is a local label."""
-    group_key = stm.parse_minisign_public_key(data)
-    g.point(group_key)  # a real group element, not just 32 bytes
-    store.add_trusted(group_key, "committee", name, data, now)
-    return group_key
-
-
-def trust_list(store: Store) -> list[dict[str, str]]:
-    """Every trusted key, as ``trust list --json`` prints them."""
-    return [{"key": t.key.hex(), "kind": t.kind, "name": t.name} for t in store.trusted_keys()]
-
-
-def committee_signers(store: Store, version: bytes) -> list[dict[str, str]]:
-    """The trusted committees whose signature on ``version``'s statement verifies,
-    as ``verify`` reports them: ``[{"kind": "committee", "key": hex}]``.
-
-    The statement is rebuilt from the stored version, so a committee signature that
-    arrived by any route (a bundle's signature list, a final file) is checked the
-    same way.
-    """
-    trusted = {t.key for t in store.trusted_keys() if t.kind == "committee"}
-    sigs = [s for s in store.signatures(version) if s.kind == "committee" and s.key in trusted]
-    if not sigs:
-        return []
-    body = statement_for(store, version).encode()
-    out = []
-    for sig in sigs:
-        ed25519_verify(sig.key, body, sig.signature)
-        out.append({"kind": "committee", "key": sig.key.hex()})
     return out

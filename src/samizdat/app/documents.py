@@ -10,11 +10,12 @@ paragraph, not by the file.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Final
 
+from samizdat.app import trust
 from samizdat.core import align, crypto, pagemarks, text, versions
 from samizdat.core.crypto import Rng, SecretBytes
 from samizdat.errors import (
@@ -30,6 +31,8 @@ from samizdat.store import SignatureRecord, Store, VersionRecord
 
 __all__ = [
     "DEFAULT_MAX_TEXT_BYTES",
+    "FINAL_WORDS",
+    "MAX_COPY_PARAGRAPHS",
     "DiffReport",
     "LogEntry",
     "MergeOutcome",
@@ -41,14 +44,18 @@ __all__ = [
     "draft_merge",
     "draft_new",
     "draft_revise",
+    "final_state",
     "init",
+    "is_final",
     "parse_size",
     "read",
+    "read_paragraphs",
     "read_text_chunks",
     "resolve",
     "set_duress",
     "sign",
-    "trust_add",
+    "signed_versions",
+    "signers",
     "verify_paragraphs",
     "verify_text_file",
     "wipe",
@@ -311,41 +318,51 @@ def resolve(store: Store, prefix: str) -> tuple[str, bytes]:
 
 @dataclass(frozen=True)
 class Signer:
-    """A verified signature's signer: ``kind`` is author or committee."""
+    """A verified signature's signer: ``kind`` is author or committee; ``trusted``
+    says whether the key is a trust anchor for that document here."""
 
     kind: str
     key: bytes
+    trusted: bool = False
+
+    def to_json(self) -> dict[str, object]:
+        """``{"kind", "key", "trusted"}`` as ``verify``, ``log`` and ``list`` print it."""
+        return {"kind": self.kind, "key": self.key.hex(), "trusted": self.trusted}
 
 
-def is_final(store: Store, version_id: bytes) -> bool:
-    """A version is final when a committee signature on it is recorded."""
-    return any(s.kind == "committee" for s in store.signatures(version_id))
+def final_state(signers_: Iterable[Signer]) -> str:
+    """``"final"`` when a trusted committee signed, ``"untrusted-final"`` when only
+    committees nobody here trusts did, ``""`` for a draft."""
+    committees = [s for s in signers_ if s.kind == "committee"]
+    if any(s.trusted for s in committees):
+        return "final"
+    return "untrusted-final" if committees else ""
 
 
-def _vouching_committees(store: Store) -> set[bytes]:
-    """Committee keys whose signature counts here: the ones this person trusts
-    (``trust add``) and the ones of committees this store is a member of."""
-    keys = {t.key for t in store.trusted_keys() if t.kind == "committee"}
-    try:
-        from samizdat.store import committee as committee_tables
-    except ImportError:  # pragma: no cover - the committee area is part of the package
-        return keys
-    keys.update(m.group_key for m in committee_tables.members(store.db) if m.group_key)
-    return keys
+FINAL_WORDS: Final = {"final": "final", "untrusted-final": "final by an untrusted committee",
+                      "": ""}
+"""How :func:`final_state` is shown to a person: never a bare "final" for a committee
+the reader did not choose to trust."""
+
+
+def is_final(store: Store, version_id: bytes, policy: trust.Anchors | None = None) -> bool:
+    """A version is final when a trusted committee's valid signature on it is here."""
+    policy = trust.anchors(store) if policy is None else policy
+    return final_state(signers(store, store.version(version_id), policy)) == "final"
 
 
 def signers(store: Store, record: VersionRecord,
-            committees: set[bytes] | None = None) -> list[Signer]:
-    """The signatures on a version that count, checked again now.
+            policy: trust.Anchors | None = None) -> list[Signer]:
+    """Every signature on a version that verifies, checked again now, each marked
+    ``trusted`` or not under ``policy`` (this store's anchors by default).
 
-    Author signatures are verified against the version (any pseudonym: an author
-    key stands for itself). Committee signatures count only under a key this person
-    trusts or a committee they belong to, and are verified against the committee
-    statement rebuilt from the stored version.
+    Author signatures are verified against the version; committee signatures
+    against the committee statement rebuilt from the stored version. A signature
+    that does not verify is left out, whoever made it.
     """
     out: list[Signer] = []
     version = _decoded(record)
-    trusted = _vouching_committees(store) if committees is None else committees
+    policy = trust.anchors(store) if policy is None else policy
     for s in store.signatures(record.version_id):
         if s.kind == "author":
             try:
@@ -354,11 +371,9 @@ def signers(store: Store, record: VersionRecord,
                 )
             except (BadSignature, ValueError):
                 continue
-        elif s.kind == "committee" and (
-            s.key not in trusted or not _committee_signature_holds(store, record, s)
-        ):
+        elif s.kind != "committee" or not _committee_signature_holds(store, record, s):
             continue
-        out.append(Signer(s.kind, s.key))
+        out.append(Signer(s.kind, s.key, policy.trusts(s.kind, s.key, record.doc_id)))
     return out
 
 
@@ -403,21 +418,30 @@ def sign(store: Store, prefix: str, rng: Rng) -> tuple[bytes, bytes]:
 
 @dataclass(frozen=True)
 class LogEntry:
+    """One version in ``log``: ``final`` only for a trusted committee's signature;
+    :attr:`final_words` says "final by an untrusted committee" otherwise."""
+
     version: bytes
     parents: tuple[bytes, ...]
     final: bool
     signers: list[Signer] = field(default_factory=list)
 
+    @property
+    def final_words(self) -> str:
+        """What a person is shown in the "final" column."""
+        return FINAL_WORDS[final_state(self.signers)]
+
 
 def document_log(store: Store, doc_id: bytes) -> list[LogEntry]:
     """A document's versions, parents before children."""
+    policy = trust.anchors(store)
     records = {r.version_id: r for r in store.versions_of(doc_id)}
     order = versions.topological_order(_decoded(r) for r in records.values())
-    return [
-        LogEntry(v.version_id, v.parents, is_final(store, v.version_id),
-                 signers(store, records[v.version_id]))
-        for v in order
-    ]
+    out = []
+    for v in order:
+        who = signers(store, records[v.version_id], policy)
+        out.append(LogEntry(v.version_id, v.parents, final_state(who) == "final", who))
+    return out
 
 
 # ------------------------------------------------------------------ read, diff
@@ -432,7 +456,9 @@ def version_for(store: Store, prefix: str) -> bytes:
     records = store.versions_of(ident)
     if not records:
         raise NotFound(f"document {ident.hex()[:16]} has no versions")
-    finals = [_decoded(r) for r in records if is_final(store, r.version_id)]
+    policy = trust.anchors(store)
+    finals = [_decoded(r) for r in records
+              if final_state(signers(store, r, policy)) == "final"]
     pool = finals or [_decoded(r) for r in records]
     return versions.latest(pool).version_id
 
@@ -478,98 +504,172 @@ def diff(store: Store, a_prefix: str, b_prefix: str) -> DiffReport:
 
 @dataclass(frozen=True)
 class VerifyReport:
-    """What ``verify`` found: ``status`` authentic / altered / unknown, the version
-    the copy was matched to, who signed it, and every paragraph's verdict."""
+    """What ``verify`` found.
+
+    ``status``: ``authentic`` (the copy is a version a trust anchor signed),
+    ``altered`` (closest to such a version, but differing), ``untrusted`` (closest
+    to a version only keys nobody here trusts signed) or ``unknown``. ``version``:
+    the version the copy was matched to; ``signers``: who signed it;
+    ``also_matches``: other versions the copy is identical to, with their signers
+    (a forgery's own version, when the copy was judged against the trusted one);
+    ``reason``: why, when the answer is not about paragraphs (a statement folder).
+    """
 
     status: str
     version: bytes | None
     signers: list[Signer]
     paragraphs: list[align.ParagraphResult]
+    also_matches: list[tuple[bytes, list[Signer]]] = field(default_factory=list)
+    reason: str | None = None
 
     def to_json(self) -> dict[str, object]:
-        return {
+        out: dict[str, object] = {
             "status": self.status,
             "version": None if self.version is None else self.version.hex(),
-            "signers": [{"kind": s.kind, "key": s.key.hex()} for s in self.signers],
+            "signers": [s.to_json() for s in self.signers],
             "paragraphs": [p.to_json() for p in self.paragraphs],
         }
+        if self.also_matches:
+            out["also_matches"] = [
+                {"version": v.hex(), "signers": [s.to_json() for s in who]}
+                for v, who in self.also_matches
+            ]
+        if self.reason is not None:
+            out["reason"] = self.reason
+        return out
 
 
 _TEXT_BUDGET: Final = 256 * 1024 * 1024
 
 
-def verify_paragraphs(store: Store, copy: list[str]) -> VerifyReport:
-    """Check a copy's normalized paragraphs against every signed version here.
-
-    Candidates are versions with at least one valid signature, final ones first,
-    then newest first. They are compared by paragraph hashes; their texts are read
-    only for the chosen one (to tell a changed paragraph from a dropped one) or,
-    when no paragraph matches anywhere, to look for a copy changed everywhere.
-    """
+def signed_versions(
+    store: Store, policy: trust.Anchors
+) -> list[tuple[VersionRecord, list[Signer]]]:
+    """Every version with at least one valid signature, with its signers: trusted
+    finals first, then other trusted versions, then the rest, newest first within
+    each (the order :func:`verify_paragraphs` prefers on a tie)."""
     signed: list[tuple[VersionRecord, list[Signer]]] = []
-    committees = _vouching_committees(store)
     for record in store.all_versions():
-        who = signers(store, record, committees)
+        who = signers(store, record, policy)
         if who:
             signed.append((record, who))
-    signed.sort(key=lambda rs: (not any(s.kind == "committee" for s in rs[1]),
-                                -rs[0].created))
-    by_id = {r.version_id: (r, who) for r, who in signed}
-    candidates = [align.Candidate(r.version_id, store.leaf_hashes(r.version_id))
-                  for r, _who in signed]
+
+    def rank(item: tuple[VersionRecord, list[Signer]]) -> tuple[int, int]:
+        record, who = item
+        state = final_state(who)
+        trusted = any(s.trusted for s in who)
+        return (0 if state == "final" else 1 if trusted else 2, -record.created)
+
+    signed.sort(key=rank)
+    return signed
+
+
+def _closest(store: Store, copy: Sequence[str], hashes: Sequence[bytes],
+             pool: Sequence[VersionRecord]) -> align.Match[bytes] | None:
+    """The version of ``pool`` the copy is closest to, or None. Compared by
+    paragraph hashes (``hashes``, the copy's) first; texts are read (within
+    :data:`_TEXT_BUDGET`) only when no paragraph matches anywhere, to find a copy
+    changed everywhere."""
+    candidates = [align.Candidate(r.version_id, store.leaf_hashes(r.version_id)) for r in pool]
+    if not candidates:
+        return None
     try:
-        match = align.best_match(copy, candidates)
+        return align.best_match(copy, candidates, copy_hashes=hashes)
     except VerificationFailed:
-        with_text: list[align.Candidate[bytes]] = []
-        budget = _TEXT_BUDGET
-        for cand in candidates:
-            texts = list(paragraphs_of(store, cand.key))
-            budget -= sum(len(t) for t in texts)
-            if budget < 0:
-                break
-            with_text.append(align.Candidate(cand.key, cand.leaf_hashes, texts))
-        try:
-            match = align.best_match(copy, with_text)
-        except VerificationFailed:
+        pass
+    with_text: list[align.Candidate[bytes]] = []
+    budget = _TEXT_BUDGET
+    for cand in candidates:
+        texts = list(paragraphs_of(store, cand.key))
+        budget -= sum(len(t) for t in texts)
+        if budget < 0:
+            break
+        with_text.append(align.Candidate(cand.key, cand.leaf_hashes, texts))
+    try:
+        return align.best_match(copy, with_text, copy_hashes=hashes)
+    except VerificationFailed:
+        return None
+
+
+def verify_paragraphs(store: Store, copy: list[str],
+                      policy: trust.Anchors | None = None) -> VerifyReport:
+    """Check a copy's normalized paragraphs against the signed versions here,
+    under the trust policy (``docs/spec/trust.md``).
+
+    1. A trusted version with exactly the copy's paragraphs: ``authentic``.
+    2. Else the closest trusted version decides (``altered``), unless the copy
+       shares less than :data:`~samizdat.core.align.UNKNOWN_SIMILARITY` with it and
+       is closer to a version only untrusted keys signed. Versions the copy is
+       identical to are named in ``also_matches``.
+    3. Else the closest untrusted version: ``untrusted``, its signers named.
+    4. Else ``unknown``.
+    """
+    policy = trust.anchors(store) if policy is None else policy
+    signed = signed_versions(store, policy)
+    by_id = {r.version_id: (r, who) for r, who in signed}
+    trusted = [r for r, who in signed if any(s.trusted for s in who)]
+    untrusted = [r for r, who in signed if not any(s.trusted for s in who)]
+    hashes = [text.paragraph_hash(p) for p in copy]  # once, for every comparison
+    identical = [r.version_id for r, _who in signed
+                 if r.paragraph_count == len(copy) and store.leaf_hashes(r.version_id) == hashes]
+
+    status = "altered"
+    trusted_ids = {r.version_id for r in trusted}
+    chosen: bytes | None = next((v for v in identical if v in trusted_ids), None)
+    if chosen is None:
+        match = _closest(store, copy, hashes, trusted)
+        if match is None or match.similarity < align.UNKNOWN_SIMILARITY:
+            other = _closest(store, copy, hashes, untrusted)
+            if other is not None and (match is None or other.similarity > match.similarity):
+                match, status = other, "untrusted"
+        if match is None:
             return VerifyReport("unknown", None, [], [])
-    chosen = match.candidate.key
+        chosen = match.candidate.key
     authentic = list(paragraphs_of(store, chosen))
-    results = align.align(match.candidate.leaf_hashes, copy, authentic)
-    status = "authentic" if align.is_exact(results) else "altered"
-    return VerifyReport(status, chosen, by_id[chosen][1], results)
+    results = align.align(store.leaf_hashes(chosen), copy, authentic)
+    if status == "altered" and align.is_exact(results):
+        status = "authentic"
+    also = [(v, by_id[v][1]) for v in identical if v != chosen]
+    return VerifyReport(status, chosen, by_id[chosen][1], results, also)
 
 
 def verify_text_file(
-    store: Store, path: Path, *, max_bytes: int = DEFAULT_MAX_TEXT_BYTES
+    store: Store, path: Path, *, max_bytes: int = DEFAULT_MAX_TEXT_BYTES,
+    policy: trust.Anchors | None = None,
 ) -> VerifyReport:
     """``samizdat verify FILE`` for a plain text file (retyped, OCR'd, partial)."""
+    row = store.db.one("SELECT MAX(paragraphs) FROM versions")
+    longest = int(row[0]) if row is not None and row[0] is not None else 0
+    limit = max(MAX_COPY_PARAGRAPHS, 2 * longest)
     # samizdat's own page marks (an OCR'd or retyped print) are not the copy's text
-    copy = pagemarks.strip_marks(list(_paragraphs(read_text_chunks(path, max_bytes)))).paragraphs
+    copy = pagemarks.strip_marks(read_paragraphs(path, max_bytes, limit)).paragraphs
     if not copy:
         raise TextError(f"{path.name} has no visible text", hint="give a text file")
-    return verify_paragraphs(store, copy)
+    return verify_paragraphs(store, list(copy), policy)
 
 
-# --------------------------------------------------------------------- trust
+MAX_COPY_PARAGRAPHS: Final = 1_000_000
+"""Most paragraphs a copy to verify may have (or twice the longest version in the
+store, if that is more). A 64 MiB file of one-word paragraphs holds 16 million of
+them (gigabytes as Python objects); no manifesto has a million. Reading stops at
+the limit, so memory stays bounded by it."""
 
 
-def trust_add(store: Store, path: Path, now: int) -> list[tuple[bytes, str, str]]:
-    """Trust a committee's public key file (minisign public key format, as
-    ``samizdat committee export`` and ``statement`` write it); verify then counts
-    that committee's signatures. Returns every trusted key as (key, kind, name)."""
-    from samizdat.core import group
-    from samizdat.core.statement import parse_minisign_public_key
-
-    try:
-        if path.stat().st_size > 4096:
-            raise DecodeError(f"{path.name} is too large to be a public key file")
-        data = path.read_bytes()
-    except OSError as exc:
-        raise InputError(f"cannot read {path}: {exc.strerror}") from None
-    key = parse_minisign_public_key(data)
-    group.point(key)  # a real group element, not just 32 bytes
-    store.add_trusted(key, "committee", path.stem or "committee", data, now)
-    return [(k.key, k.kind, k.name) for k in store.trusted_keys()]
+def read_paragraphs(path: Path, max_bytes: int = DEFAULT_MAX_TEXT_BYTES,
+                    max_paragraphs: int = MAX_COPY_PARAGRAPHS) -> list[str]:
+    """A text file's normalized paragraphs; :class:`TextError` if it has none, or
+    more than ``max_paragraphs``."""
+    copy: list[str] = []
+    for p in _paragraphs(read_text_chunks(path, max_bytes)):
+        if len(copy) == max_paragraphs:
+            raise TextError(
+                f"{path.name} has more than {max_paragraphs:,} paragraphs",
+                hint="that is twice as many as the longest text here, or more; if this "
+                     "really is one text, split it and verify the parts")
+        copy.append(p)
+    if not copy:
+        raise TextError(f"{path.name} has no visible text", hint="give a text file")
+    return copy
 
 
 # -------------------------------------------------------------------- duress

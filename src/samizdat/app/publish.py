@@ -49,7 +49,8 @@ def site_files(store: Store, prefix: str, *, draft: bool = False,
     record = store.version(version)
     statement = committee_app.statement_for(store, version)
     body = statement.encode()
-    trusted = {s.key for s in documents.signers(store, record) if s.kind == "committee"}
+    trusted = {s.key for s in documents.signers(store, record)
+               if s.kind == "committee" and s.trusted}
     sig = next((s for s in store.signatures(version)
                 if s.kind == "committee" and s.key in trusted), None)
     signature, group_key = (b"", b"") if sig is None else (sig.signature, sig.key)

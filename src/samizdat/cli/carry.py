@@ -24,7 +24,7 @@ from samizdat.runtime import system_rng, wall_clock
 from samizdat.transports.bundle import FileSource, atomic_writer, seal_to_files, shard_paths
 from samizdat.transports.deaddrop import DeadDrop
 
-__all__ = ["bundle_cap_for", "cap_options", "read_cap", "register"]
+__all__ = ["bundle_cap_for", "cap_options", "import_summary", "read_cap", "register"]
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -108,9 +108,19 @@ def _give_cap(ctx: Context, cap: ReadCap, cap_out: Path | None) -> str | None:
     return None
 
 
-def _import_human(result: carry.ImportResult) -> str:
+def import_summary(result: carry.ImportResult) -> str:
+    """The one line ``import``, ``recover`` and ``scan`` print: who signed, and
+    whether each signer is trusted here (never a bare "final" for a committee the
+    reader did not trust)."""
     what = "stored" if result.new else "already in this store"
-    signers = ", ".join(f"{s.kind} {s.key[:16]}" for s in result.signers) or "nobody"
+
+    def who(s: carry.Signer) -> str:
+        if s.kind == "committee":
+            return (f"final by committee {s.key[:16]}" if s.trusted
+                    else f"final by an untrusted committee {s.key[:16]}")
+        return f"author {s.key[:16]}" + ("" if s.trusted else " (untrusted)")
+
+    signers = ", ".join(who(s) for s in result.signers) or "nobody"
     return (
         f"{result.status}: version {result.version} of document {result.document} "
         f"({what}; signed by {signers})"
@@ -154,7 +164,7 @@ def import_cmd(ctx: Context, path: Path, cap_text: str | None, cap_file: Path | 
     cap = read_cap(cap_text, cap_file)
     assert cap is not None
     result = carry.recover_sources(ctx.store(), [FileSource(path)], cap)
-    ctx.emit(result.as_json(), _import_human(result))
+    ctx.emit(result.as_json(), import_summary(result))
 
 
 # ------------------------------------------------------------ disperse/recover
@@ -207,7 +217,7 @@ def recover_cmd(
     assert cap is not None
     sources = [FileSource(p) for p in shard_paths(paths)]
     result = carry.recover_sources(ctx.store(), sources, cap)
-    ctx.emit(result.as_json(), _import_human(result))
+    ctx.emit(result.as_json(), import_summary(result))
 
 
 # ------------------------------------------------------------------- dead drop

@@ -1,5 +1,6 @@
 """Commands of the editorial committee: ``committee secret|dkg1|dkg2|dkg3|commit|sign|
-finalize|export``, ``statement`` and ``trust add|list``. Each parses arguments, calls
+finalize|export`` and ``statement`` (``trust`` is in :mod:`samizdat.cli.trust`).
+Each parses arguments, calls
 :mod:`samizdat.app.committee` and writes message files; files travel by any channel
 and may be given in any order."""
 
@@ -231,7 +232,9 @@ def export(ctx: Context, name: str, out: Path) -> None:
 @click.option("--out-dir", required=True, type=click.Path(file_okay=False, path_type=Path))
 @click.pass_obj
 def statement(ctx: Context, ver: str, out_dir: Path) -> None:
-    """Write statement.txt, statement.txt.minisig, committee.pub and text.txt."""
+    """Write statement.txt, text.txt, statement.txt.sig (signify, after one signing
+    round), committee.pub, committee.sig.pub, committee.pem and, after the second
+    round, statement.txt.minisig."""
     store = ctx.store()
     version = store.find_version(ver)
     files = app.statement_files(store, version)
@@ -243,34 +246,6 @@ def statement(ctx: Context, ver: str, out_dir: Path) -> None:
              f"statement written to {out_dir}")
 
 
-@click.group("trust")
-def trust() -> None:
-    """Trust committees' public keys: 'verify' reports their signatures."""
-
-
-@trust.command("add")
-@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
-@click.pass_obj
-def trust_add(ctx: Context, file: Path) -> None:
-    """Trust the committee public key in FILE (committee.pub, minisign format)."""
-    data = _read((file,))[0]
-    store = ctx.store()
-    key = app.trust_add(store, data, file.stem, _now())
-    keys = app.trust_list(store)
-    ctx.emit({"keys": keys}, f"trusted committee {key.hex()}")
-
-
-@trust.command("list")
-@click.pass_obj
-def trust_list(ctx: Context) -> None:
-    """List the trusted keys."""
-    keys = app.trust_list(ctx.store())
-    ctx.emit({"keys": keys},
-             "\n".join(f"{k['kind']} {k['name']} {k['key']}" for k in keys) or "none")
-
-
 def register(group: click.Group) -> None:
     group.add_command(committee)
     group.add_command(statement)
-    # replaces the placeholder 'trust' of cli/documents.py (registered before us)
-    group.add_command(trust)

@@ -1,5 +1,5 @@
 """Commands for documents and the store: ``init``, ``draft new|revise``, ``log``,
-``diff``, ``sign``, ``read``, ``verify``, ``trust add|list``, ``passphrase duress``
+``diff``, ``sign``, ``read``, ``verify``, ``passphrase duress``
 and ``wipe``. Each parses its arguments, calls :mod:`samizdat.app.documents` and
 prints the result (``--json``: exactly the keys of ``CLI.md``)."""
 
@@ -12,6 +12,7 @@ from typing import Any
 
 import click
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from samizdat.app import documents as app
@@ -162,20 +163,21 @@ def _entry_json(e: app.LogEntry) -> dict[str, Any]:
         "version": e.version.hex(),
         "parents": [p.hex() for p in e.parents],
         "final": e.final,
-        "signatures": [{"kind": s.kind, "key": s.key.hex()} for s in e.signers],
+        "signatures": [s.to_json() for s in e.signers],
     }
 
 
 def _log_table(title: str, entries: list[app.LogEntry]) -> Table:
     table = Table(title=title, title_justify="left")
     for col in ("version", "parents", "final", "signatures"):
-        table.add_column(col)
+        table.add_column(col, no_wrap=col == "final")
     for e in entries:
         table.add_row(
             e.version.hex()[:16],
             " ".join(p.hex()[:16] for p in e.parents),
-            "final" if e.final else "",
-            " ".join(f"{s.kind}:{s.key.hex()[:12]}" for s in e.signers),
+            e.final_words,
+            " ".join(f"{s.kind}:{s.key.hex()[:12]}" + ("" if s.trusted else " (untrusted)")
+                     for s in e.signers),
         )
     return table
 
@@ -265,10 +267,13 @@ def sign(ctx: Context, ver: str) -> None:
               help="show the co-authors' comments under their paragraphs")
 @click.pass_obj
 def read(ctx: Context, ref: str, with_comments: bool) -> None:
-    """Print the normalized text of a version (a DOC means its final version, else
-    its latest)."""
+    """Print the normalized text of a version (a DOC means its version final by a
+    trusted committee, else its latest)."""
     store = ctx.store()
     version, paragraphs = app.read(store, ref)
+    state = app.final_state(app.signers(store, store.version(version)))
+    if state != "final" and state:
+        ctx.note(f"note: version {version.hex()[:16]} is {app.FINAL_WORDS[state]}")
     notes: dict[int | None, list[Any]] = {}
     if with_comments:
         from samizdat.app.comments import comments_on
@@ -302,76 +307,71 @@ def read(ctx: Context, ref: str, with_comments: bool) -> None:
 
 @click.command("verify")
 @click.argument("path", type=click.Path(path_type=Path))
+@click.option("--key", "key_file", type=click.Path(path_type=Path),
+              help="Check only against the key in this file (committee.pub, "
+                   "committee.sig.pub, committee.pem, or an author key in hex); "
+                   "nothing is added to the store.")
 @_max_size
 @cap_options
 @click.pass_obj
 def verify(
-    ctx: Context, path: Path, max_size: int, cap_text: str | None, cap_file: Path | None
+    ctx: Context, path: Path, key_file: Path | None, max_size: int, cap_text: str | None,
+    cap_file: Path | None,
 ) -> None:
-    """Check a text file (retyped, OCR'd, partial) against the signed versions in
-    this store. Exit 0 authentic, 1 altered or unknown.
+    """Check PATH against the signed versions in this store and your trust anchors.
+    Exit 0 authentic; 1 altered, untrusted or unknown.
 
-    A copy that differs only in line wrapping, spacing, Unicode normalization,
-    blank lines or typography (quote and dash styles, ellipsis, ligatures, a
-    line-end hyphen) is authentic. A changed paragraph says what changed, word by
-    word, and whether it looks like OCR noise or changed words. With a read
-    capability (--cap, --cap-file or SAMIZDAT_CAP), PATH is a sealed bundle (or a
-    folder of shards), judged on the signatures it carries; nothing is stored.
+    PATH is a text file (retyped, OCR'd, partial), a statement folder (from
+    'samizdat statement'), or, with a read capability (--cap, --cap-file or
+    SAMIZDAT_CAP), a sealed bundle or a folder of shards. A copy that differs only
+    in line wrapping, spacing, Unicode normalization, blank lines or typography
+    (quote and dash styles, ellipsis, ligatures, a line-end hyphen) is authentic
+    when a trusted committee, an author trusted for that document, or your own
+    pseudonym signed it; signed only by keys you did not trust, it is untrusted. A
+    changed paragraph says what changed, word by word, and whether it looks like
+    OCR noise or changed words.
     """
+    from samizdat.app import trust
+
+    policy = None if key_file is None else trust.one_shot(trust.read_key_file(key_file)[0])
     cap = bundle_cap_for(path, cap_text, cap_file)
+    store = ctx.store()
     if cap is not None:  # a bundle: the carry area opens it (cli/carry.py)
-        report = verify_bundle(ctx.store(), [FileSource(p) for p in shard_paths([path])], cap)
+        report = verify_bundle(store, [FileSource(p) for p in shard_paths([path])], cap,
+                               policy)
+    elif path.is_dir():
+        from samizdat.app.statements import verify_statement_dir
+
+        report = verify_statement_dir(path, policy or trust.anchors(store), max_bytes=max_size)
     else:
-        report = app.verify_text_file(ctx.store(), path, max_bytes=max_size)
+        report = app.verify_text_file(store, path, max_bytes=max_size, policy=policy)
+
+    def who(s: app.Signer) -> str:
+        return f"{s.kind} {s.key.hex()}" + ("" if s.trusted else " (NOT trusted here)")
 
     def human(out: Console) -> None:
-        colour = {"authentic": "green", "altered": "yellow", "unknown": "red"}[report.status]
+        colour = {"authentic": "green", "altered": "yellow", "untrusted": "red",
+                  "unknown": "red"}[report.status]
         out.print(f"[bold {colour}]{report.status}[/]"
                   + (f": version {report.version.hex()}" if report.version else ""))
+        if report.reason:
+            out.print(f"  {escape(report.reason)}")
         for s in report.signers:
-            out.print(f"  signed by {s.kind} {s.key.hex()}")
+            out.print(f"  signed by {who(s)}")
         verdicts.print_paragraphs(out, report.paragraphs)
         if line := verdicts.summary(report.paragraphs):
             out.print(line)
+        for version, signers in report.also_matches:
+            out.print(f"  the copy is identical to version {version.hex()}, signed by "
+                      + (", ".join(who(s) for s in signers) or "nobody"))
+        if report.status == "untrusted":
+            out.print("  nobody you trust signed this. If you know the signer, trust the "
+                      "committee's key ('samizdat trust add committee.pub') or the author "
+                      "for this document ('samizdat trust author KEY --document DOC').")
 
     ctx.emit(report.to_json(), human)
     if report.status != "authentic":
         raise click.exceptions.Exit(VerificationFailed.exit_code)
-
-
-# ----------------------------------------------------------------------- trust
-
-
-@click.group("trust")
-def trust() -> None:
-    """Trust committees' public keys: verify counts a committee's signature only
-    under a key trusted here (or of a committee this store belongs to).
-
-    'trust add FILE' takes the committee's public key file in minisign format
-    (from 'samizdat committee export', or committee.pub from 'samizdat statement').
-    """
-
-
-def _keys_json(keys: list[tuple[bytes, str, str]]) -> list[dict[str, str]]:
-    return [{"key": k.hex(), "kind": kind, "name": name} for k, kind, name in keys]
-
-
-@trust.command("add")
-@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
-@click.pass_obj
-def trust_add(ctx: Context, file: Path) -> None:
-    """Trust the committee public key in FILE (minisign public key format)."""
-    keys = app.trust_add(ctx.store(), file, _now())
-    ctx.emit({"keys": _keys_json(keys)}, f"{len(keys)} trusted key(s)")
-
-
-@trust.command("list")
-@click.pass_obj
-def trust_list(ctx: Context) -> None:
-    """List the trusted keys."""
-    keys = [(k.key, k.kind, k.name) for k in ctx.store().trusted_keys()]
-    ctx.emit({"keys": _keys_json(keys)},
-             "\n".join(f"{kind} {name} {k.hex()}" for k, kind, name in keys) or "none")
 
 
 # ------------------------------------------------------------ duress and wipe
@@ -417,5 +417,5 @@ def wipe(ctx: Context, yes: bool) -> None:
 
 
 def register(group: click.Group) -> None:
-    for command in (init, draft, log, diff, sign, read, verify, trust, passphrase, wipe):
+    for command in (init, draft, log, diff, sign, read, verify, passphrase, wipe):
         group.add_command(command)

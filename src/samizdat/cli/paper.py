@@ -15,7 +15,7 @@ import click
 
 from samizdat.app import paper
 from samizdat.app.carry import ImportResult
-from samizdat.cli.carry import cap_options, read_cap
+from samizdat.cli.carry import cap_options, import_summary, read_cap
 from samizdat.cli.context import Context
 from samizdat.runtime import system_rng
 
@@ -23,10 +23,7 @@ __all__ = ["register"]
 
 
 def _scanned(result: ImportResult) -> str:
-    stored = "stored" if result.new else "already in this store"
-    signers = ", ".join(f"{s.kind} {s.key[:16]}" for s in result.signers) or "nobody"
-    return (f"{result.status}: version {result.version} of document {result.document} "
-            f"({stored}; signed by {signers})")
+    return import_summary(result)
 
 
 @click.command("print")

@@ -493,7 +493,8 @@ class Match(Generic[K]):
     similarity: float
 
 
-def best_match(copy: Sequence[str] | Text, candidates: Sequence[Candidate[K]]) -> Match[K]:
+def best_match(copy: Sequence[str] | Text, candidates: Sequence[Candidate[K]], *,
+               copy_hashes: Sequence[bytes] | None = None) -> Match[K]:
     """The candidate with the most paragraphs in common with ``copy``; ties go to
     the fewest differing paragraphs, then to the earliest in ``candidates`` (so the
     caller states its preference by the order, e.g. final versions first, newest
@@ -503,9 +504,18 @@ def best_match(copy: Sequence[str] | Text, candidates: Sequence[Candidate[K]]) -
     copy's word trigrams wins if that share is at least :data:`UNKNOWN_SIMILARITY`
     (a copy with something changed in every paragraph). Otherwise, or when there is
     no candidate, the copy is *unknown*: :class:`VerificationFailed` is raised.
+
+    ``copy_hashes``, when the caller has them, are the copy's paragraph hashes (a
+    caller comparing one copy with several pools hashes it once). The copy's word
+    trigrams are computed once, whatever the number of candidates, so the cost is
+    linear in the copy plus the candidates' texts.
     """
     paragraphs = copy.paragraphs if isinstance(copy, Text) else tuple(copy)
-    mine = Counter(paragraph_hash(p) for p in paragraphs)
+    if copy_hashes is None:
+        copy_hashes = [paragraph_hash(p) for p in paragraphs]
+    elif len(copy_hashes) != len(paragraphs):
+        raise ValueError("copy_hashes and the copy's paragraphs differ in length")
+    mine = Counter(copy_hashes)
     best: tuple[int, int, int] | None = None
     chosen: Candidate[K] | None = None
     for pos, cand in enumerate(candidates):
@@ -519,10 +529,12 @@ def best_match(copy: Sequence[str] | Text, candidates: Sequence[Candidate[K]]) -
         return Match(chosen, best[0], best[0] / max(1, len(paragraphs)))
     top: tuple[float, int] | None = None
     pick: Candidate[K] | None = None
+    with_text = [c for c in candidates if c.paragraphs is not None]
+    shingles = _shingles(paragraphs) if with_text else set()
     for pos, cand in enumerate(candidates):
         if cand.paragraphs is None:
             continue
-        s = text_similarity(paragraphs, cand.paragraphs)
+        s = len(shingles & _shingles(cand.paragraphs)) / len(shingles) if shingles else 0.0
         if top is None or (s, -pos) > top:
             top, pick = (s, -pos), cand
     if pick is not None and top is not None and top[0] >= UNKNOWN_SIMILARITY:

@@ -26,6 +26,14 @@ The minisign side (why two signatures): minisign checks a signature over the fil
 final version carries two FROST signatures: the statement signature, then the
 comment signature made after the first is known. The key id is 8 bytes derived from
 the group key, so that it reveals nothing else.
+
+The signify side (one round): signify (OpenBSD's tool, Debian ``signify-openbsd``)
+checks a plain Ed25519 signature over the file, with no trusted comment, so the
+statement signature of the FIRST signing round is already a signify signature.
+``statement.txt.sig`` and ``committee.sig.pub`` carry it and the group key in
+signify's format (``Ed`` + the same 8-byte key number + raw key or signature, in
+base64 under an ``untrusted comment:`` line); ``committee.pem`` is the same key as an
+X.509 SubjectPublicKeyInfo for ``openssl pkeyutl -verify -rawin``.
 """
 
 from __future__ import annotations
@@ -47,7 +55,12 @@ __all__ = [
     "escape_title",
     "minisign_key_id",
     "minisign_public_key",
+    "openssl_public_key_pem",
     "parse_minisign_public_key",
+    "parse_public_key_file",
+    "parse_signify_signature",
+    "signify_public_key",
+    "signify_signature",
     "trusted_comment",
     "unescape_title",
 ]
@@ -236,6 +249,24 @@ def trusted_comment(statement: Statement) -> str:
     )
 
 
+def _signature_lines(data: bytes, limit: int) -> list[str]:
+    """A signature file's lines (minisign or signify), bounded and UTF-8."""
+    if len(data) > limit:
+        raise DecodeError("signature file is too large")
+    try:
+        lines = data.decode("utf-8").split("\n")
+    except UnicodeDecodeError as exc:
+        raise DecodeError("signature file is not UTF-8") from exc
+    return lines[:-1] if lines[-1] == "" else lines
+
+
+def _signature_b64(line: str) -> bytes:
+    try:
+        return base64.b64decode(line.strip(), validate=True)
+    except (binascii.Error, ValueError) as exc:
+        raise DecodeError("signature file: bad base64") from exc
+
+
 @dataclass(frozen=True)
 class MinisignSignature:
     """A ``.minisig`` file: the statement signature, the trusted comment and the
@@ -261,22 +292,70 @@ class MinisignSignature:
 
     @classmethod
     def parse(cls, data: bytes) -> MinisignSignature:
-        if len(data) > 16384:
-            raise DecodeError("signature file is too large")
-        try:
-            lines = data.decode("utf-8").split("\n")
-        except UnicodeDecodeError as exc:
-            raise DecodeError("signature file is not UTF-8") from exc
-        if lines[-1] == "":
-            lines = lines[:-1]
+        lines = _signature_lines(data, 16384)
         if (len(lines) != 4 or not lines[0].startswith("untrusted comment: ")
                 or not lines[2].startswith("trusted comment: ")):
             raise DecodeError("not a minisign signature file")
-        try:
-            sig = base64.b64decode(lines[1].strip(), validate=True)
-            glob = base64.b64decode(lines[3].strip(), validate=True)
-        except (binascii.Error, ValueError) as exc:
-            raise DecodeError("signature file: bad base64") from exc
+        sig = _signature_b64(lines[1])
+        glob = _signature_b64(lines[3])
         if len(sig) != 74 or sig[:2] != _MINISIGN_ALG or len(glob) != 64:
             raise DecodeError("signature file: not a legacy Ed25519 minisign signature")
         return cls(sig[2:10], sig[10:], lines[2][len("trusted comment: ") :], glob)
+
+
+# ----------------------------------------------------------------------- signify
+
+_SIGNIFY_SIG_COMMENT: Final = "untrusted comment: verify with committee.sig.pub"
+_ED25519_SPKI_PREFIX: Final = bytes.fromhex("302a300506032b6570032100")
+
+
+def signify_public_key(group_key: bytes) -> str:
+    """The committee key as a signify public key file (``committee.sig.pub``)."""
+    blob = base64.b64encode(_MINISIGN_ALG + minisign_key_id(group_key) + group_key)
+    return f"untrusted comment: samizdat committee public key\n{blob.decode('ascii')}\n"
+
+
+def signify_signature(group_key: bytes, signature: bytes) -> bytes:
+    """The statement signature as a signify signature file (``statement.txt.sig``)."""
+    if len(signature) != 64:
+        raise ValueError("an Ed25519 signature is 64 bytes")
+    blob = base64.b64encode(_MINISIGN_ALG + minisign_key_id(group_key) + signature)
+    return f"{_SIGNIFY_SIG_COMMENT}\n{blob.decode('ascii')}\n".encode("ascii")
+
+
+def parse_signify_signature(data: bytes) -> tuple[bytes, bytes]:
+    """(key number, signature) of a signify signature file; :class:`DecodeError` if
+    it is not one."""
+    lines = _signature_lines(data, 4096)
+    if len(lines) != 2 or not lines[0].startswith("untrusted comment: "):
+        raise DecodeError("not a signify signature file")
+    blob = _signature_b64(lines[1])
+    if len(blob) != 74 or blob[:2] != _MINISIGN_ALG:
+        raise DecodeError("signature file: not an Ed25519 signify signature")
+    return blob[2:10], blob[10:]
+
+
+def openssl_public_key_pem(group_key: bytes) -> str:
+    """The committee key as a PEM SubjectPublicKeyInfo (``committee.pem``), for
+    ``openssl pkeyutl -verify -pubin -inkey committee.pem -rawin``."""
+    der = base64.b64encode(_ED25519_SPKI_PREFIX + group_key).decode("ascii")
+    return f"-----BEGIN PUBLIC KEY-----\n{der}\n-----END PUBLIC KEY-----\n"
+
+
+def parse_public_key_file(data: bytes) -> bytes:
+    """The 32-byte key in a committee public key file samizdat wrote: minisign
+    (``committee.pub``), signify (``committee.sig.pub``, the same layout) or PEM
+    (``committee.pem``). :class:`DecodeError` for anything else."""
+    if len(data) > 4096:
+        raise DecodeError("public key file is too large")
+    if data.startswith(b"-----BEGIN PUBLIC KEY-----"):
+        lines = data.decode("ascii", "replace").strip().splitlines()
+        try:
+            der = base64.b64decode("".join(lines[1:-1]), validate=True)
+        except (binascii.Error, ValueError) as exc:
+            raise DecodeError("public key file: bad base64") from exc
+        if (lines[-1] != "-----END PUBLIC KEY-----" or len(der) != 44
+                or der[:12] != _ED25519_SPKI_PREFIX):
+            raise DecodeError("public key file: not an Ed25519 public key")
+        return der[12:]
+    return parse_minisign_public_key(data)

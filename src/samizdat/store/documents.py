@@ -109,7 +109,9 @@ class SignatureRecord:
 
 @dataclass(frozen=True)
 class TrustedKey:
-    """A public key this person chose to trust (a committee's group key...)."""
+    """A public key this person chose to trust: a committee's group key (``kind``
+    ``committee``, ``data`` its public key file), or an author pseudonym for one
+    document (``kind`` ``author``, ``data`` that document's 32-byte id)."""
 
     key: bytes
     kind: str
@@ -467,6 +469,14 @@ class DocumentTables:
             "INSERT INTO trusted_keys (key, kind, name, data, added) VALUES (?, ?, ?, ?, ?)",
             (key, kind, name, data, added),
         )
+        return True
+
+    def remove_trusted(self, key: bytes) -> bool:
+        """Stop trusting a public key. False if it was not trusted."""
+        with self.db.transaction():
+            if not self.db.one("SELECT 1 FROM trusted_keys WHERE key = ?", (key,)):
+                return False
+            self.db.execute("DELETE FROM trusted_keys WHERE key = ?", (key,))
         return True
 
     def trusted_keys(self) -> list[TrustedKey]:
