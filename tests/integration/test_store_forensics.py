@@ -55,10 +55,11 @@ def _close(a: float, b: float) -> bool:
 def forensic_view(home: Path) -> dict[str, Any]:
     """Everything an examiner can read off ``home`` that does not depend on when
     the store was used: the file list, modes, links, sizes (the two databases as a
-    multiset, since which name is which is random), the order of birth times, how each file's times relate to each other and to the other
-    files', and whether any file starts with a recognisable header. (Inode numbers
-    are compared in the tests that follow one store through a forced unlock: across
-    two homes their order depends on which inodes the file system had free.)"""
+    multiset, since which name is which is random), the order of birth times, how
+    each file's times relate to each other and to the other files', and whether any
+    file starts with a recognisable header. (Inode numbers are compared in the
+    tests that follow one store through a forced unlock: across two homes their
+    order depends on which inodes the file system had free.)"""
     rows = _stat(home)
     dbs = [n for n in rows if n in DB_NAMES]
     everything = list(rows)
