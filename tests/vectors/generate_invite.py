@@ -1,6 +1,6 @@
-"""Generate tests/vectors/invite.json: invite codes built here from the spec
-(docs/spec/invite.md, docs/spec/codes.md) with hashlib/blake3/base64 only, not with samizdat's codec, so
-the codec is checked against an independent writer.
+"""Generate tests/vectors/invite.json: invite codes built here from the specs
+(docs/spec/invite.md, docs/spec/codes.md) with hashlib/blake3/base64 only, not with
+samizdat's codec, so the codec is checked against an independent writer.
 
 Run: .venv/bin/python tests/vectors/generate_invite.py
 """
