@@ -196,13 +196,32 @@ def test_kill_9_of_a_process_holding_the_store_leaves_no_pointer(tmp_path: Path)
             proc.kill()
     after_kill = _stat(home)
     for rows in (while_open, after_kill):
-        side = sorted(n for n in rows if n not in (KEYSLOTS, *DB_NAMES))
-        # no -wal, no -shm; the only side files come in pairs, one per database
-        assert not [n for n in side if n.endswith(("-wal", "-shm"))], side
-        assert sorted(n.rsplit("-", 1)[0] for n in side) == sorted(DB_NAMES) or not side
-        assert len({rows[n]["size"] for n in side}) <= 1, side
-        for name in side:
-            assert rows[name]["size"] == 0, name
+        _assert_no_pointer(rows)
     # and the store opens and holds what was written
     with Store.open(home, PW) as store:
         assert store.db.integrity_check() == ["ok"]
+
+
+def _assert_no_pointer(rows: dict[str, dict[str, float]]) -> None:
+    side = sorted(n for n in rows if n not in (KEYSLOTS, *DB_NAMES))
+    # no -wal, no -shm; the only side files are the two journals, both empty
+    assert side == sorted(n + "-journal" for n in DB_NAMES), side
+    for name in side:
+        assert rows[name]["size"] == 0, name
+
+
+def test_kill_9_of_a_running_node_leaves_no_pointer(make_cli: Any) -> None:
+    from tests.integration.network_helpers import NodeProcess
+
+    alice = make_cli("alice")
+    alice.ok("init")
+    node = NodeProcess(alice.home, interval=0.2)
+    try:
+        node.wait_ready()
+        time.sleep(1.5)  # a few (empty) sync rounds
+        while_running = _stat(alice.home)
+    finally:
+        node.kill()  # SIGKILL
+    _assert_no_pointer(while_running)
+    _assert_no_pointer(_stat(alice.home))
+    assert alice.ok("log", "--all")["documents"] == []  # and it opens
