@@ -125,3 +125,11 @@ def test_an_existing_open_home_is_tightened_and_the_person_told(make_cli: Any) -
     assert result.code == 0, result.stderr
     assert stat.S_IMODE(cli.home.stat().st_mode) == 0o700
     assert "0755" in result.stderr and "0700" in result.stderr
+
+
+def test_a_store_home_opened_up_later_is_tightened_on_next_use(store_cli: Any) -> None:
+    os.chmod(store_cli.home, 0o755)
+    result = store_cli("log", "--all")
+    assert result.code == 0, result.stderr
+    assert stat.S_IMODE(store_cli.home.stat().st_mode) == 0o700
+    assert "0755" in result.stderr

@@ -160,8 +160,8 @@ class Store(DocumentTables):
         means it was made under SAMIZDAT_INSECURE_FAST_KDF=1 and must not hold
         anything real."""
         self.home_tightened_from: int | None = None
-        """Set by :meth:`create` when the home existed with a looser mode than 0700
-        (the old mode): the command says so."""
+        """Set by :meth:`create` and :meth:`open` when the home had a looser mode
+        than 0700 (the old mode; it is 0700 now): the command says so."""
 
     def __repr__(self) -> str:
         return f"<Store {self.home}>"
@@ -284,6 +284,8 @@ class Store(DocumentTables):
             schema.apply_all(db)
             store = cls(home, db, slot, payload.database, cost)
             store._open_partner(rng, destroy=duress)
+            with contextlib.suppress(OSError):  # a home made by an earlier build
+                store.home_tightened_from = tighten_home(home)
         except BaseException:
             db.close()
             raise
