@@ -225,3 +225,33 @@ def test_kill_9_of_a_running_node_leaves_no_pointer(make_cli: Any) -> None:
     _assert_no_pointer(while_running)
     _assert_no_pointer(_stat(alice.home))
     assert alice.ok("log", "--all")["documents"] == []  # and it opens
+
+
+_OPENER = """
+import sys
+from pathlib import Path
+from samizdat.core.crypto import SecretBytes
+from samizdat.store import Store
+for i in range(int(sys.argv[2])):
+    with Store.open(Path(sys.argv[1]), SecretBytes(b"correct horse battery staple")) as s:
+        s.put_blobs([bytes([i % 256]) * 2000])
+"""
+
+
+def test_unlocks_in_two_processes_at_once_never_rebuild_the_decoy(tmp_path: Path) -> None:
+    # every unlock writes the other database too; two processes doing it at the same
+    # moment must wait for each other, never take a busy file for a damaged one
+    # (which would rebuild it, and so destroy a decoy)
+    home = tmp_path / "h"
+    app.init(home, PW, system_rng)
+    decoy_file = _write(tmp_path / "decoy.txt", DECOY[1])
+    with Store.open(home, PW) as store:
+        app.set_duress(store, DURESS, system_rng, int(time.time()),
+                       decoy=[(DECOY[0], decoy_file)])
+    procs = [subprocess.Popen([sys.executable, "-c", _OPENER, str(home), "12"],
+                              stderr=subprocess.PIPE, text=True) for _ in range(3)]
+    for p in procs:
+        _out, err = p.communicate(timeout=300)
+        assert p.returncode == 0, err
+    with Store.open(home, DURESS) as decoy:
+        assert [d.title for d in decoy.documents()] == [DECOY[0]]

@@ -34,7 +34,10 @@ Settings, and why:
   ``busy_timeout`` of 10 s so a second process waits rather than fails.
 
 Every SQLite error is turned into :class:`~samizdat.errors.NotAStore` (a file that
-is not ours, truncated or corrupted), never a traceback.
+is not ours, truncated or corrupted), never a traceback; a lock held by another
+process past the timeout is a plain :class:`~samizdat.errors.StoreError` ("busy"),
+so that nobody mistakes a busy file for a damaged one (the store rebuilds a partner
+database that is damaged, never one that is busy).
 """
 
 from __future__ import annotations
@@ -62,8 +65,17 @@ pages decrypted and more than doubles random-read rates here."""
 Row = tuple[Any, ...]
 
 
-def _damaged(path: Path, exc: BaseException) -> NotAStore:
+_BUSY = ("SQLITE_BUSY", "SQLITE_LOCKED", "SQLITE_BUSY_SNAPSHOT", "SQLITE_LOCKED_SHAREDCACHE")
+
+
+def _damaged(path: Path, exc: BaseException) -> StoreError:
     name = getattr(exc, "sqlite_errorname", None) or type(exc).__name__
+    if name in _BUSY:
+        # another process held the lock past busy_timeout: the file is fine
+        return StoreError(
+            f"the store database {path.name} is busy (another samizdat process is "
+            "writing it)", hint="try again in a moment",
+        )
     return NotAStore(
         f"the store database {path.name} is damaged or not ours ({name})",
         hint="restore it from a backup, or 'samizdat init' a new store elsewhere",
@@ -142,12 +154,14 @@ class Database:
             conn.execute("PRAGMA cipher_log_level = NONE")
             conn.execute("PRAGMA cipher_memory_security = OFF")
             conn.execute(f"PRAGMA key = \"x'{key.reveal().hex()}'\"")
+            # before the first read (sqlite3's connect() already waits 5 s by default;
+            # this makes the wait the same 10 s everywhere)
+            conn.execute("PRAGMA busy_timeout = 10000")
             # the first read decrypts page 1: a wrong key or a foreign file fails here
             conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
             conn.execute("PRAGMA foreign_keys = ON")
             conn.execute("PRAGMA temp_store = MEMORY")
             conn.execute(f"PRAGMA cache_size = -{CACHE_KIB}")
-            conn.execute("PRAGMA busy_timeout = 10000")
             mode = conn.execute(f"PRAGMA journal_mode = {JOURNAL_MODE}").fetchone()
             conn.execute("PRAGMA synchronous = FULL")
             if not mode or str(mode[0]).lower() != JOURNAL_MODE.lower():
