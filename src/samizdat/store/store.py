@@ -206,25 +206,27 @@ class Store(DocumentTables):
         when = str(int(wall_clock()) if now is None else now).encode()
         for p in dbs:  # leftovers without keys (see exists()) are replaced
             _remove_db(p)
+        coin = rng(2)
+        database, slot = coin[0] & 1, coin[1] & 1
+        key = SecretBytes(rng(32), "database key")
+        partner_key = SecretBytes(rng(32), "database key")
+        # the slot first (Argon2id takes a while), so that every file is born
+        # within the same few milliseconds
+        sealed = keyslots.seal_slot(
+            slot, passphrase, SlotPayload(Role.PRIMARY, database, key),
+            keyslots.kdf_cost(), rng,
+        )
         # every file now, in name order, before either database is filled: their
         # inode numbers and birth times do not say which one is filled first
         for p in dbs:
             Database.reserve(p)
             Database.reserve(p.with_name(p.name + "-journal"))
-        coin = rng(2)
-        database, slot = coin[0] & 1, coin[1] & 1
-        key = SecretBytes(rng(32), "database key")
-        partner_key = SecretBytes(rng(32), "database key")
         db: Database | None = None
         try:
             db = _fill_database(dbs[database], key, rng, when)
             _fill_database(dbs[1 - database], partner_key, rng, when).close()
             with db.transaction():
                 _set_meta(db, _PARTNER, partner_key.reveal())
-            sealed = keyslots.seal_slot(
-                slot, passphrase, SlotPayload(Role.PRIMARY, database, key),
-                keyslots.kdf_cost(), rng,
-            )
             keyslots.write_new_file(slots_path, {slot: sealed}, rng)
         except BaseException:
             if db is not None:
