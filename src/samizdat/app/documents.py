@@ -125,9 +125,10 @@ def init(home: Path, passphrase: SecretBytes, rng: Rng) -> tuple[Path, int | Non
     return home, store.home_tightened_from
 
 
-def wipe(home: Path, rng: Rng) -> None:
-    """Destroy the store's keys at once (no passphrase needed)."""
-    Store.wipe(home, rng)
+def wipe(home: Path, rng: Rng, *, also: Iterable[str] = ()) -> None:
+    """Destroy the store's keys at once (no passphrase needed), then every file of
+    it and the files named in ``also`` (samizdat's other files in the home)."""
+    Store.wipe(home, rng, also=also)
 
 
 # ---------------------------------------------------------------------- drafts

@@ -436,7 +436,9 @@ def wipe(ctx: Context, yes: bool) -> None:
     store size, no passphrase needed, nothing recoverable afterwards."""
     if not yes:
         raise UsageError("wipe destroys the store for ever; add --yes to do it")
-    app.wipe(ctx.home, system_rng)
+    from samizdat.cli.mail import CONFIG_NAME  # the mail settings name servers
+
+    app.wipe(ctx.home, system_rng, also=(CONFIG_NAME,))
     ctx.emit({"wiped": True}, f"the store at {ctx.home} is destroyed; nothing of it is left")
 
 

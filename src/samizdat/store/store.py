@@ -44,7 +44,7 @@ from __future__ import annotations
 import contextlib
 import os
 import stat
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 from samizdat.core import crypto
@@ -405,7 +405,7 @@ class Store(DocumentTables):
     # ------------------------------------------------------------------- wipe
 
     @classmethod
-    def wipe(cls, home: Path, rng: Rng = system_rng) -> None:
+    def wipe(cls, home: Path, rng: Rng = system_rng, *, also: Iterable[str] = ()) -> None:
         """Destroy the store's keys at once, then remove every file of the store.
 
         No passphrase is needed: whoever may use this store may destroy it. The key
@@ -413,7 +413,9 @@ class Store(DocumentTables):
         on nothing is readable, whatever the size of the store); then the databases,
         their side files and the key file are unlinked, and the home folder is
         removed if nothing else is in it. Afterwards the home looks like one where
-        no store was ever made, and opening it says "no samizdat store".
+        no store was ever made, and opening it says "no samizdat store". ``also``
+        names other files of samizdat's in the home (a mail settings file) that go
+        with it.
         """
         slots_path, dbs = cls._paths(home)
         if not slots_path.exists():
@@ -422,7 +424,8 @@ class Store(DocumentTables):
         for p in dbs:
             with contextlib.suppress(OSError):
                 _remove_db(p)
-        for p in (slots_path, slots_path.with_name(slots_path.name + ".new")):
+        extra = [home / name for name in also if name and "/" not in name]
+        for p in (slots_path, slots_path.with_name(slots_path.name + ".new"), *extra):
             with contextlib.suppress(FileNotFoundError):
                 os.unlink(p)
         with contextlib.suppress(OSError):
