@@ -2,7 +2,7 @@
 
 * blob insert / fetch / presence rates through :class:`samizdat.store.Store`
   (SQLCipher, our wrapper) against plain ``sqlite3`` with the same table (rowid +
-  UNIQUE hash index), the same WAL mode and ``synchronous`` setting;
+  UNIQUE hash index), the same journal mode and ``synchronous`` setting;
 * unlock time at the default Argon2id cost (two derivations, one per key slot)
   against one raw derivation;
 * wipe time of a store of some size (the goal: under a second for any size);
@@ -28,7 +28,7 @@ from bench.harness import Row
 from samizdat.core import crypto
 from samizdat.core.crypto import SecretBytes
 from samizdat.store import Store
-from samizdat.store.db import CACHE_KIB
+from samizdat.store.db import CACHE_KIB, JOURNAL_MODE
 
 NAME = "store"
 
@@ -41,7 +41,7 @@ def _raw_db(path: Path, cipher: bool = False) -> Any:
         conn.execute(f"PRAGMA cache_size = -{CACHE_KIB}")
     else:
         conn = sqlite3.connect(str(path), isolation_level=None)
-    conn.execute("PRAGMA journal_mode = WAL")
+    conn.execute(f"PRAGMA journal_mode = {JOURNAL_MODE}")
     conn.execute("PRAGMA synchronous = FULL")
     conn.execute("CREATE TABLE blobs (id INTEGER PRIMARY KEY, hash BLOB NOT NULL UNIQUE, "
                  "data BLOB NOT NULL)")
@@ -124,8 +124,10 @@ def _unlock(tmp: Path) -> list[Row]:
         if saved is not None:
             os.environ["SAMIZDAT_INSECURE_FAST_KDF"] = saved
     unlock = sorted(times)[1]
-    return [Row(NAME, "unlock at Argon2id INTERACTIVE (2 slots)", unlock * 1000, "ms",
-                one * 1000, "~2 derivations, < 1 s", unlock < 1.0)]
+    # two derivations (one per slot, whichever opens) and one more to reseal the
+    # slot that opened with a fresh salt (docs/spec/store.md)
+    return [Row(NAME, "unlock at Argon2id INTERACTIVE (2 slots + reseal)", unlock * 1000, "ms",
+                one * 1000, "~3 derivations, < 1 s", unlock < 1.0)]
 
 
 def _wipe(tmp: Path, megabytes: int) -> list[Row]:

@@ -14,6 +14,7 @@ secrets (passphrases, keys, read capabilities), nor the text of a document.
     │   └── NotEnoughShards
     ├── InputError                a file or message given to us is unusable
     │   ├── DecodeError           malformed, truncated, oversized or hostile bytes
+    │   │   └── WrongCode         a code of another kind than the one asked for
     │   └── TextError             not text (binary, bad UTF-8, empty, too large)
     ├── CryptoError
     │   └── BadSignature
@@ -51,6 +52,7 @@ __all__ = [
     "TextError",
     "UsageError",
     "VerificationFailed",
+    "WrongCode",
     "WrongPassphrase",
 ]
 
@@ -100,6 +102,12 @@ class InputError(SamizdatError):
 class DecodeError(InputError):
     """Bytes that do not follow the format they claim to: malformed, truncated,
     oversized or hostile. Decoders raise this and nothing else."""
+
+
+class WrongCode(DecodeError):
+    """A hand-held code of another kind than the one asked for: an invite pasted
+    where a read capability belongs, a read capability given as a dead-drop key.
+    The message names both kinds; the code itself is never repeated."""
 
 
 class TextError(InputError):

@@ -7,7 +7,7 @@ from typing import Any
 from tests.integration.network_helpers import NodeProcess
 
 
-def test_invite_accept_list_remove_over_tcp(make_cli: Any) -> None:
+def test_invite_accept_list_remove_over_tcp(make_cli: Any, tmp_path: Any) -> None:
     alice, bob = make_cli("alice"), make_cli("bob")
     alice.ok("init")
     bob.ok("init")
@@ -15,11 +15,14 @@ def test_invite_accept_list_remove_over_tcp(make_cli: Any) -> None:
     try:
         node.wait_ready()
         code = alice.ok("contact", "invite")["code"]
-        assert code.startswith("sz1-") and len(code) < 100
-        added = bob.ok("contact", "accept", code)
+        assert code.startswith("szi1-") and len(code) < 100
+        # from a file, never on the command line (ps, shell history)
+        code_file = tmp_path / "invite.txt"
+        code_file.write_text(code + "\n")
+        added = bob.ok("contact", "accept", "--code-file", code_file)
         assert added["contact"] == 1
-        # single use: the same code is refused the second time
-        again = bob("contact", "accept", code)
+        # single use: the same code (here from standard input) is refused the second time
+        again = bob("contact", "accept", "-", input=code)
         assert again.code == 1 and "refused" in again.stderr
         listed = alice.ok("contact", "list")["contacts"]
         assert [c["id"] for c in listed] == [1]
@@ -44,7 +47,7 @@ def test_invite_text_and_qr(make_cli: Any) -> None:
     alice.ok("init")
     out = alice("contact", "invite", "--address", "127.0.0.1:9")
     assert out.code == 0, out.stderr
-    assert out.stdout.startswith("sz1-")
+    assert out.stdout.startswith("szi1-")
     assert "█" in out.stdout or "▀" in out.stdout  # the QR code drawn in the terminal
 
 
@@ -61,7 +64,7 @@ def test_invite_waits_for_a_node_that_is_starting(make_cli: Any) -> None:
     node = NodeProcess(alice.home)  # not waited for: invite right away
     try:
         code = alice.ok("contact", "invite")["code"]
-        assert code.startswith("sz1-")
+        assert code.startswith("szi1-")
     finally:
         assert node.terminate() == 0
 

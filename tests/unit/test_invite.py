@@ -36,10 +36,10 @@ def test_reject_vectors(v: dict[str, str]) -> None:
 
 def test_typing_is_forgiven_case_spaces_dashes() -> None:
     code = VECTORS["valid"][0]["code"]
-    body = code[4:]
-    messy = "SZ1-" + " ".join(body[i:i + 5] for i in range(0, len(body), 5)).upper()
+    body = code[5:]
+    messy = "SZI1-" + " ".join(body[i:i + 5] for i in range(0, len(body), 5)).upper()
     assert inv.decode_invite(messy) == inv.decode_invite(code)
-    grouped = "sz1-" + "-".join(body[i:i + 4] for i in range(0, len(body), 4))
+    grouped = "szi1-" + "-".join(body[i:i + 4] for i in range(0, len(body), 4))
     assert inv.decode_invite(grouped) == inv.decode_invite(code)
 
 
@@ -49,7 +49,9 @@ def test_secret_is_not_in_repr() -> None:
 
 
 def test_codes_are_short() -> None:
-    assert max(len(v["code"]) for v in VECTORS["valid"]) <= 120
+    # an onion invite: 121 characters since the check grew to the 4 bytes every
+    # samizdat code carries (docs/spec/codes.md)
+    assert max(len(v["code"]) for v in VECTORS["valid"]) <= 125
     assert len(VECTORS["valid"][0]["code"]) <= 80  # an IPv4 invite
 
 

@@ -23,7 +23,7 @@ from samizdat.errors import (
     WrongPassphrase,
 )
 from samizdat.store import Store, VersionRecord, keyslots, schema
-from samizdat.store.store import DB_NAMES, KEYSLOTS
+from samizdat.store.store import DB_NAMES, KEYSLOTS, STORE_FILES
 
 PW = SecretBytes(b"correct horse battery staple")
 DURESS = SecretBytes(b"only the garden diary")
@@ -55,11 +55,12 @@ def test_create_then_open_gives_back_what_was_written(tmp_path: Path) -> None:
         assert s.version(b"v" * 32).paragraph_count == 2
 
 
-def test_home_holds_the_same_three_files_always(tmp_path: Path) -> None:
+def test_home_holds_the_same_files_always(tmp_path: Path) -> None:
     make(tmp_path / "a").close()
     with make(tmp_path / "b") as s:
         s.set_duress(DURESS)
-    expected = sorted([KEYSLOTS, *DB_NAMES])
+    Store.open(tmp_path / "b", DURESS).close()
+    expected = sorted(STORE_FILES)
     assert sorted(files(tmp_path / "a")) == expected
     assert sorted(files(tmp_path / "b")) == expected
     assert len(files(tmp_path / "b")[KEYSLOTS]) == keyslots.FILE_BYTES
@@ -77,6 +78,9 @@ def test_files_look_random_with_no_marker(tmp_path: Path) -> None:
     make(tmp_path / "b").close()
     a, b = files(tmp_path / "a"), files(tmp_path / "b")
     for name, data in a.items():
+        if name.endswith("-journal"):
+            assert data == b""  # empty at rest, for both databases
+            continue
         assert b"SQLite format" not in data
         assert b"happy families" not in data and b"Title" not in data
         # 255 degrees of freedom: mean 255, sd ~23; 400 is > 6 sd away
@@ -155,7 +159,7 @@ def test_duress_opens_the_decoy_and_destroys_the_real_key(tmp_path: Path) -> Non
     with Store.open(home, DURESS) as decoy:
         assert [d.title for d in decoy.documents()] == ["Garden"]
         decoy.set_duress(SecretBytes(b"another"))
-    assert sorted(files(home)) == sorted([KEYSLOTS, *DB_NAMES])
+    assert sorted(files(home)) == sorted(STORE_FILES)
 
 
 def test_duress_passphrase_must_differ(tmp_path: Path) -> None:
@@ -163,23 +167,50 @@ def test_duress_passphrase_must_differ(tmp_path: Path) -> None:
         s.set_duress(PW)
 
 
-def test_wipe_destroys_every_key(tmp_path: Path) -> None:
+def test_wipe_destroys_every_key_and_leaves_nothing(tmp_path: Path) -> None:
     home = tmp_path / "h"
     with make(home) as s:
         add_doc(s)
         s.set_duress(DURESS)
     copies = tmp_path / "copies"
     shutil.copytree(home, copies)
-    Store.wipe(home)
-    with pytest.raises(StoreWiped):
+    # an examiner who kept the key file's inode open sees what the disk holds
+    with open(home / KEYSLOTS, "rb") as held:
+        Store.wipe(home)
+        after = held.read()
+    assert not home.exists()  # what a home where no store was made looks like
+    with pytest.raises(NotAStore) as err:
         Store.open(home, PW)
-    # even with copies of the databases put back, no passphrase opens a slot again
+    assert "wiped" not in err.value.one_line()
+    # the key file was overwritten in place before it was unlinked: even with the
+    # databases put back beside those bytes, no passphrase opens a slot again
+    home.mkdir()
     for name in DB_NAMES:
         shutil.copy(copies / name, home / name)
+    (home / KEYSLOTS).write_bytes(after)
+    assert after != (copies / KEYSLOTS).read_bytes() and len(after) == keyslots.FILE_BYTES
     for pw in (PW, DURESS):
         with pytest.raises(WrongPassphrase):
             Store.open(home, pw)
-    assert (home / KEYSLOTS).read_bytes() != (copies / KEYSLOTS).read_bytes()
+
+
+def test_wipe_keeps_a_home_that_holds_other_things(tmp_path: Path) -> None:
+    home = tmp_path / "h"
+    make(home).close()
+    (home / "notes.txt").write_text("mine")
+    Store.wipe(home)
+    assert sorted(os.listdir(home)) == ["notes.txt"]
+
+
+def test_an_unfinished_wipe_says_so(tmp_path: Path) -> None:
+    home = tmp_path / "h"
+    make(home).close()
+    for name in DB_NAMES:  # as if wipe died after destroying the key file
+        (home / name).unlink()
+    with pytest.raises(StoreWiped):
+        Store.open(home, PW)
+    Store.wipe(home)
+    assert not home.exists()
 
 
 def test_wiped_home_can_be_initialised_again(tmp_path: Path) -> None:

@@ -1,6 +1,6 @@
-"""Generate tests/vectors/invite.json: invite codes built here from the spec
-(docs/spec/invite.md) with hashlib/blake3/base64 only, not with samizdat's codec, so
-the codec is checked against an independent writer.
+"""Generate tests/vectors/invite.json: invite codes built here from the specs
+(docs/spec/invite.md, docs/spec/codes.md) with hashlib/blake3/base64 only, not with
+samizdat's codec, so the codec is checked against an independent writer.
 
 Run: .venv/bin/python tests/vectors/generate_invite.py
 """
@@ -26,9 +26,17 @@ def onion(key: bytes) -> str:
     return base64.b32encode(key + check + b"\x03").decode().lower() + ".onion"
 
 
+CONTEXT = b"samizdat 2026 invite checksum v1\x00"
+
+
 def code(body: bytes, *, check: bytes | None = None) -> str:
-    chk = b3(body, 2) if check is None else check
-    return "sz1-" + base64.b32encode(body + chk).decode().rstrip("=").lower()
+    chk = hashlib.sha256(CONTEXT + body).digest()[:4] if check is None else check
+    return "szi1-" + base64.b32encode(body + chk).decode().rstrip("=").lower()
+
+
+def legacy_code(body: bytes) -> str:
+    """The first format: prefix sz1- and a 2-byte BLAKE3 check (no longer taken)."""
+    return "sz1-" + base64.b32encode(body + b3(body, 2)).decode().rstrip("=").lower()
 
 
 def body(version: int, key: bytes, secret: bytes, expires: int, addr: bytes) -> bytes:
@@ -60,11 +68,14 @@ def main() -> None:
         })
     good = body(1, key, secret, expires, cases[0][1])
     reject = [
-        {"name": "wrong prefix", "code": code(good).replace("sz1-", "sz2-")},
-        {"name": "bad check", "code": code(good, check=b"\x00\x00")},
+        {"name": "wrong prefix", "code": code(good).replace("szi1-", "szi2-")},
+        {"name": "bad check", "code": code(good, check=b"\x00\x00\x00\x00")},
+        {"name": "first-format invite (sz1-, BLAKE3 check)", "code": legacy_code(good)},
+        {"name": "a read capability's prefix", "code": "sz1-" + code(good)[5:]},
+        {"name": "a dead-drop key's prefix", "code": "szd1-" + code(good)[5:]},
         {"name": "version 2", "code": code(body(2, key, secret, expires, cases[0][1]))},
         {"name": "truncated", "code": code(good)[:-6]},
-        {"name": "not base32", "code": "sz1-" + "1" * 60},
+        {"name": "not base32", "code": "szi1-" + "1" * 60},
         {"name": "unknown address type", "code": code(good[:-7] + b"\x09" + good[-6:])},
         {"name": "ipv4 too long", "code": code(good + b"\x00")},
         {"name": "port zero", "code": code(good[:-2] + b"\x00\x00")},
@@ -72,11 +83,11 @@ def main() -> None:
                                                       b"\x04\x20example.org\x01\xbb"))},
         {"name": "dns with colon", "code": code(body(1, key, secret, expires,
                                                      b"\x04\x03a:b\x01\xbb"))},
-        {"name": "too long", "code": "sz1-" + "a" * 400},
+        {"name": "too long", "code": "szi1-" + "a" * 2000},
         {"name": "empty", "code": ""},
     ]
     out = {
-        "format": "samizdat invite code v1 (docs/spec/invite.md)",
+        "format": "samizdat invite code v1 (docs/spec/invite.md, docs/spec/codes.md)",
         "generator": "tests/vectors/generate_invite.py",
         "valid": valid,
         "reject": reject,

@@ -28,7 +28,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from samizdat.core.caps import ReadCap
+from samizdat.core.caps import DropKey, ReadCap
 from samizdat.core.crypto import Rng
 from samizdat.core.envelope import BytesSource, ShardSource, open_stream, seal
 from samizdat.core.package import (
@@ -388,31 +388,29 @@ def _signature_count(store: Store, version_id: bytes) -> int:
     return authors + len(_committee_finals(store, version_id))
 
 
-def new_drop_key(store: Store, rng: Rng, *, now: float | None = None) -> ReadCap:
-    """Make a dead-drop key, remember it in this store and return it (to be given,
-    like a read capability, to the other people who use the same drop)."""
+def new_drop_key(store: Store, rng: Rng, *, now: float | None = None) -> DropKey:
+    """Make a dead-drop key, remember it in this store and return it (to be given
+    to the other people who use the same drop)."""
     from samizdat.store import envelopes
 
-    cap = ReadCap(k=1, n=1, root_key=rng(32))
-    envelopes.add_drop_key(store.db, cap.root_key, int(wall_clock() if now is None else now))
-    return cap
+    key = DropKey(rng(32))
+    envelopes.add_drop_key(store.db, key.root_key, int(wall_clock() if now is None else now))
+    return key
 
 
-def remember_drop_key(store: Store, cap: ReadCap, *, now: float | None = None) -> None:
+def remember_drop_key(store: Store, key: DropKey, *, now: float | None = None) -> None:
     """Remember a dead-drop key someone gave us."""
     from samizdat.store import envelopes
 
-    if (cap.k, cap.n) != (1, 1):
-        raise UsageError("a dead-drop key is a k=1, n=1 capability", hint="see 'deaddrop key'")
-    envelopes.add_drop_key(store.db, cap.root_key, int(wall_clock() if now is None else now))
+    envelopes.add_drop_key(store.db, key.root_key, int(wall_clock() if now is None else now))
 
 
-def choose_drop_key(store: Store, drop: DeadDrop) -> ReadCap:
+def choose_drop_key(store: Store, drop: DeadDrop) -> DropKey:
     """The remembered key this folder was used with: the one that opens a file
     there, else the only key this store has."""
     from samizdat.store import envelopes
 
-    keys = [ReadCap(k=1, n=1, root_key=k) for k in envelopes.drop_keys(store.db)]
+    keys = [DropKey(k) for k in envelopes.drop_keys(store.db)]
     if not keys:
         raise UsageError(
             "this store has no dead-drop key",
@@ -421,7 +419,7 @@ def choose_drop_key(store: Store, drop: DeadDrop) -> ReadCap:
     for entry in drop.entries():
         for key in keys:
             with contextlib.suppress(SamizdatError):
-                drop.bundle_cap(key, entry)
+                drop.bundle_cap(key.as_cap(), entry)
                 return key
     if len(keys) == 1:
         return keys[0]
@@ -434,7 +432,7 @@ def choose_drop_key(store: Store, drop: DeadDrop) -> ReadCap:
 def deaddrop_sync(
     store: Store,
     drop: DeadDrop,
-    key: ReadCap,
+    key: DropKey,
     rng: Rng,
     *,
     now: float | None = None,
@@ -453,7 +451,8 @@ def deaddrop_sync(
 
     when = wall_clock() if now is None else now
     report = DropReport(removed_partial=drop.remove_stale(when))
-    drop_id = key.subkey("dead drop id")
+    key_cap = key.as_cap()
+    drop_id = key_cap.subkey("dead drop id")
     seen = envelopes.drop_files(store.db, drop_id)
     present: dict[bytes, int] = {}  # version -> most signatures a file of it carries
 
@@ -473,7 +472,7 @@ def deaddrop_sync(
                 continue
         version, count = None, 0
         try:
-            cap = drop.bundle_cap(key, entry)
+            cap = drop.bundle_cap(key_cap, entry)
             with drop.source(entry) as source:
                 data = open_package(cap, [source])
             result = accept_package(store, data, now=when)
@@ -500,7 +499,7 @@ def deaddrop_sync(
         except StoreError:  # e.g. a document whose genesis this store never kept
             report.skipped += 1
             continue
-        entry = drop.leave(key, package, rng)
+        entry = drop.leave(key_cap, package, rng)
         envelopes.note_drop_file(
             store.db, drop_id, envelopes.DropFile(entry.name, entry.size, vid, count)
         )

@@ -124,15 +124,18 @@ def _paragraphs(chunks: Iterable[bytes]) -> Iterator[str]:
 # ------------------------------------------------------------------------ init
 
 
-def init(home: Path, passphrase: SecretBytes, rng: Rng) -> Path:
-    """Create the encrypted store and its identity key in ``home``."""
-    Store.create(home, passphrase, rng).close()
-    return home
+def init(home: Path, passphrase: SecretBytes, rng: Rng) -> tuple[Path, int | None]:
+    """Create the encrypted store and its identity key in ``home``. Returns the home
+    and, when it already existed with a looser mode, that mode (it is now 0700)."""
+    store = Store.create(home, passphrase, rng)
+    store.close()
+    return home, store.home_tightened_from
 
 
-def wipe(home: Path, rng: Rng) -> None:
-    """Destroy the store's keys at once (no passphrase needed)."""
-    Store.wipe(home, rng)
+def wipe(home: Path, rng: Rng, *, also: Iterable[str] = ()) -> None:
+    """Destroy the store's keys at once (no passphrase needed), then every file of
+    it and the files named in ``also`` (samizdat's other files in the home)."""
+    Store.wipe(home, rng, also=also)
 
 
 # ---------------------------------------------------------------------- drafts
@@ -674,20 +677,34 @@ def read_paragraphs(path: Path, max_bytes: int = DEFAULT_MAX_TEXT_BYTES,
 
 # -------------------------------------------------------------------- duress
 
-_DECOY_TITLE = "Garden diary"
-_DECOY_TEXT = (
-    "April. Sowed radishes and two rows of dill by the fence. The soil is still cold.",
-    "May. The apple tree flowered late this year. Watered the cucumbers every evening.",
-    "June. Aphids on the roses again; tried soapy water, which helped a little.",
-)
-
-
-def set_duress(store: Store, duress: SecretBytes, rng: Rng, now: int) -> None:
+def set_duress(
+    store: Store,
+    duress: SecretBytes,
+    rng: Rng,
+    now: int,
+    decoy: Iterable[tuple[str, Path]] = (),
+    *,
+    max_bytes: int = DEFAULT_MAX_TEXT_BYTES,
+) -> None:
     """Set the duress passphrase: the other database becomes a decoy store with its
-    own identity and a harmless signed document."""
+    own identity, holding the documents in ``decoy`` (title, text file), each signed
+    by the decoy's own pseudonym.
 
-    def populate(decoy: Store) -> None:
-        _doc, version = draft_new(decoy, _DECOY_TEXT, _DECOY_TITLE, rng, now)
-        sign(decoy, version.hex(), rng)
+    There is no built-in decoy text: anyone who has read this code would recognise
+    it, and seeing it would tell them a duress passphrase was used. Without
+    ``decoy`` the decoy store is empty, like a store just made.
+    """
+    chosen = [(title, Path(path)) for title, path in decoy]
+    for title, path in chosen:
+        if not title.strip():
+            raise UsageError("a decoy document needs a title")
+        if not path.is_file():
+            raise InputError(f"cannot read the decoy text {path.name}",
+                             hint="give a plain text file")
+
+    def populate(decoy_store: Store) -> None:
+        for title, path in chosen:
+            _doc, version = draft_new(decoy_store, path, title, rng, now, max_bytes=max_bytes)
+            sign(decoy_store, version.hex(), rng)
 
     store.set_duress(duress, rng, populate)

@@ -17,22 +17,25 @@ from typing import Any, TypeVar
 import click
 
 from samizdat.app import carry
+from samizdat.cli.codes import code_text
 from samizdat.cli.context import Context
-from samizdat.core.caps import ReadCap
-from samizdat.errors import InputError, UsageError
+from samizdat.core import codes
+from samizdat.core.caps import DropKey, ReadCap
+from samizdat.errors import UsageError
 from samizdat.runtime import system_rng, wall_clock
 from samizdat.transports.bundle import FileSource, atomic_writer, seal_to_files, shard_paths
 from samizdat.transports.deaddrop import DeadDrop
 
-__all__ = ["bundle_cap_for", "cap_options", "import_summary", "read_cap", "register"]
+__all__ = ["bundle_cap_for", "cap_options", "import_summary", "read_cap", "read_drop_key",
+           "register"]
 
 F = TypeVar("F", bound=Callable[..., Any])
 
 CAP_HELP = (
-    "The read capability (sz1-...). Safer: --cap-file or the SAMIZDAT_CAP environment "
-    "variable, which other users cannot see in the process list."
+    "The read capability (sz1-...; '-' reads it from standard input). Safer: --cap-file, "
+    "'-' or the SAMIZDAT_CAP environment variable, which other users cannot see in the "
+    "process list."
 )
-_MAX_CAP_FILE = 4096
 
 
 def cap_options(fn: F) -> F:
@@ -49,28 +52,32 @@ def cap_options(fn: F) -> F:
 def read_cap(
     cap_text: str | None, cap_file: Path | None, *, required: bool = True
 ) -> ReadCap | None:
-    """The capability from ``--cap``, ``--cap-file`` or ``SAMIZDAT_CAP`` (in that
-    order); :class:`UsageError` if none is given and one is required."""
-    if cap_text is None and cap_file is not None:
-        try:
-            with open(cap_file, "rb") as f:
-                raw = f.read(_MAX_CAP_FILE + 1)
-        except OSError as exc:
-            raise InputError(f"cannot read {cap_file.name}: {exc.strerror}") from None
-        if len(raw) > _MAX_CAP_FILE:
-            raise InputError(f"{cap_file.name} is too large to hold a capability")
-        lines = raw.decode("utf-8", "replace").strip().splitlines()
-        cap_text = lines[0] if lines else ""
-    if cap_text is None:
-        cap_text = os.environ.get("SAMIZDAT_CAP")
-    if cap_text is None:
+    """The capability from ``--cap`` (``-``: standard input), ``--cap-file`` or
+    ``SAMIZDAT_CAP``; :class:`UsageError` if none is given and one is required. A
+    code of another kind (an invite, a dead-drop key) is refused by name."""
+    text = code_text(codes.READ_CAP, value=cap_text, file=cap_file, env_var="SAMIZDAT_CAP")
+    if text is None:
         if required:
             raise UsageError(
                 "a read capability is needed",
                 hint="pass --cap, --cap-file or set SAMIZDAT_CAP",
             )
         return None
-    return ReadCap.parse(cap_text)
+    return ReadCap.parse(text)
+
+
+def read_drop_key(key_text: str | None, key_file: Path | None) -> DropKey | None:
+    """The dead-drop key from ``--cap`` (``-``: standard input), ``--cap-file``,
+    ``SAMIZDAT_DROP_KEY``, or ``SAMIZDAT_CAP`` when that holds a dead-drop key (it
+    usually holds a read capability meant for other commands, and is then left
+    alone); ``None`` when none is given."""
+    text = code_text(codes.DROP_KEY, value=key_text, file=key_file,
+                     env_var="SAMIZDAT_DROP_KEY")
+    if text is None:
+        env = os.environ.get("SAMIZDAT_CAP")
+        if env is not None and codes.identify(env) is codes.DROP_KEY:
+            text = env
+    return None if text is None else DropKey.parse(text)
 
 
 def bundle_cap_for(path: Path, cap_text: str | None, cap_file: Path | None) -> ReadCap | None:
@@ -96,15 +103,15 @@ def bundle_cap_for(path: Path, cap_text: str | None, cap_file: Path | None) -> R
     return None if b"\x00" not in head else cap
 
 
-def _give_cap(ctx: Context, cap: ReadCap, cap_out: Path | None) -> str | None:
-    """Write the capability to ``cap_out`` (then it is not printed) or return it."""
-    text = cap.danger_real_capability_string()
+def _give_cap(ctx: Context, secret: str, cap_out: Path | None, what: str = "read capability"
+              ) -> str | None:
+    """Write the code ``secret`` to ``cap_out`` (then it is not printed) or return it.
+    The file is mode 0600 from the moment it exists."""
     if cap_out is None:
-        return text
-    with atomic_writer(cap_out) as f:
-        os.fchmod(f.fileno(), 0o600)
-        f.write((text + "\n").encode("ascii"))
-    ctx.note(f"read capability written to {cap_out}")
+        return secret
+    with atomic_writer(cap_out, mode=0o600) as f:
+        f.write((secret + "\n").encode("ascii"))
+    ctx.note(f"{what} written to {cap_out}")
     return None
 
 
@@ -147,7 +154,7 @@ def export_cmd(ctx: Context, ref: str, out: Path, history: bool, cap_out: Path |
     store = ctx.store()
     package = carry.package_version(store, carry.resolve_version(store, ref), history=history)
     cap = seal_to_files(package, [out], k=1, rng=system_rng)
-    shown = _give_cap(ctx, cap, cap_out)
+    shown = _give_cap(ctx, cap.danger_real_capability_string(), cap_out)
     size = out.stat().st_size
     ctx.emit(
         {"cap": shown, "bytes": size, "file": str(out)},
@@ -195,7 +202,7 @@ def disperse_cmd(
     out.mkdir(parents=True, exist_ok=True)
     paths = [out / system_rng(8).hex() for _ in range(n)]
     cap = seal_to_files(package, paths, k=k, rng=system_rng)
-    shown = _give_cap(ctx, cap, cap_out)
+    shown = _give_cap(ctx, cap.danger_real_capability_string(), cap_out)
     files = [str(p) for p in paths]
     ctx.emit(
         {"cap": shown, "files": files, "k": k, "n": n},
@@ -228,8 +235,9 @@ def deaddrop() -> None:
     """Exchange copies through a folder (a USB stick left somewhere).
 
     Everyone using one drop shares one dead-drop key: make it with 'deaddrop key',
-    give it (like a read capability) to the others, who pass it once with
-    'deaddrop sync DIR --cap KEY'. The store remembers it.
+    give it (szd1-...) to the others, who pass it once with
+    'deaddrop sync DIR --cap KEY' (or --cap-file, '-', SAMIZDAT_DROP_KEY). The store
+    remembers it. A read capability is not a dead-drop key and is refused.
     """
 
 
@@ -239,8 +247,8 @@ def deaddrop() -> None:
 @click.pass_obj
 def deaddrop_key(ctx: Context, cap_out: Path | None) -> None:
     """Make a new dead-drop key, remember it, and print it."""
-    cap = carry.new_drop_key(ctx.store(), system_rng)
-    shown = _give_cap(ctx, cap, cap_out)
+    key = carry.new_drop_key(ctx.store(), system_rng)
+    shown = _give_cap(ctx, key.danger_real_key_string(), cap_out, "dead-drop key")
     ctx.emit({"cap": shown}, shown or "dead-drop key written")
 
 
@@ -255,7 +263,7 @@ def deaddrop_sync(
     what the folder lacks. Safe to interrupt and rerun."""
     store = ctx.store()
     drop = DeadDrop(folder)
-    key = read_cap(cap_text, cap_file, required=False)
+    key = read_drop_key(cap_text, cap_file)
     if key is not None:
         carry.remember_drop_key(store, key)
     else:

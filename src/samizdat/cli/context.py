@@ -99,6 +99,10 @@ class Context:
             from samizdat.store import Store
 
             self._store = Store.open(self.home, self.passphrase())
+            loose = self._store.home_tightened_from
+            if loose is not None:
+                self.note(f"{self.home} was mode {loose:04o}; it is now 0700 "
+                          "(only you may enter it)")
         return self._store
 
     def close(self) -> None:

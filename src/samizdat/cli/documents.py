@@ -56,7 +56,9 @@ def init(ctx: Context) -> None:
 
     The passphrase comes from SAMIZDAT_PASSPHRASE or is asked twice.
     """
-    home = app.init(ctx.home, ctx.passphrase(confirm=True), system_rng)
+    home, loose = app.init(ctx.home, ctx.passphrase(confirm=True), system_rng)
+    if loose is not None:
+        ctx.note(f"{home} was mode {loose:04o}; it is now 0700 (only you may enter it)")
     ctx.emit({"home": str(home)}, f"store created at {home}")
 
 
@@ -383,14 +385,27 @@ def passphrase() -> None:
 
 
 @passphrase.command("duress")
+@click.option("--decoy", "decoys", multiple=True,
+              type=click.Path(dir_okay=False, exists=True, path_type=Path),
+              help="A text file to put in the decoy store (repeatable). Without it the "
+              "decoy is empty.")
+@click.option("--decoy-title", "titles", multiple=True,
+              help="Title of each --decoy document, in order (default: its file name).")
+@_max_size
 @click.pass_obj
-def passphrase_duress(ctx: Context) -> None:
+def passphrase_duress(ctx: Context, decoys: tuple[Path, ...], titles: tuple[str, ...],
+                      max_size: int) -> None:
     """Set a duress passphrase (from SAMIZDAT_DURESS_PASSPHRASE or a prompt).
 
-    Entering it instead of the real one opens a harmless decoy store AND destroys
-    the real store's key in the same step: afterwards the real passphrase opens
-    nothing, ever. The store looks the same whether or not one is set.
+    Entering it instead of the real one opens a decoy store AND destroys the real
+    store's key in the same step: afterwards the real passphrase opens nothing,
+    ever. The decoy holds the --decoy texts you choose (there is no built-in text:
+    one would give the decoy away). The store's files look the same whether or not
+    one is set, and whether or not it was used.
     """
+    if len(titles) > len(decoys):
+        raise UsageError("more --decoy-title than --decoy files")
+    chosen = [(titles[i] if i < len(titles) else _title_of(p), p) for i, p in enumerate(decoys)]
     store = ctx.store()
     value = os.environ.get("SAMIZDAT_DURESS_PASSPHRASE")
     if value is None:
@@ -400,8 +415,17 @@ def passphrase_duress(ctx: Context) -> None:
         value = click.prompt("Duress passphrase", hide_input=True, confirmation_prompt=True)
     if not value:
         raise UsageError("the duress passphrase is empty")
-    app.set_duress(store, SecretBytes(value.encode("utf-8"), "passphrase"), system_rng, _now())
-    ctx.emit({"duress": True}, "duress passphrase set")
+    app.set_duress(store, SecretBytes(value.encode("utf-8"), "passphrase"), system_rng, _now(),
+                   chosen, max_bytes=max_size)
+    ctx.emit({"duress": True, "decoy_documents": len(chosen)}, "duress passphrase set"
+             + (f"; the decoy holds {len(chosen)} document(s)" if chosen
+                else "; the decoy store is empty (see --decoy)"))
+
+
+def _title_of(path: Path) -> str:
+    """A title from a file name: ``allotment-notes.txt`` -> ``Allotment notes``."""
+    words = path.stem.replace("_", " ").replace("-", " ").strip()
+    return (words[:1].upper() + words[1:]) if words else "Notes"
 
 
 @click.command("wipe")
@@ -412,8 +436,10 @@ def wipe(ctx: Context, yes: bool) -> None:
     store size, no passphrase needed, nothing recoverable afterwards."""
     if not yes:
         raise UsageError("wipe destroys the store for ever; add --yes to do it")
-    app.wipe(ctx.home, system_rng)
-    ctx.emit({"wiped": True}, f"the store at {ctx.home} is destroyed")
+    from samizdat.cli.mail import CONFIG_NAME  # the mail settings name servers
+
+    app.wipe(ctx.home, system_rng, also=(CONFIG_NAME,))
+    ctx.emit({"wiped": True}, f"the store at {ctx.home} is destroyed; nothing of it is left")
 
 
 def register(group: click.Group) -> None:

@@ -7,9 +7,11 @@ import asyncio
 import logging
 import os
 import sys
+from pathlib import Path
 
 import click
 
+from samizdat.cli.codes import code_text
 from samizdat.cli.context import Context
 from samizdat.errors import NetworkError, NotFound, UsageError
 from samizdat.runtime import system_rng, wall_clock
@@ -67,14 +69,31 @@ def contact_invite(ctx: Context, address: str | None, ttl: int, no_qr: bool) -> 
 
 
 @contact_group.command("accept")
-@click.argument("code")
+@click.argument("code", required=False)
+@click.option("--code-file", type=click.Path(dir_okay=False, path_type=Path),
+              help="Read the invite code from this file ('-': standard input).")
 @click.pass_obj
-def contact_accept(ctx: Context, code: str) -> None:
-    """Answer an invite code: reach the inviter and add each other."""
-    from samizdat.app import network
+def contact_accept(ctx: Context, code: str | None, code_file: Path | None) -> None:
+    """Answer an invite code: reach the inviter and add each other.
 
+    The code is read from CODE, from --code-file FILE, from standard input (CODE
+    '-') or from SAMIZDAT_INVITE. A file, standard input or the variable is better
+    than CODE: a command line can be read by every user of this machine and stays
+    in the shell's history, and the invite works only once.
+    """
+    from samizdat.app import network
+    from samizdat.core import codes
+
+    text = code_text(codes.INVITE, value=code, file=code_file, env_var="SAMIZDAT_INVITE")
+    if text is None:
+        raise UsageError("an invite code is needed",
+                         hint="give it with --code-file FILE, '-' (standard input), "
+                         "SAMIZDAT_INVITE or as CODE")
+    if code is not None and code != "-":
+        ctx.note("note: an invite on the command line can be seen by other users of this "
+                 "machine; next time use --code-file or '-'")
     contact = network.accept_invite(
-        ctx.store(), code, system_rng, _now(), socks=network.socks_from_env()
+        ctx.store(), text, system_rng, _now(), socks=network.socks_from_env()
     )
     ctx.emit(
         {"contact": contact.id, "fingerprint": contact.fingerprint},

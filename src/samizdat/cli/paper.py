@@ -46,19 +46,25 @@ def print_cmd(ctx: Context, ref: str, out: Path, cap_on_pages: bool, key_out: Pa
     """Print a paper copy: the readable text, then QR codes carrying the sealed copy.
 
     Most of the codes, from any pages in any order, rebuild it, even with a page
-    lost. The read capability goes on a separate key sheet: keep it apart from the pages.
+    lost. The read capability goes on a separate key sheet (mode 0600): keep it
+    apart from the pages. It is not printed on the terminal; --json carries it as
+    `cap`, per the scripting contract.
     """
     result = paper.print_copy(ctx.store(), ref, out, system_rng, cap_on_pages=cap_on_pages,
                               with_text=not no_text, key_out=key_out, density=density)
-    cap = result.cap.danger_real_capability_string()
     key = str(result.key_sheet) if result.key_sheet else None
     where = f"key sheet: {key}" if key else "key sheet: last page"
+    human = (f"printed version {result.version[:16]} to {out}: {result.pages} page(s), "
+             f"{result.codes} codes, any {result.k} rebuild it; {where} (the read "
+             "capability is there and nowhere else)")
+    if not ctx.as_json:  # never on a terminal (or in its scrollback) beside the pages
+        ctx.emit({}, human)
+        return
+    # --json: the contract's `cap`, for the script that asked for it
     ctx.emit(
-        {"pages": result.pages, "cap": cap, "key_sheet": key, "codes": result.codes,
-         "codes_needed": result.k, "version": result.version, "file": str(out)},
-        f"printed version {result.version[:16]} to {out}: {result.pages} page(s), "
-        f"{result.codes} codes, any {result.k} rebuild it; {where}\n"
-        f"read capability: {cap}",
+        {"pages": result.pages, "cap": result.cap.danger_real_capability_string(),
+         "key_sheet": key, "codes": result.codes, "codes_needed": result.k,
+         "version": result.version, "file": str(out)},
     )
 
 

@@ -10,12 +10,21 @@ Design (see ``docs/spec/capability.md``):
   cap can be logged, put in an exception or printed by a debugger without leaking;
 * the one serializer is called :meth:`ReadCap.danger_real_capability_string`, so every
   call site that can leak a cap says so in its name (the tahoe-capabilities habit);
-* the text form is ``sz1-`` followed by lowercase RFC 4648 base32 without padding of
-  ``version | k | n | root key | checksum``; the 4-byte checksum catches typing
-  mistakes before any shard is touched. The QR form is the same string in upper case,
-  which fits QR's compact alphanumeric mode (45 symbols, 5.5 bits per character);
+* the text form is a :mod:`samizdat.core.codes` code of kind
+  :data:`~samizdat.core.codes.READ_CAP`: ``sz1-`` followed by lowercase RFC 4648
+  base32 without padding of ``version | k | n | root key | checksum``; the 4-byte
+  checksum catches typing mistakes before any shard is touched. The QR form is the
+  same string in upper case, which fits QR's compact alphanumeric mode (45 symbols,
+  5.5 bits per character);
 * :meth:`ReadCap.parse` is strict: anything else raises
-  :class:`~samizdat.errors.DecodeError` whose message never repeats the input.
+  :class:`~samizdat.errors.DecodeError` whose message never repeats the input, and
+  a code of another kind (an invite, a dead-drop key) raises
+  :class:`~samizdat.errors.WrongCode` saying what it is.
+
+A :class:`DropKey` is the key everyone using one dead drop shares. Inside, it opens
+files exactly like a k = 1, n = 1 capability (:meth:`DropKey.as_cap`); its text
+form is its own kind of code (``szd1-``), so that neither can be given for the
+other.
 
 Only derivation downwards exists: the cap gives the envelope's subkeys
 (:meth:`ReadCap.subkey`), nothing gives the cap back.
@@ -23,43 +32,35 @@ Only derivation downwards exists: the cap gives the envelope's subkeys
 
 from __future__ import annotations
 
-import base64
-import binascii
 from dataclasses import dataclass, field
 from typing import Final
 
+from samizdat.core import codes
 from samizdat.core.crypto import constant_time_equal, derive_key, sha256
 from samizdat.errors import DecodeError
 
 __all__ = [
     "CAP_PREFIX",
     "CAP_VERSION",
+    "DROP_KEY_PREFIX",
     "MAX_SHARDS",
+    "DropKey",
     "ReadCap",
 ]
 
 CAP_VERSION: Final = 1
 """Version byte of the capability encoding (and of the envelope format it opens)."""
 
-CAP_PREFIX: Final = "sz1-"
+CAP_PREFIX: Final = codes.READ_CAP.prefix
 """Human-visible prefix: says "this is a samizdat read capability, format 1"."""
+
+DROP_KEY_PREFIX: Final = codes.DROP_KEY.prefix
+"""Human-visible prefix of a dead-drop key."""
 
 MAX_SHARDS: Final = 255
 """zfec allows up to 256 shares; one byte holds n."""
 
 ROOT_KEY_BYTES: Final = 32
-_CHECKSUM_BYTES: Final = 4
-_BODY_BYTES: Final = 3 + ROOT_KEY_BYTES
-_RAW_BYTES: Final = _BODY_BYTES + _CHECKSUM_BYTES
-# base32 without padding: ceil(39 * 8 / 5) = 63 characters
-_B32_CHARS: Final = -(-_RAW_BYTES * 8 // 5)
-_CHECKSUM_CONTEXT: Final = b"samizdat 2026 read capability checksum v1\x00"
-
-
-def _checksum(body: bytes) -> bytes:
-    # A plain (unkeyed) hash: it only has to catch typos, and it reveals nothing
-    # the cap itself does not already reveal to whoever can see it.
-    return sha256(_CHECKSUM_CONTEXT + body)[:_CHECKSUM_BYTES]
 
 
 @dataclass(frozen=True)
@@ -104,18 +105,13 @@ class ReadCap:
             length=length,
         )
 
-    def _raw(self) -> bytes:
-        body = bytes([CAP_VERSION, self.k, self.n]) + self.root_key
-        return body + _checksum(body)
-
     def danger_real_capability_string(self) -> str:
         """The capability as text: whoever sees this string can read the document.
 
         Never log it, put it in an exception, or pass it as a child process argument
         (use a file or the ``SAMIZDAT_CAP`` environment variable instead).
         """
-        b32 = base64.b32encode(self._raw()).decode("ascii").rstrip("=").lower()
-        return CAP_PREFIX + b32
+        return codes.encode(codes.READ_CAP, bytes([CAP_VERSION, self.k, self.n]) + self.root_key)
 
     def danger_real_capability_qr_text(self) -> str:
         """The same capability in upper case, so a QR code can use its alphanumeric
@@ -139,51 +135,44 @@ class ReadCap:
 
     @classmethod
     def parse(cls, text: str) -> ReadCap:
-        """Strictly decode a capability string (either case, surrounding whitespace
-        ignored). Raises :class:`DecodeError` for anything else; the message never
-        quotes the input, which may be a real capability with one typo."""
-        if not isinstance(text, str):
-            raise DecodeError("a capability is text")
-        s = text.strip()
-        if len(s) != len(CAP_PREFIX) + _B32_CHARS:
-            if s[: len(CAP_PREFIX)].lower() != CAP_PREFIX:
-                raise DecodeError(
-                    "this is not a samizdat read capability",
-                    hint=f"a capability starts with '{CAP_PREFIX}'",
-                )
-            raise DecodeError(
-                "the read capability has the wrong length",
-                hint=f"a capability is '{CAP_PREFIX}' followed by {_B32_CHARS} characters",
-            )
-        if s[: len(CAP_PREFIX)].lower() != CAP_PREFIX:
-            raise DecodeError(
-                "this is not a samizdat read capability",
-                hint=f"a capability starts with '{CAP_PREFIX}'",
-            )
-        body32 = s[len(CAP_PREFIX) :].upper()
-        pad = "=" * (-len(body32) % 8)
-        try:
-            raw = base64.b32decode(body32 + pad, casefold=False)
-        except (binascii.Error, ValueError) as exc:
-            raise DecodeError(
-                "the read capability contains characters that are not base32",
-                hint="only letters a-z and digits 2-7 follow the prefix",
-            ) from exc
-        # base32 of 39 bytes leaves 1 unused bit in the last character: must be zero,
-        # so that one capability has exactly one spelling.
-        if len(raw) != _RAW_BYTES or base64.b32encode(raw).decode("ascii").rstrip(
-            "="
-        ) != body32:
-            raise DecodeError("the read capability is not in its canonical form")
-        body, check = raw[:_BODY_BYTES], raw[_BODY_BYTES:]
-        if not constant_time_equal(_checksum(body), check):
-            raise DecodeError(
-                "the read capability has a typo (its checksum does not match)",
-                hint="compare it character by character with the original",
-            )
-        if body[0] != CAP_VERSION:
-            raise DecodeError(
-                "this read capability is from a newer version of samizdat",
-                hint="upgrade samizdat",
-            )
+        """Strictly decode a capability string (either case; spaces, line breaks and
+        grouping dashes ignored). Raises :class:`DecodeError` for anything else
+        (:class:`~samizdat.errors.WrongCode` for a code of another kind); the message
+        never quotes the input, which may be a real capability with one typo."""
+        body = codes.decode(codes.READ_CAP, text)
         return cls(k=body[1], n=body[2], root_key=bytes(body[3:]))
+
+
+@dataclass(frozen=True)
+class DropKey:
+    """The key shared by everyone who uses one dead drop. Secret: ``repr=False``."""
+
+    root_key: bytes = field(repr=False)
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.root_key, bytes) or len(self.root_key) != ROOT_KEY_BYTES:
+            raise DecodeError("a dead-drop key is 32 bytes")
+
+    def as_cap(self) -> ReadCap:
+        """The capability that opens (and seals) the drop's key wraps."""
+        return ReadCap(k=1, n=1, root_key=self.root_key)
+
+    def danger_real_key_string(self) -> str:
+        """The key as text (``szd1-...``): whoever sees it can read and fill the drop."""
+        return codes.encode(codes.DROP_KEY, bytes([CAP_VERSION]) + self.root_key)
+
+    @classmethod
+    def parse(cls, text: str) -> DropKey:
+        """Strict decoding; a read capability given here is refused by name."""
+        return cls(bytes(codes.decode(codes.DROP_KEY, text)[1:]))
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, DropKey):
+            return NotImplemented
+        return constant_time_equal(self.root_key, other.root_key)
+
+    def __hash__(self) -> int:
+        return hash(sha256(self.root_key))
+
+    def __reduce__(self) -> tuple[object, ...]:
+        raise TypeError("dead-drop keys are not picklable (they are secrets)")

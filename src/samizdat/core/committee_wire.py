@@ -15,20 +15,16 @@ random: no magic, no kind, no n, k or index, and sizes rounded to a coarse bucke
 
 from __future__ import annotations
 
-import base64
-import binascii
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Final
 
-from samizdat.core import cbor
+from samizdat.core import cbor, codes
 from samizdat.core import group as g
 from samizdat.core.crypto import (
     Aead,
     Rng,
-    constant_time_equal,
     derive_key,
-    sha256,
 )
 from samizdat.core.envelope import padme
 from samizdat.errors import CryptoError, DecodeError
@@ -54,14 +50,11 @@ VERSION: Final = 1
 MAX_MESSAGE_BYTES: Final = 256 * 1024
 """Larger than any honest message (a round-2 message for 255 members is ~45 KiB)."""
 
-SECRET_PREFIX: Final = "szc1-"  # noqa: S105 (a prefix, not a secret)
+SECRET_PREFIX: Final = codes.COMMITTEE_SECRET.prefix
 """Human-visible prefix of a committee secret code (distinct from caps' ``sz1-``)."""
 SECRET_VERSION: Final = 1
 SECRET_BYTES: Final = 20
 """160 random bits: far beyond guessing, and the code stays 40 characters long."""
-_SECRET_CHECKSUM: Final = 4
-_SECRET_RAW: Final = 1 + SECRET_BYTES + _SECRET_CHECKSUM
-_SECRET_CHECKSUM_CONTEXT: Final = b"samizdat 2026 committee secret checksum v1\x00"
 SEAL_KEY_CONTEXT: Final = "samizdat 2026 committee messages v1"
 SEAL_AAD: Final = b"samizdat 2026 committee sealed message v1"
 SEAL_NONCE_BYTES: Final = 12
@@ -71,11 +64,6 @@ SEALED_MIN_BYTES: Final = 1024
 round messages of small committees all look the same size."""
 _LEN_BYTES: Final = 4
 _NOT_OURS: Final = "not a message of this committee, or the committee secret is wrong"
-
-
-def _secret_checksum(body: bytes) -> bytes:
-    # unkeyed: it only catches typing mistakes, like the read capability's checksum
-    return sha256(_SECRET_CHECKSUM_CONTEXT + body)[:_SECRET_CHECKSUM]
 
 
 @dataclass(frozen=True)
@@ -94,38 +82,15 @@ class CommitteeSecret:
         return cls(rng(SECRET_BYTES))
 
     def danger_real_secret_string(self) -> str:
-        """``szc1-`` + lowercase base32 of version | secret | checksum. Whoever sees it
-        can read and forge the committee's message files: never log it or pass it
-        as a process argument."""
-        body = bytes([SECRET_VERSION]) + self.value
-        raw = body + _secret_checksum(body)
-        return SECRET_PREFIX + base64.b32encode(raw).decode("ascii").rstrip("=").lower()
+        """``szc1-`` + lowercase base32 of version | secret | checksum (a
+        :mod:`samizdat.core.codes` code). Whoever sees it can read and forge the
+        committee's message files: never log it or pass it as a process argument."""
+        return codes.encode(codes.COMMITTEE_SECRET, bytes([SECRET_VERSION]) + self.value)
 
     @classmethod
     def parse(cls, text: str) -> CommitteeSecret:
         """Strict parse; errors never repeat the input."""
-        t = text.strip()
-        if len(t) > 200:
-            raise DecodeError("this is not a committee secret (too long)")
-        if not t.lower().startswith(SECRET_PREFIX):
-            raise DecodeError(f"a committee secret starts with '{SECRET_PREFIX}'",
-                              hint="make one with 'samizdat committee secret'")
-        b32 = t[len(SECRET_PREFIX):].upper()
-        try:
-            raw = base64.b32decode(b32 + "=" * (-len(b32) % 8))
-        except (binascii.Error, ValueError):
-            raise DecodeError("the committee secret has characters that are not base32",
-                              hint="check it for typing mistakes") from None
-        if len(raw) != _SECRET_RAW:
-            raise DecodeError("the committee secret has the wrong length",
-                              hint="check it for missing or extra characters")
-        body, check = raw[:-_SECRET_CHECKSUM], raw[-_SECRET_CHECKSUM:]
-        if not constant_time_equal(_secret_checksum(body), check):
-            raise DecodeError("the committee secret's checksum does not match",
-                              hint="check it for typing mistakes")
-        if body[0] != SECRET_VERSION:
-            raise DecodeError(f"committee secret version {body[0]} is not supported")
-        return cls(body[1:])
+        return cls(bytes(codes.decode(codes.COMMITTEE_SECRET, text)[1:]))
 
     def __reduce__(self) -> tuple[object, ...]:
         raise TypeError("committee secrets are not picklable")

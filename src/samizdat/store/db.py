@@ -13,12 +13,20 @@ Settings, and why:
   12 MB text), and buys little: the passphrase and keys also pass through Python
   objects that cannot be wiped. Reading a running, unlocked process's memory is a
   compromised endpoint, outside the threat model (``docs/threat-model.md``).
-* ``journal_mode = WAL`` and ``synchronous = FULL``: WAL keeps readers and one
-  writer apart (the node and a command can share the store) and never overwrites
-  committed pages in place, which is what makes ``kill -9`` harmless. NORMAL would
-  already survive a killed process, but may lose the last commits on power loss;
-  FULL syncs the WAL on every commit so a version we said was saved stays saved.
-  The cost is one fsync per transaction, so bulk writes are batched in one.
+* ``journal_mode = TRUNCATE`` and ``synchronous = FULL``: a rollback journal that is
+  truncated to zero bytes after every commit and never deleted. WAL would leave a
+  ``-wal`` and a ``-shm`` file beside the database in use for as long as any process
+  has it open, and after ``kill -9`` (their headers are plain SQLite): a pointer to
+  which of the two databases is the real one. With TRUNCATE, both databases carry
+  one empty ``-journal`` file at rest (the store writes both on every open, see
+  ``store.py``), and a non-empty journal exists only while a write transaction is
+  in flight. A killed process leaves that journal behind only if it died mid-write;
+  the next open rolls it back and empties it. FULL syncs the journal and the
+  database at each commit, so a version we said was saved stays saved and
+  ``kill -9`` at any moment leaves a sound file. The cost is about three fsyncs per
+  transaction (WAL: one), so bulk writes are batched in one. Readers and a writer
+  in two processes (node and command) still share the store: a writer waits for
+  readers to finish (``busy_timeout``).
 * SQLCipher 4's default page format (4096-byte pages, AES-256-CBC, HMAC-SHA512), so
   that whoever holds the key can also open the file with the stock ``sqlcipher``
   shell; a 32 MiB page cache (see :data:`CACHE_KIB`).
@@ -26,12 +34,16 @@ Settings, and why:
   ``busy_timeout`` of 10 s so a second process waits rather than fails.
 
 Every SQLite error is turned into :class:`~samizdat.errors.NotAStore` (a file that
-is not ours, truncated or corrupted), never a traceback.
+is not ours, truncated or corrupted), never a traceback; a lock held by another
+process past the timeout is a plain :class:`~samizdat.errors.StoreError` ("busy"),
+so that nobody mistakes a busy file for a damaged one (the store rebuilds a partner
+database that is damaged, never one that is busy).
 """
 
 from __future__ import annotations
 
 import contextlib
+import os
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
@@ -41,9 +53,11 @@ import sqlcipher3
 from samizdat.core.crypto import SecretBytes
 from samizdat.errors import NotAStore, StoreError
 
-__all__ = ["PAGE_SIZE", "Database", "Row"]
+__all__ = ["JOURNAL_MODE", "PAGE_SIZE", "Database", "Row"]
 
 PAGE_SIZE = 4096
+JOURNAL_MODE = "TRUNCATE"
+"""SQLite's rollback journal, emptied in place after each commit (see above)."""
 CACHE_KIB = 32 * 1024
 """Page cache per connection. Every page read from disk is decrypted and checked
 (AES-256-CBC + HMAC-SHA512); a larger cache than SQLite's 2 MiB default keeps hot
@@ -51,12 +65,36 @@ pages decrypted and more than doubles random-read rates here."""
 Row = tuple[Any, ...]
 
 
-def _damaged(path: Path, exc: BaseException) -> NotAStore:
+_BUSY = ("SQLITE_BUSY", "SQLITE_LOCKED", "SQLITE_BUSY_SNAPSHOT", "SQLITE_LOCKED_SHAREDCACHE")
+
+
+def _damaged(path: Path, exc: BaseException) -> StoreError:
     name = getattr(exc, "sqlite_errorname", None) or type(exc).__name__
+    if name in _BUSY:
+        # another process held the lock past busy_timeout: the file is fine
+        return StoreError(
+            f"the store database {path.name} is busy (another samizdat process is "
+            "writing it)", hint="try again in a moment",
+        )
     return NotAStore(
         f"the store database {path.name} is damaged or not ours ({name})",
         hint="restore it from a backup, or 'samizdat init' a new store elsewhere",
     )
+
+
+def _reserve(path: Path) -> None:
+    """Make ``path`` an empty file of mode 0600 from its first moment (SQLite would
+    create it with the umask's mode, 0644 by default), or accept an empty one that
+    is already there (a database being rebuilt in place keeps its inode)."""
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
+    except FileExistsError:
+        if path.is_symlink() or not path.is_file() or path.stat().st_size != 0:
+            raise StoreError(f"{path.name} already exists") from None
+        return
+    except OSError as exc:
+        raise StoreError(f"cannot create {path.name}: {exc.strerror}") from None
+    os.close(fd)
 
 
 def _refused(exc: BaseException) -> StoreError:
@@ -80,9 +118,18 @@ class Database:
     def __repr__(self) -> str:
         return f"<Database {self.path.name}>"
 
+    @staticmethod
+    def reserve(path: Path) -> None:
+        """Make ``path`` an empty file of mode 0600 now, to be filled later by
+        ``open(..., create=True)`` (the store makes both database files at once)."""
+        _reserve(path)
+
     @classmethod
     def open(cls, path: Path, key: SecretBytes, *, create: bool = False) -> Database:
         """Open (or, with ``create``, make) the database at ``path`` under ``key``.
+
+        ``create`` makes ``path`` with mode 0600, or fills an empty file that is
+        already there.
 
         Before anything is written, the key is checked by reading the schema, so a
         file that is not ours is left exactly as it was.
@@ -97,8 +144,8 @@ class Database:
                     f"the store database {path.name} is truncated or not ours",
                     hint="restore it from a backup",
                 )
-        elif path.exists():
-            raise StoreError(f"{path.name} already exists")
+        else:
+            _reserve(path)
         try:
             conn = sqlcipher3.connect(str(path), isolation_level=None, check_same_thread=False)
         except sqlcipher3.Error as exc:
@@ -107,15 +154,17 @@ class Database:
             conn.execute("PRAGMA cipher_log_level = NONE")
             conn.execute("PRAGMA cipher_memory_security = OFF")
             conn.execute(f"PRAGMA key = \"x'{key.reveal().hex()}'\"")
+            # before the first read (sqlite3's connect() already waits 5 s by default;
+            # this makes the wait the same 10 s everywhere)
+            conn.execute("PRAGMA busy_timeout = 10000")
             # the first read decrypts page 1: a wrong key or a foreign file fails here
             conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
             conn.execute("PRAGMA foreign_keys = ON")
             conn.execute("PRAGMA temp_store = MEMORY")
             conn.execute(f"PRAGMA cache_size = -{CACHE_KIB}")
-            conn.execute("PRAGMA busy_timeout = 10000")
-            mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()
+            mode = conn.execute(f"PRAGMA journal_mode = {JOURNAL_MODE}").fetchone()
             conn.execute("PRAGMA synchronous = FULL")
-            if not mode or str(mode[0]).lower() != "wal":
+            if not mode or str(mode[0]).lower() != JOURNAL_MODE.lower():
                 raise _damaged(path, RuntimeError("journal mode"))
         except sqlcipher3.Error as exc:
             conn.close()
@@ -213,7 +262,7 @@ class Database:
         return [str(r[0]) for r in self.query("PRAGMA integrity_check")]
 
     def close(self) -> None:
-        """Close the connection (checkpointing the WAL); safe to call twice."""
+        """Close the connection; safe to call twice."""
         if self._conn is not None:
             with contextlib.suppress(sqlcipher3.Error):
                 self._conn.close()

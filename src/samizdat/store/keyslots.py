@@ -30,6 +30,7 @@ argument; the file half (:func:`read_file`, :func:`write_slot`...) does the I/O.
 
 from __future__ import annotations
 
+import contextlib
 import os
 from dataclasses import dataclass, field
 from enum import IntEnum
@@ -53,6 +54,7 @@ __all__ = [
     "costs_to_try",
     "destroy_all",
     "destroy_slot",
+    "fsync_dir",
     "kdf_cost",
     "open_slot",
     "read_file",
@@ -204,7 +206,8 @@ def read_file(path: Path) -> list[bytes]:
     return [data[off : off + SLOT_BYTES] for off in SLOT_OFFSETS]
 
 
-def _fsync_dir(path: Path) -> None:
+def fsync_dir(path: Path) -> None:
+    """fsync a folder, so that a rename or unlink in it is on disk."""
     fd = os.open(path, os.O_RDONLY)
     try:
         os.fsync(fd)
@@ -224,12 +227,16 @@ def write_new_file(path: Path, slots: dict[int, bytes], rng: Rng) -> None:
             raise ValueError("a sealed slot has the wrong length")
         data[SLOT_OFFSETS[index] : SLOT_OFFSETS[index] + SLOT_BYTES] = raw
     tmp = path.with_name(path.name + ".new")
-    with open(tmp, "wb") as f:
+    with contextlib.suppress(FileNotFoundError):
+        os.unlink(tmp)  # left by an init killed half-way
+    # mode 0600 from the first moment: never a window where others may read it
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
+    with os.fdopen(fd, "wb") as f:
         f.write(data)
         f.flush()
         os.fsync(f.fileno())
     os.replace(tmp, path)
-    _fsync_dir(path.parent)
+    fsync_dir(path.parent)
 
 
 def write_slot(path: Path, index: int, raw: bytes) -> None:

@@ -100,13 +100,18 @@ def fsync_dir(folder: Path) -> None:
 
 
 @contextlib.contextmanager
-def atomic_writer(path: Path) -> Iterator[BinaryIO]:
+def atomic_writer(path: Path, *, mode: int = 0o666) -> Iterator[BinaryIO]:
     """Write ``path`` atomically: yields a file open on ``path + TEMP_SUFFIX``; on a
     clean exit it is flushed, fsynced and renamed to ``path``; on an error it is
-    removed."""
+    removed.
+
+    ``mode`` is the file's mode from the moment it is created (less the umask):
+    pass ``0o600`` for anything that holds a secret (a capability, a key sheet), so
+    that it is never readable by others, not even for an instant."""
     tmp = path.with_name(path.name + TEMP_SUFFIX)
     try:
-        f = open(tmp, "xb")  # noqa: SIM115 - closed below on every path
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, mode)
+        f = os.fdopen(fd, "wb")
     except OSError as exc:
         raise InputError(f"cannot write {path}: {exc.strerror}") from None
     try:
