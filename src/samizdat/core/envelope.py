@@ -57,7 +57,9 @@ __all__ = [
     "CHUNK_BYTES",
     "DROP_WRAP_BYTES",
     "INDEX_TAG_BYTES",
+    "PACKAGE_EXPANSION",
     "BytesSource",
+    "Expansion",
     "Sealer",
     "ShardSource",
     "Sink",
@@ -376,12 +378,34 @@ class BytesSource:
         return bytes(self._data[offset : offset + length])
 
 
+@dataclass(frozen=True)
+class Expansion:
+    """How much decompressed output an envelope may yield for what arrived: at most
+    ``floor + ratio x`` the compressed bytes read so far, checked before each
+    frame is decompressed. Text compresses about 3:1; a decompression bomb
+    compresses 20,000:1, so a small file can no longer claim megabytes of content
+    whose decoding and checks cost time and memory out of proportion to it."""
+
+    ratio: int
+    floor: int
+
+    def allows(self, output: int, compressed: int) -> bool:
+        """Whether ``output`` decompressed bytes are in proportion to ``compressed``."""
+        return output <= self.floor + self.ratio * compressed
+
+
+PACKAGE_EXPANSION: Final = Expansion(ratio=100, floor=128 * 1024)
+"""The bound :func:`open_stream` callers use for packages (``docs/spec/envelope.md``)."""
+
+
 class _Inner:
     """Parses the decrypted inner stream: records, end marker, zero padding."""
 
-    def __init__(self, sink: Sink, max_output: int) -> None:
+    def __init__(self, sink: Sink, max_output: int, expansion: Expansion | None) -> None:
         self._sink = sink
         self._max_output = max_output
+        self._expansion = expansion
+        self._compressed = 0
         self._buf = bytearray()
         self._dctx = _decompressor()
         self.output = 0
@@ -433,6 +457,14 @@ class _Inner:
             raise DecodeError(
                 "envelope content larger than the limit",
                 hint="the limit protects against decompression bombs",
+            )
+        self._compressed += len(frame) + _RECORD_HEAD
+        if self._expansion is not None and not self._expansion.allows(
+            self.output + declared, self._compressed
+        ):
+            raise DecodeError(
+                "envelope content is out of proportion to its size (a decompression bomb)",
+                hint="nothing was imported; the file was made to exhaust memory or time",
             )
         try:
             data = self._dctx.decompress(frame, max_output_size=CHUNK_BYTES)
@@ -501,6 +533,7 @@ def open_stream(
     sink: Sink,
     *,
     max_output: int = 1 << 40,
+    expansion: Expansion | None = None,
 ) -> int:
     """Rebuild an envelope from any shards (in any order, with duplicates, corrupted
     and foreign ones mixed in) and write its payload to ``sink``; returns its length.
@@ -510,7 +543,7 @@ def open_stream(
     function returns: a caller must treat it as tentative until then (write it to a
     temporary place, commit after). Raises :class:`NotEnoughShards` when some stripe
     has fewer than k good blocks, :class:`DecodeError` for an envelope that opens but
-    is malformed (or larger than ``max_output``).
+    is malformed (or larger than ``max_output``, or expands beyond ``expansion``).
     """
     keys = _Keys(cap)
     members = _recognise(keys, sources)
@@ -527,7 +560,7 @@ def open_stream(
         )
     layout = _Layout.from_shard_bytes(cap.k, members[0][1].size())
     decoder = zfec.Decoder(cap.k, cap.n) if cap.n > cap.k else None
-    inner = _Inner(sink, max_output)
+    inner = _Inner(sink, max_output, expansion)
     for stripe in range(layout.stripes):
         final = stripe == layout.stripes - 1
         size = layout.block_size(stripe)
