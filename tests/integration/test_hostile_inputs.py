@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import os
 import stat
+import subprocess
 import sys
 from pathlib import Path
 from typing import Any
@@ -149,3 +150,37 @@ def test_children_never_see_the_passphrase_or_the_cap(
     for secret in (store_cli.passphrase, cap, "smtp-secret-value"):
         assert secret not in dumped
     assert "SAMIZDAT_" not in dumped
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="mknod needs root")
+def test_export_print_and_cap_out_onto_a_device_node_leave_it_a_device(
+    alice: dict[str, Any], tmp_path: Path
+) -> None:
+    # the first-round writer renamed its temporary file over the device node: as
+    # root, 'export --out /dev/null' replaced /dev/null with a regular file
+    cli = alice["cli"]
+    nodes = {name: tmp_path / name for name in ("out", "pdf", "cap")}
+    for node in nodes.values():
+        os.mknod(node, 0o666 | stat.S_IFCHR, os.makedev(1, 3))
+    cli.ok("export", alice["version"], "--out", nodes["out"], "--cap-out", nodes["cap"])
+    cli.ok("print", alice["version"], "--out", nodes["pdf"],
+           "--key-out", tmp_path / "key.pdf")
+    for node in nodes.values():
+        assert stat.S_ISCHR(os.stat(node).st_mode), node
+    assert not list(tmp_path.glob("*.part"))
+
+
+def test_export_to_standard_output(alice: dict[str, Any], make_cli: Any, tmp_path: Path) -> None:
+    cli = alice["cli"]
+    cap_file = tmp_path / "cap.txt"
+    refused = cli("export", alice["version"], "--out", "-")
+    assert refused.code == 2 and "--cap-out" in refused.stderr
+    assert not (Path.cwd() / "-").exists()
+    # what goes to stdout is the bundle, and nothing else: bob imports it
+    argv = [sys.executable, "-m", "samizdat", "--home", str(cli.home), "export",
+            alice["version"], "--out", "-", "--cap-out", cap_file]
+    bundle = subprocess.run(argv, capture_output=True, env=cli.env(), check=True).stdout
+    bob = make_cli("bob")
+    bob.ok("init")
+    got = bob.ok("import", write(tmp_path / "b.bin", bundle), "--cap-file", cap_file)
+    assert got["version"] == alice["version"]

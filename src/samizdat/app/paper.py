@@ -15,7 +15,6 @@ sheet) and imports the first one that opens, through the same all-or-nothing
 
 from __future__ import annotations
 
-import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -34,9 +33,9 @@ from samizdat.errors import (
     NotEnoughShards,
     UsageError,
 )
+from samizdat.files import atomic_writer
 from samizdat.store import Store
 from samizdat.transports import paper
-from samizdat.transports.bundle import atomic_writer
 
 __all__ = ["PrintResult", "key_sheet_path", "print_copy", "printed_text", "scan_copy"]
 
@@ -106,8 +105,7 @@ def print_copy(
         key_path = key_out if key_out is not None else key_sheet_path(out)
         if key_path.resolve() == out.resolve():
             raise UsageError("the key sheet and the pages must be different files")
-        with atomic_writer(key_path) as f:
-            os.fchmod(f.fileno(), 0o600)  # it holds the capability: owner only
+        with atomic_writer(key_path, mode=0o600) as f:  # the capability: owner only
             f.write(made.key_sheet)
     with atomic_writer(out) as f:
         f.write(made.pdf)

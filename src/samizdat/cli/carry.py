@@ -20,8 +20,9 @@ from samizdat.app import carry
 from samizdat.cli.context import Context
 from samizdat.core.caps import ReadCap
 from samizdat.errors import InputError, UsageError
+from samizdat.files import atomic_writer, is_stdout
 from samizdat.runtime import system_rng, wall_clock
-from samizdat.transports.bundle import FileSource, atomic_writer, seal_to_files, shard_paths
+from samizdat.transports.bundle import FileSource, seal_to_files, shard_paths
 from samizdat.transports.deaddrop import DeadDrop
 
 __all__ = ["bundle_cap_for", "cap_options", "read_cap", "register"]
@@ -101,8 +102,7 @@ def _give_cap(ctx: Context, cap: ReadCap, cap_out: Path | None) -> str | None:
     text = cap.danger_real_capability_string()
     if cap_out is None:
         return text
-    with atomic_writer(cap_out) as f:
-        os.fchmod(f.fileno(), 0o600)
+    with atomic_writer(cap_out, mode=0o600) as f:  # owner only from its creation
         f.write((text + "\n").encode("ascii"))
     ctx.note(f"read capability written to {cap_out}")
     return None
@@ -134,11 +134,19 @@ def export_cmd(ctx: Context, ref: str, out: Path, history: bool, cap_out: Path |
     The bundle is random bytes to anyone without the capability: give the two by
     different channels.
     """
+    if is_stdout(out) and cap_out is None:
+        raise UsageError(
+            "with --out - the bundle goes to standard output, so the capability cannot",
+            hint="add --cap-out FILE",
+        )
     store = ctx.store()
     package = carry.package_version(store, carry.resolve_version(store, ref), history=history)
-    cap = seal_to_files(package, [out], k=1, rng=system_rng)
+    written: list[int] = []
+    cap = seal_to_files(package, [out], k=1, rng=system_rng, written=written)
     shown = _give_cap(ctx, cap, cap_out)
-    size = out.stat().st_size
+    size = written[0]
+    if is_stdout(out):
+        return  # stdout holds the bundle: nothing else may go there
     ctx.emit(
         {"cap": shown, "bytes": size, "file": str(out)},
         shown if shown is not None else f"bundle written to {out} ({size} bytes)",

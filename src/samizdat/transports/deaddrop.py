@@ -101,5 +101,7 @@ class DeadDrop:
             raise InputError("cannot find a free file name in the dead drop")
         root = rng(32)
         head = drop_wrap(drop, root, rng)
-        seal_to_files(payload, [self.path / name], k=1, rng=rng, head=head, root_key=root)
+        # a link planted in a shared folder is a trap: never written through
+        seal_to_files(payload, [self.path / name], k=1, rng=rng, head=head, root_key=root,
+                      symlinks="refuse")
         return DropEntry(name, (self.path / name).stat().st_size)
