@@ -24,7 +24,10 @@ the capability), is in ``docs/spec/envelope.md``; in short::
   detected; the padded size follows from the shard length alone and must be the
   canonical one for the content, so extra or missing bytes are detected too.
 * Padding rounds the inner stream up with Padmé (at most ~12% larger, leaking
-  O(log log size) bits), so a shard's size says little about which document it is.
+  O(log log size) bits), then adds a random number of zero bytes smaller than the
+  gap to the next Padmé size, so a shard's length is uniform within its bucket: it
+  says little about which document it is, and nothing about *being* a shard (a
+  fixed Padmé size + 48 would flag every bundle by its length alone).
 
 Memory: sealing and opening hold about one stripe (≈1 MiB) per k shards plus one
 zstd chunk, whatever the payload size. Nothing here touches files: shards are
@@ -67,7 +70,9 @@ __all__ = [
     "drop_wrap",
     "open_shards",
     "open_stream",
+    "padded_range",
     "padme",
+    "padme_step",
     "seal",
     "shard_size",
 ]
@@ -100,6 +105,27 @@ def padme(length: int) -> int:
     s = e.bit_length()
     mask = (1 << (e - s)) - 1
     return (length + mask) & ~mask
+
+
+def padme_step(padded: int) -> int:
+    """The gap between the Padmé size ``padded`` and the next one."""
+    if padded < 2:
+        return 1
+    e = padded.bit_length() - 1
+    return 1 << (e - e.bit_length())
+
+
+def padded_range(inner: int) -> tuple[int, int]:
+    """The padded sizes an inner stream of ``inner`` bytes may have: from its Padmé
+    size up to (not including) the next Padmé size."""
+    low = padme(max(inner, MIN_PADDED))
+    return low, low + padme_step(low)
+
+
+def _random_target(inner: int, rng: Rng) -> int:
+    low, high = padded_range(inner)
+    # 8 random bytes: the modulo bias is below 2^-24 for any gap under 1 TiB
+    return low + int.from_bytes(rng(8), "big") % (high - low)
 
 
 _contexts = threading.local()
@@ -165,9 +191,8 @@ class _Layout:
         return (self.stripes - 1) * self.full_plain + self.last_plain
 
     @classmethod
-    def for_inner(cls, k: int, inner: int) -> _Layout:
-        """The canonical layout for an inner stream of ``inner`` bytes."""
-        target = padme(max(inner, MIN_PADDED))
+    def for_target(cls, k: int, target: int) -> _Layout:
+        """The layout holding ``target`` padded bytes (the smallest one for it)."""
         full_plain = k * _full_block(k) - AEAD_TAG_BYTES
         extra = 0 if target <= full_plain else -(-target // full_plain) - 1
         last = target - extra * full_plain
@@ -189,9 +214,10 @@ class _Layout:
 
 
 def shard_size(k: int, payload_inner_bytes: int) -> int:
-    """Size of each shard for an inner stream of that many bytes (for tests, benches
-    and for planning paper and mail sizes)."""
-    return _Layout.for_inner(k, payload_inner_bytes).shard_bytes
+    """Largest size of each shard for an inner stream of that many bytes (padding
+    is random below it; for tests, benches and for planning paper and mail sizes)."""
+    _low, high = padded_range(payload_inner_bytes)
+    return _Layout.for_target(k, high - 1).shard_bytes
 
 
 class _Keys:
@@ -264,6 +290,7 @@ class Sealer:
         self._stripe = 0
         self._full_plain = k * _full_block(k) - AEAD_TAG_BYTES
         self._closed = False
+        self._rng = rng
         for i, sink in enumerate(self._sinks):
             sink(self._keys.index_tags[i])
 
@@ -289,7 +316,7 @@ class Sealer:
             self._record(bytes(self._pending))
             self._pending.clear()
         self._append(_END)
-        layout = _Layout.for_inner(self._cap.k, self._inner_total)
+        layout = _Layout.for_target(self._cap.k, _random_target(self._inner_total, self._rng))
         # pad: whole padding stripes, then the final stripe, all zeros after the end
         while self._stripe < layout.stripes - 1:
             self._inner += bytes(self._full_plain - len(self._inner))
@@ -601,8 +628,13 @@ def open_stream(
         inner.feed(plain)
     if not inner.ended:
         raise DecodeError("envelope ends before its end marker")
-    if _Layout.for_inner(cap.k, inner.inner_len) != layout:
-        raise DecodeError("envelope is not padded to its canonical size")
+    low, high = padded_range(inner.inner_len)
+    if not (
+        _Layout.for_target(cap.k, low).capacity
+        <= layout.capacity
+        <= _Layout.for_target(cap.k, high - 1).capacity
+    ):
+        raise DecodeError("envelope is padded beyond its size's range")
     return inner.output
 
 
