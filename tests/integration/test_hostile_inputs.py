@@ -184,3 +184,40 @@ def test_export_to_standard_output(alice: dict[str, Any], make_cli: Any, tmp_pat
     bob.ok("init")
     got = bob.ok("import", write(tmp_path / "b.bin", bundle), "--cap-file", cap_file)
     assert got["version"] == alice["version"]
+
+
+def _eml_with_attachment(data: bytes) -> bytes:
+    from email.mime.application import MIMEApplication
+    from email.mime.multipart import MIMEMultipart
+    from email.mime.text import MIMEText
+
+    msg = MIMEMultipart()
+    msg["From"], msg["To"], msg["Subject"] = "a@example.org", "b@example.org", "notes"
+    msg.attach(MIMEText("Hello,\n\nthe file.\n"))
+    msg.attach(MIMEApplication(data, Name="notes.dat"))
+    return msg.as_bytes()
+
+
+def test_mail_fetch_skips_nested_mime_and_a_bomb_attachment_and_imports_the_rest(
+    alice: dict[str, Any], make_cli: Any, tmp_path: Path
+) -> None:
+    # 300 nested multiparts without closing delimiters pass the "\n--" guard; with
+    # 600,000 short lines (1.8 MB) the first round's parser took 125 s here
+    box = tmp_path / "mail"
+    box.mkdir()
+    write(box / "1-nested.eml", hostile.nested_mime(300, filler_lines=600_000))
+    bomb_cap, bomb = hostile.sealed_bundle(hostile.array_bomb_package(30_000_000), os.urandom)
+    write(box / "2-bomb.eml", _eml_with_attachment(bomb))
+    good = tmp_path / "good.bin"
+    made = alice["cli"].ok("export", alice["version"], "--out", good)
+    write(box / "3-good.eml", _eml_with_attachment(good.read_bytes()))
+    bob = make_cli("bob")
+    bob.ok("init")
+    result = _run(bob, "--json", "mail", "fetch", "--eml", box,
+                  "--cap", bomb_cap.danger_real_capability_string(), "--cap", made["cap"])
+    assert result.code == 0, result.stderr
+    assert result.peak_rss < GOAL_RSS, result.peak_rss
+    got = json.loads(result.stdout)
+    assert len(got["imported"]) == 1
+    assert sum(got["skipped"].values()) == 2, got["skipped"]
+    assert bob.ok("read", alice["version"])["version"] == alice["version"]

@@ -79,10 +79,11 @@ def sealed_bundle(payload: bytes, rng: Rng) -> tuple[ReadCap, bytes]:
     return cap, bundle
 
 
-def nested_mime(depth: int, *, filler_lines: int = 0) -> bytes:
+def nested_mime(depth: int, *, filler_lines: int = 0, close: bool = False) -> bytes:
     """An e-mail whose body is ``depth`` multiparts nested in each other, with
     ``filler_lines`` short lines in the innermost part (each boundary distinct, so
-    a parser must track every level)."""
+    a parser must track every level). Closing delimiters are optional in MIME and
+    left out unless ``close``: the message then has one boundary line per level."""
     head = (
         b"From: a@example.org\r\nTo: b@example.org\r\nSubject: hello\r\n"
         b"MIME-Version: 1.0\r\n"
@@ -92,8 +93,9 @@ def nested_mime(depth: int, *, filler_lines: int = 0) -> bytes:
         out.append(b'Content-Type: multipart/mixed; boundary="b%d"\r\n\r\n--b%d\r\n' % (i, i))
     out.append(b"Content-Type: text/plain\r\n\r\n")
     out.append(b"x\r\n" * filler_lines)
-    for i in reversed(range(depth)):
-        out.append(b"\r\n--b%d--\r\n" % i)
+    if close:
+        for i in reversed(range(depth)):
+            out.append(b"\r\n--b%d--\r\n" % i)
     return b"".join(out)
 
 
