@@ -121,7 +121,7 @@ def run(smoke: bool) -> list[Row]:
         bad_box.mkdir()
         (bad_box / "nested.eml").write_bytes(
             hostile.nested_mime(300, filler_lines=6_000 if smoke else 600_000))
-        bad = bob.run("mail", "fetch", "--eml", bad_box)
+        bad = bob.run("mail", "fetch", "--eml", bad_box, "--cap", good_cap)
         rows += _rows("mail fetch, 300 nested multiparts", bad, benign, (0,))
         cap, bundle = hostile.sealed_bundle(hostile.array_bomb_package(bomb_items), os.urandom)
         (bad_box / "nested.eml").unlink()
