@@ -80,13 +80,15 @@ def _target(
                 f"{path} is a symbolic link; it is not written through",
                 hint="give the real path of the file",
             )
-        target = Path(os.path.realpath(path))
         try:
-            return target, os.stat(target)
+            st = os.stat(path)  # what the link leads to (the kernel follows it)
         except FileNotFoundError:
-            return target, None  # a dangling link: its target is created
+            return Path(os.path.realpath(path)), None  # dangling: its target is created
         except OSError as exc:
             raise _cannot(path, exc) from None
+        # a device or FIFO behind a link (/dev/stdout -> /proc/self/fd/1) is opened
+        # through the link; a regular file is replaced at its real path
+        return (Path(os.path.realpath(path)) if stat.S_ISREG(st.st_mode) else path), st
     return path, st
 
 

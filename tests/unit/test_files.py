@@ -93,3 +93,18 @@ def test_dash_means_standard_output(capfdbinary: pytest.CaptureFixture[bytes]) -
         f.write(b"to stdout")
     assert capfdbinary.readouterr().out == b"to stdout"
     assert not Path("-").exists()
+
+
+def test_dev_stdout_style_link_to_a_pipe_is_written_through(tmp_path: Path) -> None:
+    # /dev/stdout is a link to /proc/self/fd/1, whose "target" is no real path
+    read_fd, write_fd = os.pipe()
+    link = tmp_path / "stdout"
+    link.symlink_to(f"/proc/self/fd/{write_fd}")
+    try:
+        with atomic_writer(link) as f:
+            f.write(b"via the link")
+        os.close(write_fd)
+        assert os.read(read_fd, 100) == b"via the link"
+    finally:
+        os.close(read_fd)
+    assert link.is_symlink()
