@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import os
 import random
-import subprocess
 import sys
 import textwrap
 
@@ -30,6 +29,7 @@ from cryptography.hazmat.primitives.ciphers.aead import ChaCha20Poly1305
 
 from bench.harness import Row, best_of, throughput
 from samizdat.core.envelope import BytesSource, Sealer, open_stream, seal
+from samizdat.testing.hostile import run_measured
 
 K, N = 3, 10
 MIB = 1 << 20
@@ -107,7 +107,7 @@ def _raw_open_run(prepared: tuple[object, ...]) -> None:
 
 _RSS_SCRIPT = textwrap.dedent(
     """
-    import os, random, resource, sys, tempfile, blake3
+    import os, random, sys, tempfile, blake3
     from pathlib import Path
     from samizdat.core.envelope import Sealer, open_stream
     from samizdat.transports.bundle import FileSource
@@ -126,25 +126,19 @@ _RSS_SCRIPT = textwrap.dedent(
         h = blake3.blake3()
         got = open_stream(cap, [FileSource(Path(d) / str(i)) for i in (2, 6, 9)], h.update)
         assert got == (total // len(chunk)) * len(chunk), got
-    # VmHWM: this process's own peak (ru_maxrss would include the parent's peak,
-    # which Linux carries across fork and exec)
-    with open("/proc/self/status") as status:
-        for line in status:
-            if line.startswith("VmHWM:"):
-                print(int(line.split()[1]) * 1024)
-                break
-        else:
-            print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024)
     """
 )
 
 
 def _peak_rss(total: int) -> float:
-    out = subprocess.run(
-        [sys.executable, "-c", _RSS_SCRIPT, str(total)],
-        capture_output=True, text=True, check=True, timeout=1800,
-    )
-    return int(out.stdout.strip().splitlines()[-1]) / MIB
+    # measured from outside by /usr/bin/time (ru_maxrss inside a child, or wait4
+    # on our own child, would include this process's size: Linux carries it
+    # across fork and exec)
+    got = run_measured([sys.executable, "-c", _RSS_SCRIPT, str(total)],
+                       env=os.environ, timeout=1800)
+    if got.code != 0:
+        raise RuntimeError(f"seal/open child failed: {got.stderr.strip()}")
+    return got.peak_rss / MIB
 
 
 def _seal_stream(payload: bytes) -> list[list[bytes | memoryview]]:

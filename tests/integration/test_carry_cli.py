@@ -181,7 +181,7 @@ def test_dead_drop_two_way(
     drop.mkdir()
     key = store_cli.ok("deaddrop", "key")["cap"]
     assert store_cli.ok("deaddrop", "sync", drop) == {
-        "sent": 1, "received": 0, "skipped": 0, "removed_partial": 0}
+        "sent": 1, "received": 0, "skipped": 0, "removed_partial": 0, "skips": []}
     bob = make_cli("bob")
     bob.ok("init")
     made = bob.ok("draft", "new", write(tmp_path / "b.txt", "Bob's own text.\n"),

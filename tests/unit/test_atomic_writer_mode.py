@@ -7,7 +7,7 @@ import os
 import stat
 from pathlib import Path
 
-from samizdat.transports.bundle import TEMP_SUFFIX, atomic_writer
+from samizdat.files import TEMP_SUFFIX, atomic_writer
 
 
 def test_the_temporary_file_is_private_before_a_byte_is_written(tmp_path: Path) -> None:

@@ -30,7 +30,11 @@ def test_valid_vectors_open_and_reseal_identically(v: dict[str, Any]) -> None:
     assert open_shards(cap, shards) == payload
     assert open_shards(cap, shards[-cap.k :]) == payload
     root = cap.root_key
-    again_cap, again = seal(payload, k=cap.k, n=cap.n, rng=lambda n: root[:n])
+    # the vectors are padded to the Padmé size itself: a random padding draw of
+    # zero (the rng's 8-byte call) reseals them byte for byte
+    again_cap, again = seal(
+        payload, k=cap.k, n=cap.n, rng=lambda n: root[:n] if n == 32 else bytes(n)
+    )
     assert again_cap == cap
     assert again == shards
 

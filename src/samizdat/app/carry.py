@@ -30,7 +30,13 @@ from typing import TYPE_CHECKING, Any
 
 from samizdat.core.caps import DropKey, ReadCap
 from samizdat.core.crypto import Rng
-from samizdat.core.envelope import BytesSource, ShardSource, open_stream, seal
+from samizdat.core.envelope import (
+    PACKAGE_EXPANSION,
+    BytesSource,
+    ShardSource,
+    open_stream,
+    seal,
+)
 from samizdat.core.package import (
     MAX_PACKAGE_BYTES,
     CommitteeFinal,
@@ -50,6 +56,7 @@ from samizdat.core.versions import (
     topological_order,
 )
 from samizdat.errors import (
+    CryptoError,
     InputError,
     NotFound,
     SamizdatError,
@@ -326,9 +333,12 @@ def disperse(
 
 
 def open_package(cap: ReadCap, sources: Iterable[ShardSource]) -> bytes:
-    """Rebuild the package inside an envelope (bounded by the package size limit)."""
+    """Rebuild the package inside an envelope, bounded by the package size limit and
+    in proportion to the envelope's size (:data:`PACKAGE_EXPANSION`)."""
     out: list[bytes | memoryview] = []
-    open_stream(cap, sources, out.append, max_output=MAX_PACKAGE_BYTES)
+    open_stream(
+        cap, sources, out.append, max_output=MAX_PACKAGE_BYTES, expansion=PACKAGE_EXPANSION
+    )
     return b"".join(out)
 
 
@@ -365,19 +375,28 @@ def recover_sources(
 class DropReport:
     """What a dead-drop sync did: copies left in the folder (``sent``), copies taken
     into the store (``received``), files that could not be used (``skipped``: another
-    drop's, damaged, or failing verification) and stale partial files removed."""
+    drop's, damaged, hostile or failing verification, each with its reason in
+    ``skips``) and stale partial files removed. A skipped file is remembered, so
+    the next sync neither opens it again nor stops on it."""
 
     sent: int = 0
     received: int = 0
     skipped: int = 0
     removed_partial: int = 0
+    skips: list[tuple[str, str]] = field(default_factory=list)
 
-    def as_json(self) -> dict[str, int]:
+    def skip(self, name: str, reason: str) -> None:
+        """Count one unusable file, with why."""
+        self.skipped += 1
+        self.skips.append((name, reason))
+
+    def as_json(self) -> dict[str, Any]:
         return {
             "sent": self.sent,
             "received": self.received,
             "skipped": self.skipped,
             "removed_partial": self.removed_partial,
+            "skips": [{"file": name, "reason": reason} for name, reason in self.skips],
         }
 
 
@@ -465,7 +484,7 @@ def deaddrop_sync(
         known = seen.get(ident)
         if known is not None:
             if known.version is None:
-                report.skipped += 1
+                report.skip(entry.name, "unusable on an earlier sync")
                 continue
             if store.has_version(known.version):
                 note(known.version, known.signatures)
@@ -480,8 +499,9 @@ def deaddrop_sync(
             note(version, count)
             if result.new:
                 report.received += 1
-        except (VerificationFailed, InputError):
-            report.skipped += 1
+        except (VerificationFailed, InputError, CryptoError) as exc:
+            # recorded below like a good file, so it never stops a sync again
+            report.skip(entry.name, exc.message)
         envelopes.note_drop_file(
             store.db, drop_id, envelopes.DropFile(*ident, version, count)
         )
@@ -496,8 +516,8 @@ def deaddrop_sync(
             continue
         try:
             package = package_version(store, vid)
-        except StoreError:  # e.g. a document whose genesis this store never kept
-            report.skipped += 1
+        except StoreError as exc:  # e.g. a document whose genesis this store never kept
+            report.skip(vid.hex()[:16], exc.message)
             continue
         entry = drop.leave(key_cap, package, rng)
         envelopes.note_drop_file(

@@ -44,6 +44,7 @@ from samizdat.errors import (
     NotEnoughShards,
     VerificationFailed,
 )
+from samizdat.files import atomic_writer
 from samizdat.store import Store
 from samizdat.store.contacts import ContactBook
 from samizdat.store.mail import MailTables, attachment_digest
@@ -228,9 +229,10 @@ def write_copy(
 
 def _save(path: Path, raw: bytes) -> None:
     try:
-        path.write_bytes(raw)
+        with atomic_writer(path) as f:
+            f.write(raw)
     except OSError as exc:
-        raise InputError(f"cannot write {path.name}") from exc
+        raise InputError(f"cannot write {path.name}: {exc.strerror or 'error'}") from exc
 
 
 # Why an attachment was not imported, strongest first: an envelope that opened

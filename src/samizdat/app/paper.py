@@ -33,9 +33,9 @@ from samizdat.errors import (
     NotEnoughShards,
     UsageError,
 )
+from samizdat.files import atomic_writer
 from samizdat.store import Store
 from samizdat.transports import paper
-from samizdat.transports.bundle import atomic_writer
 
 __all__ = ["PrintResult", "key_sheet_path", "print_copy", "printed_text", "scan_copy"]
 

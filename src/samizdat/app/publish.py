@@ -17,7 +17,7 @@ from samizdat.core import statement as stm
 from samizdat.core.text import normalized_bytes
 from samizdat.errors import InputError, NotFound
 from samizdat.store import Store
-from samizdat.transports.bundle import atomic_writer
+from samizdat.files import atomic_writer
 from samizdat.web.car import car_of_folder
 from samizdat.web.site import SiteInput, build_site
 

@@ -21,9 +21,10 @@ from samizdat.cli.codes import code_text
 from samizdat.cli.context import Context
 from samizdat.core import codes
 from samizdat.core.caps import DropKey, ReadCap
-from samizdat.errors import UsageError
+from samizdat.errors import InputError, UsageError
+from samizdat.files import atomic_writer, is_stdout
 from samizdat.runtime import system_rng, wall_clock
-from samizdat.transports.bundle import FileSource, atomic_writer, seal_to_files, shard_paths
+from samizdat.transports.bundle import FileSource, seal_to_files, shard_paths
 from samizdat.transports.deaddrop import DeadDrop
 
 __all__ = ["bundle_cap_for", "cap_options", "import_summary", "read_cap", "read_drop_key",
@@ -109,7 +110,7 @@ def _give_cap(ctx: Context, secret: str, cap_out: Path | None, what: str = "read
     The file is mode 0600 from the moment it exists."""
     if cap_out is None:
         return secret
-    with atomic_writer(cap_out, mode=0o600) as f:
+    with atomic_writer(cap_out, mode=0o600) as f:  # owner only from its creation
         f.write((secret + "\n").encode("ascii"))
     ctx.note(f"{what} written to {cap_out}")
     return None
@@ -151,11 +152,19 @@ def export_cmd(ctx: Context, ref: str, out: Path, history: bool, cap_out: Path |
     The bundle is random bytes to anyone without the capability: give the two by
     different channels.
     """
+    if is_stdout(out) and cap_out is None:
+        raise UsageError(
+            "with --out - the bundle goes to standard output, so the capability cannot",
+            hint="add --cap-out FILE",
+        )
     store = ctx.store()
     package = carry.package_version(store, carry.resolve_version(store, ref), history=history)
-    cap = seal_to_files(package, [out], k=1, rng=system_rng)
+    written: list[int] = []
+    cap = seal_to_files(package, [out], k=1, rng=system_rng, written=written)
     shown = _give_cap(ctx, cap.danger_real_capability_string(), cap_out)
-    size = out.stat().st_size
+    size = written[0]
+    if is_stdout(out):
+        return  # stdout holds the bundle: nothing else may go there
     ctx.emit(
         {"cap": shown, "bytes": size, "file": str(out)},
         shown if shown is not None else f"bundle written to {out} ({size} bytes)",

@@ -7,7 +7,6 @@ and may be given in any order."""
 from __future__ import annotations
 
 import os
-import tempfile
 from pathlib import Path
 
 import click
@@ -16,6 +15,7 @@ from samizdat.app import committee as app
 from samizdat.cli.context import Context
 from samizdat.core.committee_wire import MAX_MESSAGE_BYTES, CommitteeSecret
 from samizdat.errors import InputError, UsageError
+from samizdat.files import atomic_writer, is_stdout
 from samizdat.runtime import system_rng, wall_clock
 
 __all__ = ["register"]
@@ -62,17 +62,10 @@ def _read(paths: tuple[Path, ...]) -> list[bytes]:
 
 def _write(path: Path, data: bytes) -> None:
     """Write atomically, so a half-written message file never exists."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    if not is_stdout(path):
+        path.parent.mkdir(parents=True, exist_ok=True)
+    with atomic_writer(path) as f:
+        f.write(data)
 
 
 @click.group("committee")

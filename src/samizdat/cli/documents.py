@@ -112,7 +112,7 @@ def draft_merge(ctx: Context, ver_a: str, ver_b: str, resolved: Path | None, out
     """Three-way merge of two versions, paragraph by paragraph, against their common
     ancestor. Conflicts go to a file with both sides marked (exit 1); edit it and run
     again with --resolved FILE."""
-    from samizdat.transports.bundle import atomic_writer
+    from samizdat.files import atomic_writer
 
     done = app.draft_merge(ctx.store(), ver_a, ver_b, _now(), resolved=resolved,
                            max_bytes=max_size)

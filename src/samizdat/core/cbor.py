@@ -27,7 +27,7 @@ from typing import TypeAlias
 
 from samizdat.errors import DecodeError
 
-__all__ = ["Value", "decode", "encode"]
+__all__ = ["Reader", "Value", "decode", "encode"]
 
 Value: TypeAlias = (
     int | bytes | str | bool | Sequence["Value"] | Mapping[str | int, "Value"] | None
@@ -107,15 +107,84 @@ def encode(value: Value) -> bytes:
     return bytes(out)
 
 
-class _Reader:
+class Reader:
+    """A strict reader over canonical CBOR, for decoders that follow a schema.
+
+    :func:`decode` builds the whole value before its caller can look at it, so a
+    hostile input shaped unlike the format (a package that is an array of millions
+    of empty arrays) costs tens of bytes of memory per byte before it is refused.
+    A decoder that knows its schema reads item by item instead (``map_head``,
+    ``key``, ``array_head``, ``bytes_``, ``text``, ``value`` for small parts) and
+    refuses the first item out of place, having built nothing. Everything read
+    obeys the same canonical rules as :func:`decode`; :meth:`finish` refuses
+    trailing bytes.
+    """
+
     __slots__ = ("data", "max_depth", "pos")
 
-    def __init__(self, data: bytes, max_depth: int) -> None:
+    def __init__(self, data: bytes, max_depth: int = 16) -> None:
         self.data = data
         self.pos = 0
         self.max_depth = max_depth
 
+    @property
+    def remaining(self) -> int:
+        """Bytes not read yet."""
+        return len(self.data) - self.pos
+
+    def _expect(self, major: int, what: str) -> int:
+        got, n = self.head()
+        if got != major:
+            raise DecodeError(f"{what}: unexpected item")
+        return n
+
+    def map_head(self, pairs: int, what: str) -> None:
+        """A map of exactly ``pairs`` pairs starts here."""
+        if self._expect(5, what) != pairs:
+            raise DecodeError(f"{what}: wrong fields")
+
+    def key(self, name: str, what: str) -> None:
+        """The next map key is the text ``name`` (schemas list keys in canonical
+        order, so reading them in that order also checks they are sorted)."""
+        raw = name.encode("utf-8")
+        got = self._expect(3, what)
+        if got != len(raw) or self.take(got) != raw:
+            raise DecodeError(f"{what}: wrong fields")
+
+    def array_head(self, limit: int, what: str) -> int:
+        """An array of at most ``limit`` items (and no more than the bytes left)
+        starts here; returns its length."""
+        n = self._expect(4, what)
+        if n > limit:
+            raise DecodeError(f"{what}: too many items")
+        if n > self.remaining:
+            raise DecodeError("truncated: array longer than the data")
+        return n
+
+    def bytes_(self, what: str, limit: int | None = None) -> bytes:
+        """A byte string of at most ``limit`` bytes."""
+        n = self._expect(2, what)
+        if limit is not None and n > limit:
+            raise DecodeError(f"{what}: too large")
+        return self.take(n)
+
+    def text(self, what: str, limit: int | None = None) -> str:
+        """A UTF-8 text string of at most ``limit`` bytes."""
+        n = self._expect(3, what)
+        if limit is not None and n > limit:
+            raise DecodeError(f"{what}: too large")
+        try:
+            return self.take(n).decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise DecodeError("text is not valid UTF-8") from exc
+
+    def finish(self) -> None:
+        """Refuse anything after the value."""
+        if self.pos != len(self.data):
+            raise DecodeError("trailing bytes after the value")
+
     def take(self, n: int) -> bytes:
+        """The next ``n`` raw bytes."""
         end = self.pos + n
         if end > len(self.data):
             raise DecodeError("truncated: a length runs past the end of the data")
@@ -124,6 +193,7 @@ class _Reader:
         return chunk
 
     def head(self) -> tuple[int, int]:
+        """The next item's major type and argument, in shortest form."""
         b = self.take(1)[0]
         major, info = b >> 5, b & 0x1F
         if info < 24:
@@ -138,7 +208,8 @@ class _Reader:
             raise DecodeError("integer or length not in its shortest form")
         return major, n
 
-    def value(self, depth: int) -> Value:
+    def value(self, depth: int = 0) -> Value:
+        """One whole value (any type), nested at most ``max_depth - depth`` deep."""
         if depth > self.max_depth:
             raise DecodeError("nesting too deep")
         start = self.pos
@@ -192,7 +263,7 @@ def decode(data: bytes, *, max_depth: int = 16) -> Value:
 
     Raises :class:`DecodeError` for anything :func:`encode` would not have written.
     """
-    reader = _Reader(bytes(data), max_depth)
+    reader = Reader(bytes(data), max_depth)
     try:
         value = reader.value(0)
     except RecursionError as exc:  # pragma: no cover - max_depth stops this first

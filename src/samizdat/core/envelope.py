@@ -24,7 +24,10 @@ the capability), is in ``docs/spec/envelope.md``; in short::
   detected; the padded size follows from the shard length alone and must be the
   canonical one for the content, so extra or missing bytes are detected too.
 * Padding rounds the inner stream up with Padmé (at most ~12% larger, leaking
-  O(log log size) bits), so a shard's size says little about which document it is.
+  O(log log size) bits), then adds a random number of zero bytes smaller than the
+  gap to the next Padmé size, so a shard's length is uniform within its bucket: it
+  says little about which document it is, and nothing about *being* a shard (a
+  fixed Padmé size + 48 would flag every bundle by its length alone).
 
 Memory: sealing and opening hold about one stripe (≈1 MiB) per k shards plus one
 zstd chunk, whatever the payload size. Nothing here touches files: shards are
@@ -57,7 +60,9 @@ __all__ = [
     "CHUNK_BYTES",
     "DROP_WRAP_BYTES",
     "INDEX_TAG_BYTES",
+    "PACKAGE_EXPANSION",
     "BytesSource",
+    "Expansion",
     "Sealer",
     "ShardSource",
     "Sink",
@@ -65,7 +70,9 @@ __all__ = [
     "drop_wrap",
     "open_shards",
     "open_stream",
+    "padded_range",
     "padme",
+    "padme_step",
     "seal",
     "shard_size",
 ]
@@ -98,6 +105,27 @@ def padme(length: int) -> int:
     s = e.bit_length()
     mask = (1 << (e - s)) - 1
     return (length + mask) & ~mask
+
+
+def padme_step(padded: int) -> int:
+    """The gap between the Padmé size ``padded`` and the next one."""
+    if padded < 2:
+        return 1
+    e = padded.bit_length() - 1
+    return 1 << (e - e.bit_length())
+
+
+def padded_range(inner: int) -> tuple[int, int]:
+    """The padded sizes an inner stream of ``inner`` bytes may have: from its Padmé
+    size up to (not including) the next Padmé size."""
+    low = padme(max(inner, MIN_PADDED))
+    return low, low + padme_step(low)
+
+
+def _random_target(inner: int, rng: Rng) -> int:
+    low, high = padded_range(inner)
+    # 8 random bytes: the modulo bias is below 2^-24 for any gap under 1 TiB
+    return low + int.from_bytes(rng(8), "big") % (high - low)
 
 
 _contexts = threading.local()
@@ -163,9 +191,8 @@ class _Layout:
         return (self.stripes - 1) * self.full_plain + self.last_plain
 
     @classmethod
-    def for_inner(cls, k: int, inner: int) -> _Layout:
-        """The canonical layout for an inner stream of ``inner`` bytes."""
-        target = padme(max(inner, MIN_PADDED))
+    def for_target(cls, k: int, target: int) -> _Layout:
+        """The layout holding ``target`` padded bytes (the smallest one for it)."""
         full_plain = k * _full_block(k) - AEAD_TAG_BYTES
         extra = 0 if target <= full_plain else -(-target // full_plain) - 1
         last = target - extra * full_plain
@@ -187,9 +214,10 @@ class _Layout:
 
 
 def shard_size(k: int, payload_inner_bytes: int) -> int:
-    """Size of each shard for an inner stream of that many bytes (for tests, benches
-    and for planning paper and mail sizes)."""
-    return _Layout.for_inner(k, payload_inner_bytes).shard_bytes
+    """Largest size of each shard for an inner stream of that many bytes (padding
+    is random below it; for tests, benches and for planning paper and mail sizes)."""
+    _low, high = padded_range(payload_inner_bytes)
+    return _Layout.for_target(k, high - 1).shard_bytes
 
 
 class _Keys:
@@ -262,6 +290,7 @@ class Sealer:
         self._stripe = 0
         self._full_plain = k * _full_block(k) - AEAD_TAG_BYTES
         self._closed = False
+        self._rng = rng
         for i, sink in enumerate(self._sinks):
             sink(self._keys.index_tags[i])
 
@@ -287,7 +316,7 @@ class Sealer:
             self._record(bytes(self._pending))
             self._pending.clear()
         self._append(_END)
-        layout = _Layout.for_inner(self._cap.k, self._inner_total)
+        layout = _Layout.for_target(self._cap.k, _random_target(self._inner_total, self._rng))
         # pad: whole padding stripes, then the final stripe, all zeros after the end
         while self._stripe < layout.stripes - 1:
             self._inner += bytes(self._full_plain - len(self._inner))
@@ -376,12 +405,34 @@ class BytesSource:
         return bytes(self._data[offset : offset + length])
 
 
+@dataclass(frozen=True)
+class Expansion:
+    """How much decompressed output an envelope may yield for what arrived: at most
+    ``floor + ratio x`` the compressed bytes read so far, checked before each
+    frame is decompressed. Text compresses about 3:1; a decompression bomb
+    compresses 20,000:1, so a small file can no longer claim megabytes of content
+    whose decoding and checks cost time and memory out of proportion to it."""
+
+    ratio: int
+    floor: int
+
+    def allows(self, output: int, compressed: int) -> bool:
+        """Whether ``output`` decompressed bytes are in proportion to ``compressed``."""
+        return output <= self.floor + self.ratio * compressed
+
+
+PACKAGE_EXPANSION: Final = Expansion(ratio=100, floor=128 * 1024)
+"""The bound :func:`open_stream` callers use for packages (``docs/spec/envelope.md``)."""
+
+
 class _Inner:
     """Parses the decrypted inner stream: records, end marker, zero padding."""
 
-    def __init__(self, sink: Sink, max_output: int) -> None:
+    def __init__(self, sink: Sink, max_output: int, expansion: Expansion | None) -> None:
         self._sink = sink
         self._max_output = max_output
+        self._expansion = expansion
+        self._compressed = 0
         self._buf = bytearray()
         self._dctx = _decompressor()
         self.output = 0
@@ -433,6 +484,14 @@ class _Inner:
             raise DecodeError(
                 "envelope content larger than the limit",
                 hint="the limit protects against decompression bombs",
+            )
+        self._compressed += len(frame) + _RECORD_HEAD
+        if self._expansion is not None and not self._expansion.allows(
+            self.output + declared, self._compressed
+        ):
+            raise DecodeError(
+                "envelope content is out of proportion to its size (a decompression bomb)",
+                hint="nothing was imported; the file was made to exhaust memory or time",
             )
         try:
             data = self._dctx.decompress(frame, max_output_size=CHUNK_BYTES)
@@ -501,6 +560,7 @@ def open_stream(
     sink: Sink,
     *,
     max_output: int = 1 << 40,
+    expansion: Expansion | None = None,
 ) -> int:
     """Rebuild an envelope from any shards (in any order, with duplicates, corrupted
     and foreign ones mixed in) and write its payload to ``sink``; returns its length.
@@ -510,7 +570,7 @@ def open_stream(
     function returns: a caller must treat it as tentative until then (write it to a
     temporary place, commit after). Raises :class:`NotEnoughShards` when some stripe
     has fewer than k good blocks, :class:`DecodeError` for an envelope that opens but
-    is malformed (or larger than ``max_output``).
+    is malformed (or larger than ``max_output``, or expands beyond ``expansion``).
     """
     keys = _Keys(cap)
     members = _recognise(keys, sources)
@@ -527,7 +587,7 @@ def open_stream(
         )
     layout = _Layout.from_shard_bytes(cap.k, members[0][1].size())
     decoder = zfec.Decoder(cap.k, cap.n) if cap.n > cap.k else None
-    inner = _Inner(sink, max_output)
+    inner = _Inner(sink, max_output, expansion)
     for stripe in range(layout.stripes):
         final = stripe == layout.stripes - 1
         size = layout.block_size(stripe)
@@ -568,8 +628,13 @@ def open_stream(
         inner.feed(plain)
     if not inner.ended:
         raise DecodeError("envelope ends before its end marker")
-    if _Layout.for_inner(cap.k, inner.inner_len) != layout:
-        raise DecodeError("envelope is not padded to its canonical size")
+    low, high = padded_range(inner.inner_len)
+    if not (
+        _Layout.for_target(cap.k, low).capacity
+        <= layout.capacity
+        <= _Layout.for_target(cap.k, high - 1).capacity
+    ):
+        raise DecodeError("envelope is padded beyond its size's range")
     return inner.output
 
 

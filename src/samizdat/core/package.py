@@ -28,7 +28,7 @@ that fails any check is rejected whole: no part of it is trusted.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Final
 
@@ -161,66 +161,78 @@ def encode_package(package: Package) -> bytes:
     return bytes([PACKAGE_VERSION]) + cbor.encode(body)
 
 
-_ENTRY_KEYS: Final = frozenset({"version", "authors", "committee", "paragraphs"})
-_TOP_KEYS: Final = _ENTRY_KEYS | {"doc", "history"}
-_FINAL_KEYS: Final = frozenset({"key", "signature", "statement", "comment", "comment_signature"})
+_TOP_PAIRS: Final = 6
+_ENTRY_PAIRS: Final = 4
+# every small part of a package has a size limit, so one item never costs more
+# than its limit whatever the input says
+_MAX_OBJECT_BYTES: Final = 64 * 1024
+_MAX_COMMENT_BYTES: Final = 1024
 
 
-def _list(body: Mapping[str | int, cbor.Value], key: str, limit: int) -> list[cbor.Value]:
-    value = body[key]
-    if not isinstance(value, list):
-        raise DecodeError(f"package: '{key}' must be a list")
-    if len(value) > limit:
-        raise DecodeError(f"package: too many items in '{key}'")
-    return value
-
-
-def _bytes(value: cbor.Value, what: str, size: int | None = None) -> bytes:
-    if not isinstance(value, bytes) or (size is not None and len(value) != size):
-        raise DecodeError(f"package: {what} has the wrong type or size")
-    return value
-
-
-def _decode_final(value: cbor.Value) -> CommitteeFinal:
-    if not isinstance(value, dict) or set(value) != _FINAL_KEYS:
-        raise DecodeError("package: a committee final has the wrong fields")
-    statement = _bytes(value["statement"], "a statement")
-    if len(statement) > MAX_STATEMENT_BYTES:
-        raise DecodeError("package: statement too large")
-    comment = value["comment"]
-    if not isinstance(comment, str) or len(comment) > 1024:
-        raise DecodeError("package: a trusted comment must be short text")
-    comment_sig = _bytes(value["comment_signature"], "a comment signature")
+def _decode_final(r: cbor.Reader) -> CommitteeFinal:
+    # canonical key order: key, comment, signature, statement, comment_signature
+    what = "package: a committee final"
+    r.map_head(5, what)
+    r.key("key", what)
+    group_key = r.bytes_("package: a group key", ED25519_PUBLIC_BYTES)
+    r.key("comment", what)
+    comment = r.text("package: a trusted comment", _MAX_COMMENT_BYTES)
+    r.key("signature", what)
+    signature = r.bytes_("package: a committee signature", ED25519_SIGNATURE_BYTES)
+    r.key("statement", what)
+    statement = r.bytes_("package: a statement", MAX_STATEMENT_BYTES)
+    r.key("comment_signature", what)
+    comment_sig = r.bytes_("package: a comment signature", ED25519_SIGNATURE_BYTES)
+    if len(group_key) != ED25519_PUBLIC_BYTES:
+        raise DecodeError("package: a group key has the wrong type or size")
+    if len(signature) != ED25519_SIGNATURE_BYTES:
+        raise DecodeError("package: a committee signature has the wrong type or size")
     if len(comment_sig) not in (0, ED25519_SIGNATURE_BYTES):
         raise DecodeError("package: a comment signature has the wrong size")
-    return CommitteeFinal(
-        _bytes(value["key"], "a group key", ED25519_PUBLIC_BYTES),
-        _bytes(value["signature"], "a committee signature", ED25519_SIGNATURE_BYTES),
-        statement,
-        comment,
-        comment_sig,
+    return CommitteeFinal(group_key, signature, statement, comment, comment_sig)
+
+
+def _decode_entry_fields(r: cbor.Reader, what: str) -> Entry:
+    """The four entry fields, in canonical order (authors, version, committee,
+    paragraphs); a top-level body has ``history`` between authors and version,
+    which the caller reads."""
+    version = decode_version(r.bytes_("package: the version", _MAX_OBJECT_BYTES))
+    r.key("committee", what)
+    finals = tuple(
+        _decode_final(r) for _ in range(r.array_head(MAX_FINALS, "package: 'committee'"))
     )
-
-
-def _decode_entry(body: Mapping[str | int, cbor.Value]) -> Entry:
-    version = decode_version(_bytes(body["version"], "the version"))
-    paragraphs = _list(body, "paragraphs", version.paragraphs)
-    if len(paragraphs) != version.paragraphs:
+    r.key("paragraphs", what)
+    count = r.array_head(version.paragraphs, "package: 'paragraphs'")
+    if count != version.paragraphs:
         raise DecodeError("package: paragraph count does not match the version")
-    if not all(isinstance(p, str) for p in paragraphs):
-        raise DecodeError("package: paragraphs must be text")
-    authors = tuple(
-        decode_author_signature(_bytes(s, "an author signature"))
-        for s in _list(body, "authors", MAX_SIGNATURES)
+    paragraphs = []
+    for _ in range(count):
+        p = r.text("package: a paragraph")
+        if not p:  # a normalized paragraph is never empty
+            raise DecodeError("package: a paragraph is empty")
+        paragraphs.append(p)
+    return Entry(version, tuple(paragraphs), (), finals)
+
+
+def _decode_authors(r: cbor.Reader) -> tuple[AuthorSignature, ...]:
+    return tuple(
+        decode_author_signature(r.bytes_("package: an author signature", _MAX_OBJECT_BYTES))
+        for _ in range(r.array_head(MAX_SIGNATURES, "package: 'authors'"))
     )
-    finals = tuple(_decode_final(f) for f in _list(body, "committee", MAX_FINALS))
-    return Entry(version, tuple(p for p in paragraphs if isinstance(p, str)), authors, finals)
+
+
+def _with_authors(entry: Entry, authors: tuple[AuthorSignature, ...]) -> Entry:
+    return Entry(entry.version, entry.paragraphs, authors, entry.committee)
 
 
 def decode_package(data: bytes, *, max_bytes: int = MAX_PACKAGE_BYTES) -> Package:
     """Strictly decode a package (structure only: see :func:`check_package`).
 
-    Raises :class:`DecodeError` for anything :func:`encode_package` would not write.
+    The bytes are read by the package's schema, item by item, so anything shaped
+    otherwise is refused at the first item out of place, before it costs memory
+    (a generic decode of an array of millions of empty arrays would first build
+    them all). Raises :class:`DecodeError` for anything :func:`encode_package`
+    would not write.
     """
     if not isinstance(data, bytes | bytearray | memoryview):
         raise DecodeError("package: expected bytes")
@@ -233,16 +245,26 @@ def decode_package(data: bytes, *, max_bytes: int = MAX_PACKAGE_BYTES) -> Packag
         raise DecodeError(
             f"package format {data[0]} is not supported", hint="upgrade samizdat"
         )
-    body = cbor.decode(data[1:], max_depth=6)
-    if not isinstance(body, dict) or set(body) != _TOP_KEYS:
-        raise DecodeError("package: wrong fields")
-    document = decode_document(_bytes(body["doc"], "the document"))
-    entry = _decode_entry(body)
+    r = cbor.Reader(data[1:])
+    what = "package"
+    # canonical key order: doc, authors, history, version, committee, paragraphs
+    r.map_head(_TOP_PAIRS, what)
+    r.key("doc", what)
+    document = decode_document(r.bytes_("package: the document", _MAX_OBJECT_BYTES))
+    r.key("authors", what)
+    authors = _decode_authors(r)
+    r.key("history", what)
     history = []
-    for item in _list(body, "history", MAX_HISTORY):
-        if not isinstance(item, dict) or set(item) != _ENTRY_KEYS:
-            raise DecodeError("package: a history entry has the wrong fields")
-        history.append(_decode_entry(item))
+    for _ in range(r.array_head(MAX_HISTORY, "package: 'history'")):
+        item = "package: a history entry"
+        r.map_head(_ENTRY_PAIRS, item)
+        r.key("authors", item)
+        entry_authors = _decode_authors(r)
+        r.key("version", item)
+        history.append(_with_authors(_decode_entry_fields(r, item), entry_authors))
+    r.key("version", what)
+    entry = _with_authors(_decode_entry_fields(r, what), authors)
+    r.finish()
     return Package(document, entry, tuple(history))
 
 

@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import random
 import shutil
-import subprocess
 import textwrap
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from samizdat import children
 from samizdat.demo.manifesto import DRAFTS, POLICE_CHANGE, TITLE
 from samizdat.demo.runner import Demo, NotBuilt, Person
 
@@ -199,12 +199,13 @@ def committee(demo: Demo) -> None:
             demo.record(names[2], len(bytes.fromhex(result["signature"])) == 64,
                         "64-byte signature (minisign not installed to check it)")
         else:
-            check = subprocess.run(
+            check = children.run(
                 [minisign, "-Vm", str(statement_dir / "statement.txt"),
                  "-p", str(statement_dir / "committee.pub")],
-                capture_output=True, text=True, timeout=30,
+                what="minisign -V", timeout=30,
             )
-            said = (check.stdout + check.stderr).strip().splitlines() or ["(nothing)"]
+            said = (check.stdout + check.stderr).decode("utf-8", "replace").strip().splitlines()
+            said = said or ["(nothing)"]
             demo.record(names[2], check.returncode == 0, f"minisign -V: {said[0]}")
 
 
@@ -284,8 +285,10 @@ def _render(pdf: Path) -> list[Path]:
     if pdftoppm is None:
         raise NotBuilt("pdftoppm (poppler-utils) is not installed")
     prefix = pdf.with_suffix("")
-    subprocess.run([pdftoppm, "-r", "150", "-png", str(pdf), str(prefix)], check=True,
-                   timeout=120)
+    done = children.run([pdftoppm, "-r", "150", "-png", str(pdf), str(prefix)],
+                        what=f"rendering {pdf.name}", timeout=120)
+    if done.returncode != 0:
+        raise NotBuilt(f"pdftoppm could not render {pdf.name}")
     return sorted(pdf.parent.glob(prefix.name + "-*.png"))
 
 

@@ -4,10 +4,10 @@ Everything here is plain I/O around :mod:`samizdat.core.envelope`:
 
 * :class:`FileSource` gives random access to a shard file (``os.pread``), so opening
   a 1 GiB bundle never reads it whole;
-* :func:`atomic_writer` writes a file under a temporary name, fsyncs it, renames it
-  into place and fsyncs the folder: a reader (or a stick pulled mid-write) sees
-  either the whole file or no file of that name, never a half file that looks
-  complete;
+* :func:`atomic_writer` (from :mod:`samizdat.files`, the one writer of the tree)
+  writes a file under a temporary name, fsyncs it, renames it into place and fsyncs
+  the folder: a reader (or a stick pulled mid-write) sees either the whole file or
+  no file of that name; devices and FIFOs are written in place, never replaced;
 * :func:`seal_to_files` streams a payload into n shard files at once;
 * :func:`shard_paths` expands the paths a person gives (files and folders).
 """
@@ -16,14 +16,15 @@ from __future__ import annotations
 
 import contextlib
 import os
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
-from typing import BinaryIO
+from typing import Literal
 
 from samizdat.core.caps import ReadCap
 from samizdat.core.crypto import Rng
 from samizdat.core.envelope import Sealer
 from samizdat.errors import InputError
+from samizdat.files import TEMP_SUFFIX, atomic_writer, fsync_dir
 
 __all__ = [
     "TEMP_SUFFIX",
@@ -33,9 +34,6 @@ __all__ = [
     "seal_to_files",
     "shard_paths",
 ]
-
-TEMP_SUFFIX = ".part"
-"""Suffix of files being written; never read as shards, removed when found stale."""
 
 MAX_FOLDER_FILES = 100_000
 
@@ -85,49 +83,6 @@ class FileSource:
         self.close()
 
 
-def fsync_dir(folder: Path) -> None:
-    """Make a rename in ``folder`` durable (best effort where directories cannot be
-    opened, e.g. some FAT mounts)."""
-    try:
-        fd = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        with contextlib.suppress(OSError):
-            os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
-@contextlib.contextmanager
-def atomic_writer(path: Path, *, mode: int = 0o666) -> Iterator[BinaryIO]:
-    """Write ``path`` atomically: yields a file open on ``path + TEMP_SUFFIX``; on a
-    clean exit it is flushed, fsynced and renamed to ``path``; on an error it is
-    removed.
-
-    ``mode`` is the file's mode from the moment it is created (less the umask):
-    pass ``0o600`` for anything that holds a secret (a capability, a key sheet), so
-    that it is never readable by others, not even for an instant."""
-    tmp = path.with_name(path.name + TEMP_SUFFIX)
-    try:
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, mode)
-        f = os.fdopen(fd, "wb")
-    except OSError as exc:
-        raise InputError(f"cannot write {path}: {exc.strerror}") from None
-    try:
-        yield f
-        f.flush()
-        os.fsync(f.fileno())
-        f.close()
-        os.replace(tmp, path)
-        fsync_dir(path.parent)
-    except BaseException:
-        f.close()
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
-
-
 def seal_to_files(
     payload: bytes,
     paths: Sequence[Path],
@@ -136,21 +91,38 @@ def seal_to_files(
     rng: Rng,
     head: bytes = b"",
     root_key: bytes | None = None,
+    symlinks: Literal["follow", "refuse"] = "follow",
+    written: list[int] | None = None,
 ) -> ReadCap:
     """Seal ``payload`` into one shard file per path (n = len(paths)), each written
-    atomically; ``head`` (if any) is written first in every file."""
+    by :func:`atomic_writer`; ``head`` (if any) is written first in every file. The
+    bytes written to each are appended to ``written`` when given (a path may be a
+    device or ``-``, whose size cannot be read back)."""
     with contextlib.ExitStack() as stack:
-        files = [stack.enter_context(atomic_writer(p)) for p in paths]
-        for f in files:
+        files = [stack.enter_context(atomic_writer(p, symlinks=symlinks)) for p in paths]
+        counts = [0] * len(files)
+
+        def sink(i: int) -> Callable[[bytes | memoryview], None]:
+            write = files[i].write
+
+            def put(data: bytes | memoryview) -> None:
+                counts[i] += len(data)
+                write(data)
+
+            return put
+
+        sinks = [sink(i) for i in range(len(files))]
+        for put in sinks:
             if head:
-                f.write(head)
-        sealer = Sealer(
-            k=k, n=len(paths), rng=rng, sinks=[f.write for f in files], root_key=root_key
-        )
+                put(head)
+        sealer = Sealer(k=k, n=len(paths), rng=rng, sinks=sinks, root_key=root_key)
         view = memoryview(payload)
         for start in range(0, len(view), 1 << 20):
             sealer.write(view[start : start + (1 << 20)])
-        return sealer.close()
+        cap = sealer.close()
+    if written is not None:
+        written.extend(counts)
+    return cap
 
 
 def shard_paths(paths: Iterable[Path]) -> list[Path]:

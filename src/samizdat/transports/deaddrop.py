@@ -7,7 +7,7 @@ lowercase hex characters, no extension) and random-looking content of a padded s
 Which file holds what is known only to the stores that synced with it, inside their
 encrypted databases.
 
-Writes are atomic (:func:`samizdat.transports.bundle.atomic_writer`): a stick
+Writes are atomic (:func:`samizdat.files.atomic_writer`): a stick
 pulled mid-write leaves at most a ``*.part`` file, which is never read as a copy and
 is removed by a later sync once it is old enough not to be someone's write in
 progress.
@@ -101,5 +101,7 @@ class DeadDrop:
             raise InputError("cannot find a free file name in the dead drop")
         root = rng(32)
         head = drop_wrap(drop, root, rng)
-        seal_to_files(payload, [self.path / name], k=1, rng=rng, head=head, root_key=root)
+        # a link planted in a shared folder is a trap: never written through
+        seal_to_files(payload, [self.path / name], k=1, rng=rng, head=head, root_key=root,
+                      symlinks="refuse")
         return DropEntry(name, (self.path / name).stat().st_size)

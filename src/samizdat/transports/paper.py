@@ -42,7 +42,7 @@ from samizdat.transports.paper_pdf import (
     render_key_sheet,
     render_print,
 )
-from samizdat.transports.paper_scan import MAX_EFFORT, iter_images, read_codes
+from samizdat.transports.paper_scan import MAX_EFFORT, PageCache, read_codes
 
 if TYPE_CHECKING:
     from PIL.Image import Image
@@ -262,11 +262,12 @@ def scan(paths: Sequence[Path]) -> ScanReport:
     frames: dict[tuple[bytes, int], Frame] = {}
     caps: list[ReadCap] = []
     report = ScanReport()
+    pages = PageCache()  # each page rasterised once, whatever the number of passes
     for effort in range(MAX_EFFORT + 1):
         if effort and groups_complete(frames):
             break
         for path in paths:
-            for image in iter_images(path):
+            for image in pages.images(path):
                 report.images += effort == 0
                 _classify(read_codes(image, effort=effort), frames, caps, report)
     return _finish(frames, caps, report)

@@ -15,24 +15,30 @@ naming the file, never a traceback.
 from __future__ import annotations
 
 import io
+import re
 import shutil
-import subprocess
 import warnings
+import zlib
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Final
 
+from samizdat import children
 from samizdat.errors import InputError, MissingExtra
 
 if TYPE_CHECKING:
     from PIL.Image import Image
 
 __all__ = [
+    "MAX_CACHE_BYTES",
     "MAX_EFFORT",
     "MAX_IMAGE_PIXELS",
     "MAX_PDF_PAGES",
+    "MAX_PDF_PAGE_PIXELS",
     "PDF_DPI",
+    "PageCache",
     "iter_images",
+    "page_pixels",
     "read_codes",
 ]
 
@@ -49,9 +55,20 @@ MAX_PDF_PAGES: Final = 400
 """Pages rasterized from one PDF at most; a print of the largest payload with its
 text is far below this."""
 
+MAX_PDF_PAGE_PIXELS: Final = 16_000_000
+"""Largest PDF page rasterised, checked from ``pdfinfo``'s page size before
+``pdftoppm`` runs: 16 MP at 200 dpi is about 50 x 50 cm (A4 is 3.9 MP). A 14,400 pt
+page would be 1.6 gigapixels."""
+
+MAX_CACHE_BYTES: Final = 64 * 1024 * 1024
+"""Compressed rasterised pages :class:`PageCache` keeps for later passes."""
+
 MAX_INPUT_BYTES: Final = 512 * 1024 * 1024
 _MAX_ENLARGE_PIXELS: Final = 25_000_000  # 2x makes 100 MP at most
 _PDFTOPPM_TIMEOUT: Final = 120.0
+_PDFINFO_TIMEOUT: Final = 30.0
+_CHILD_MEMORY: Final = 512 * 1024 * 1024  # a 16 MP page renders in far less
+_PAGE_SIZE: Final = re.compile(r"^Page\s+\d+\s+size:\s+([0-9.]+)\s+x\s+([0-9.]+)\s+pts")
 
 _PNG: Final = b"\x89PNG\r\n\x1a\n"
 _JPEG: Final = b"\xff\xd8\xff"
@@ -89,56 +106,111 @@ def _open_image(data: bytes, name: str) -> Image:
     return img.convert("L")
 
 
-def _pdf_pages(path: Path) -> int:
+def _pdf_page_sizes(path: Path) -> list[tuple[float, float]]:
+    """Every page's size in points, from ``pdfinfo`` (which reads the page tree and
+    renders nothing), so a hostile page size is refused before any rasterising."""
     tool = shutil.which("pdfinfo")
     if tool is None:
         raise MissingExtra("scanning PDF files (pdfinfo, pdftoppm)", "paper") from None
-    try:
-        proc = subprocess.run(
-            [tool, "--", str(path)],
-            capture_output=True,
-            timeout=_PDFTOPPM_TIMEOUT,
-            check=False,
-        )
-    except subprocess.TimeoutExpired as exc:
-        raise InputError(f"{path.name}: the PDF takes too long to open") from exc
+    what = f"{path.name}: opening the PDF"
+    proc = children.run([tool, "--", str(path)], what=what, timeout=_PDFINFO_TIMEOUT,
+                        memory_bytes=_CHILD_MEMORY)
     if proc.returncode != 0:
         raise InputError(
             f"{path.name}: not a PDF that can be read",
             hint="give the PDF written by 'samizdat print', or photos of its pages",
         )
-    for line in proc.stdout.decode("utf-8", "replace").splitlines():
-        if line.startswith("Pages:"):
-            try:
-                return int(line.split(":", 1)[1])
-            except ValueError:
-                break
-    raise InputError(f"{path.name}: not a PDF that can be read")
+    pages = _pdfinfo_field(proc.stdout, "Pages")
+    if pages is None or not pages.isdigit() or int(pages) < 1:
+        raise InputError(f"{path.name}: not a PDF that can be read")
+    count = int(pages)
+    if count > MAX_PDF_PAGES:
+        raise InputError(
+            f"{path.name}: the PDF has {count} pages, more than the {MAX_PDF_PAGES} "
+            "a paper copy can have"
+        )
+    proc = children.run([tool, "-f", "1", "-l", str(count), "--", str(path)], what=what,
+                        timeout=_PDFINFO_TIMEOUT, memory_bytes=_CHILD_MEMORY)
+    sizes = [_PAGE_SIZE.match(line) for line in proc.stdout.decode("utf-8", "replace").splitlines()]
+    found = [(float(m[1]), float(m[2])) for m in sizes if m is not None]
+    if proc.returncode != 0 or len(found) != count:
+        raise InputError(f"{path.name}: not a PDF that can be read")
+    return found
+
+
+def _pdfinfo_field(out: bytes, name: str) -> str | None:
+    for line in out.decode("utf-8", "replace").splitlines():
+        if line.startswith(name + ":"):
+            return line.split(":", 1)[1].strip()
+    return None
+
+
+def page_pixels(width_pt: float, height_pt: float) -> int:
+    """Pixels of a page of that size (points) rasterised at :data:`PDF_DPI`."""
+    return int(width_pt * PDF_DPI / 72 + 1) * int(height_pt * PDF_DPI / 72 + 1)
 
 
 def _pdf_images(path: Path) -> Iterator[Image]:
-    pages = _pdf_pages(path)
-    if pages > MAX_PDF_PAGES:
-        raise InputError(
-            f"{path.name}: the PDF has {pages} pages, more than the {MAX_PDF_PAGES} "
-            "a paper copy can have"
-        )
+    sizes = _pdf_page_sizes(path)
+    for page, (w, h) in enumerate(sizes, start=1):
+        if page_pixels(w, h) > MAX_PDF_PAGE_PIXELS:
+            raise InputError(
+                f"{path.name}: page {page} is {w:.0f} x {h:.0f} points, too large to be a "
+                "printed page",
+                hint="a paper copy is A4 or Letter; give photos or scans of its pages",
+            )
     tool = shutil.which("pdftoppm")
     if tool is None:
         raise MissingExtra("scanning PDF files (pdftoppm)", "paper")
-    for page in range(1, pages + 1):
+    for page in range(1, len(sizes) + 1):
         # no output root: pdftoppm writes the one page to stdout, nothing on disk
         # PGM, not PNG: the PNG compression took 90% of pdftoppm's time
         argv = [tool, "-r", str(PDF_DPI), "-gray", "-singlefile",
                 "-f", str(page), "-l", str(page), "--", str(path)]
-        try:
-            proc = subprocess.run(argv, capture_output=True, timeout=_PDFTOPPM_TIMEOUT,
-                                  check=False)
-        except subprocess.TimeoutExpired as exc:
-            raise InputError(f"{path.name}: page {page} takes too long to render") from exc
+        proc = children.run(argv, what=f"{path.name}: rendering page {page}",
+                            timeout=_PDFTOPPM_TIMEOUT, memory_bytes=_CHILD_MEMORY)
         if proc.returncode != 0 or not proc.stdout.startswith(b"P5"):
             raise InputError(f"{path.name}: page {page} of the PDF cannot be rendered")
         yield _open_image(proc.stdout, f"{path.name} page {page}")
+
+
+class PageCache:
+    """Pages rasterised once and reused by every later effort pass.
+
+    A PDF page costs far more to render than to read codes from, and a scan climbs
+    through up to :data:`MAX_EFFORT` + 1 passes over the same files. Pages are kept
+    in memory only (the rendered text never touches the disk), as zlib-compressed
+    grayscale (a printed page compresses about 20:1), up to ``budget`` bytes; past
+    it, a file's pages are read again in the next pass rather than held.
+    """
+
+    def __init__(self, budget: int = MAX_CACHE_BYTES) -> None:
+        self._budget = budget
+        self._used = 0
+        self._pages: dict[Path, list[tuple[tuple[int, int], bytes]]] = {}
+
+    def images(self, path: Path) -> Iterator[Image]:
+        """The pages of ``path``, as :func:`iter_images` gives them."""
+        from PIL import Image as PILImage
+
+        kept = self._pages.get(path)
+        if kept is not None:
+            for size, packed in kept:
+                yield PILImage.frombytes("L", size, zlib.decompress(packed))
+            return
+        collected: list[tuple[tuple[int, int], bytes]] | None = []
+        for image in iter_images(path):
+            if collected is not None:
+                packed = zlib.compress(image.tobytes(), 1)
+                if self._used + len(packed) <= self._budget:
+                    collected.append((image.size, packed))
+                    self._used += len(packed)
+                else:
+                    self._used -= sum(len(p) for _, p in collected)
+                    collected = None
+            yield image
+        if collected is not None:
+            self._pages[path] = collected
 
 
 def iter_images(path: Path) -> Iterator[Image]:
