@@ -16,8 +16,8 @@ from samizdat.app import documents
 from samizdat.core import statement as stm
 from samizdat.core.text import normalized_bytes
 from samizdat.errors import InputError, NotFound
-from samizdat.store import Store
 from samizdat.files import atomic_writer
+from samizdat.store import Store
 from samizdat.web.car import car_of_folder
 from samizdat.web.site import SiteInput, build_site
 

@@ -21,7 +21,7 @@ from samizdat.cli.codes import code_text
 from samizdat.cli.context import Context
 from samizdat.core import codes
 from samizdat.core.caps import DropKey, ReadCap
-from samizdat.errors import InputError, UsageError
+from samizdat.errors import UsageError
 from samizdat.files import atomic_writer, is_stdout
 from samizdat.runtime import system_rng, wall_clock
 from samizdat.transports.bundle import FileSource, seal_to_files, shard_paths
