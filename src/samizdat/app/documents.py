@@ -4,13 +4,15 @@ trust, duress and wipe. The CLI only parses arguments and prints what these retu
 Texts are read from files in chunks and streamed once: each normalized paragraph
 is stored and hashed as it goes by (text id, paragraph count, SHA-256 in O(log n)
 memory), and the version is made at the end. Memory stays bounded by the largest
-paragraph, not by the file.
+paragraph, not by the file. New versions are made under the current text model
+(``text.TEXT_MODEL``); ``verify`` normalizes a copy under the model of each version it
+compares it with.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Final
@@ -107,9 +109,9 @@ def _chunks(path: Path, max_bytes: int) -> Iterator[bytes]:
         raise InputError(f"cannot read {path}: {exc.strerror}") from None
 
 
-def _paragraphs(chunks: Iterable[bytes]) -> Iterator[str]:
-    n = text.Normalizer()
-    for piece in text.decode_text_stream(chunks):
+def _paragraphs(chunks: Iterable[bytes], encoding: str | None = None) -> Iterator[str]:
+    n = text.Normalizer(text.TEXT_MODEL)
+    for piece in text.decode_text_stream(chunks, encoding):
         yield from n.feed(piece)
     yield from n.finish()
 
@@ -138,12 +140,16 @@ def _store_version(
     parents: Iterable[bytes],
     now: int,
     max_bytes: int,
+    encoding: str | None = None,
 ) -> versions.Version:
     """Stream a text into the store in one pass: each paragraph is stored and
     hashed as it comes; the version (whose id depends on every paragraph) is made
     when the last one has gone by."""
+    if encoding is not None:
+        text.check_encoding(encoding)  # a wrong name is a usage error, before any work
     paras: Iterable[str] = (
-        _paragraphs(read_text_chunks(source, max_bytes)) if isinstance(source, Path) else source
+        _paragraphs(read_text_chunks(source, max_bytes), encoding)
+        if isinstance(source, Path) else source
     )
     digester = text.TextDigester()
     parent_ids = tuple(parents)
@@ -157,7 +163,8 @@ def _store_version(
     def finish() -> VersionRecord:
         digest = digester.digest()  # TextError if there was no paragraph at all
         version = versions.Version.create(
-            doc_id, digest.text_id, digest.paragraphs, digest.text_sha256, parent_ids
+            doc_id, digest.text_id, digest.paragraphs, digest.text_sha256, parent_ids,
+            text.TEXT_MODEL,
         )
         made.append(version)
         return VersionRecord(
@@ -177,9 +184,11 @@ def draft_new(
     now: int,
     *,
     max_bytes: int = DEFAULT_MAX_TEXT_BYTES,
+    encoding: str | None = None,
 ) -> tuple[bytes, bytes]:
     """A new document with its own pseudonymous author key, and its first version.
-    Returns (document id, version id). Not signed: ``sign`` is explicit."""
+    Returns (document id, version id). Not signed: ``sign`` is explicit. A file is
+    read as UTF-8 unless ``encoding`` names another encoding."""
     doc = versions.make_document(title, rng)
     with store.transaction():
         store.add_document(
@@ -187,7 +196,8 @@ def draft_new(
             SecretBytes(rng(crypto.ED25519_SEED_BYTES), "author key"),
             versions.encode_document(doc),
         )
-        version = _store_version(store, doc.document_id, source, (), now, max_bytes)
+        version = _store_version(store, doc.document_id, source, (), now, max_bytes,
+                                 encoding)
     return doc.document_id, version.version_id
 
 
@@ -199,7 +209,8 @@ def _decoded(record: VersionRecord) -> versions.Version:
 
 
 def draft_revise(
-    store: Store, prefix: str, path: Path, now: int, *, max_bytes: int = DEFAULT_MAX_TEXT_BYTES
+    store: Store, prefix: str, path: Path, now: int, *,
+    max_bytes: int = DEFAULT_MAX_TEXT_BYTES, encoding: str | None = None,
 ) -> tuple[bytes, bytes, list[bytes]]:
     """A new version whose parent is the version ``prefix`` names, or, for a
     document, its latest version (a co-author says which draft they started from by
@@ -212,7 +223,7 @@ def draft_revise(
         known = [_decoded(r) for r in store.versions_of(doc_id)]
         parents = [versions.latest(known).version_id] if known else []
     with store.transaction():
-        version = _store_version(store, doc_id, path, parents, now, max_bytes)
+        version = _store_version(store, doc_id, path, parents, now, max_bytes, encoding)
     return doc_id, version.version_id, list(version.parents)
 
 
@@ -498,14 +509,52 @@ class VerifyReport:
 _TEXT_BUDGET: Final = 256 * 1024 * 1024
 
 
-def verify_paragraphs(store: Store, copy: list[str]) -> VerifyReport:
+def _best_match(
+    copies: Mapping[int, Sequence[str]],
+    candidates: Sequence[align.Candidate[bytes]],
+    models: Mapping[bytes, int],
+) -> tuple[align.Match[bytes], int]:
+    """``align.best_match`` where each candidate is compared with the copy as
+    normalized under that candidate's text model; returns the match and the model.
+    Across models the same preference holds: most paragraphs in common, then fewest
+    differing, then (no paragraph in common) the closest text, then the earliest."""
+    groups: dict[int, list[align.Candidate[bytes]]] = {}
+    for cand in candidates:
+        groups.setdefault(models[cand.key], []).append(cand)
+    position = {c.key: i for i, c in enumerate(candidates)}
+    best: tuple[tuple[int, int, float, int], align.Match[bytes], int] | None = None
+    for model, group in groups.items():
+        copy = copies[model]
+        try:
+            m = align.best_match(copy, group)
+        except VerificationFailed:
+            continue
+        differ = len(m.candidate.leaf_hashes) + len(copy) - 2 * m.common
+        score = (m.common, -differ, m.similarity if m.common == 0 else 0.0,
+                 -position[m.candidate.key])
+        if best is None or score > best[0]:
+            best = (score, m, model)
+    if best is None:
+        raise VerificationFailed("unknown: this text matches no signed version known here")
+    return best[1], best[2]
+
+
+def verify_paragraphs(
+    store: Store, copy: Sequence[str] | Mapping[int, Sequence[str]]
+) -> VerifyReport:
     """Check a copy's normalized paragraphs against every signed version here.
 
-    Candidates are versions with at least one valid signature, final ones first,
-    then newest first. They are compared by paragraph hashes; their texts are read
-    only for the chosen one (to tell a changed paragraph from a dropped one) or,
-    when no paragraph matches anywhere, to look for a copy changed everywhere.
+    ``copy`` is the copy normalized under every text model (model -> paragraphs,
+    see ``text.paragraphs_by_model``), or one list used for every model. Candidates
+    are versions with at least one valid signature, final ones first, then newest
+    first; each is compared, by paragraph hashes, with the copy as normalized under
+    that version's own model. Their texts are read only for the chosen one (to tell
+    a changed paragraph from a dropped one) or, when no paragraph matches anywhere,
+    to look for a copy changed everywhere.
     """
+    copies: Mapping[int, Sequence[str]] = (
+        copy if isinstance(copy, Mapping) else dict.fromkeys(text.TEXT_MODELS, copy)
+    )
     signed: list[tuple[VersionRecord, list[Signer]]] = []
     committees = _vouching_committees(store)
     for record in store.all_versions():
@@ -515,10 +564,11 @@ def verify_paragraphs(store: Store, copy: list[str]) -> VerifyReport:
     signed.sort(key=lambda rs: (not any(s.kind == "committee" for s in rs[1]),
                                 -rs[0].created))
     by_id = {r.version_id: (r, who) for r, who in signed}
+    models = {r.version_id: _decoded(r).text_model for r, _who in signed}
     candidates = [align.Candidate(r.version_id, store.leaf_hashes(r.version_id))
                   for r, _who in signed]
     try:
-        match = align.best_match(copy, candidates)
+        match, model = _best_match(copies, candidates, models)
     except VerificationFailed:
         with_text: list[align.Candidate[bytes]] = []
         budget = _TEXT_BUDGET
@@ -529,25 +579,37 @@ def verify_paragraphs(store: Store, copy: list[str]) -> VerifyReport:
                 break
             with_text.append(align.Candidate(cand.key, cand.leaf_hashes, texts))
         try:
-            match = align.best_match(copy, with_text)
+            match, model = _best_match(copies, with_text, models)
         except VerificationFailed:
             return VerifyReport("unknown", None, [], [])
     chosen = match.candidate.key
     authentic = list(paragraphs_of(store, chosen))
-    results = align.align(match.candidate.leaf_hashes, copy, authentic)
+    results = align.align(match.candidate.leaf_hashes, copies[model], authentic)
     status = "authentic" if align.is_exact(results) else "altered"
     return VerifyReport(status, chosen, by_id[chosen][1], results)
 
 
 def verify_text_file(
-    store: Store, path: Path, *, max_bytes: int = DEFAULT_MAX_TEXT_BYTES
+    store: Store, path: Path, *, max_bytes: int = DEFAULT_MAX_TEXT_BYTES,
+    encoding: str | None = None,
 ) -> VerifyReport:
-    """``samizdat verify FILE`` for a plain text file (retyped, OCR'd, partial)."""
+    """``samizdat verify FILE`` for a plain text file (retyped, OCR'd, partial),
+    read as UTF-8 unless ``encoding`` names another encoding, and normalized under
+    every text model (each candidate version is compared under its own)."""
+    if encoding is not None:
+        text.check_encoding(encoding)
+    try:
+        copies = text.paragraphs_by_model(read_text_chunks(path, max_bytes), text.TEXT_MODELS,
+                                          encoding=encoding)
+    except TextError as exc:
+        if exc.message != "the text is empty":
+            raise
+        raise TextError(f"{path.name} has no visible text", hint="give a text file") from None
     # samizdat's own page marks (an OCR'd or retyped print) are not the copy's text
-    copy = pagemarks.strip_marks(list(_paragraphs(read_text_chunks(path, max_bytes)))).paragraphs
-    if not copy:
+    stripped = {m: pagemarks.strip_marks(list(ps)).paragraphs for m, ps in copies.items()}
+    if not all(stripped.values()):
         raise TextError(f"{path.name} has no visible text", hint="give a text file")
-    return verify_paragraphs(store, copy)
+    return verify_paragraphs(store, stripped)
 
 
 # --------------------------------------------------------------------- trust
