@@ -28,7 +28,7 @@ from hypothesis import strategies as st
 from samizdat.core.caps import ReadCap
 from samizdat.core.cbor import Value
 from samizdat.core.envelope import seal
-from samizdat.core.text import JOINERS, SPACELESS_RANGES, TEXT_MODEL
+from samizdat.core.text import JOINERS, SPACELESS_RANGES, SPACELESS_TRANSPARENT, TEXT_MODEL
 from samizdat.core.versions import MAX_PARENTS, Document, Version, normalize_title
 
 __all__ = [
@@ -59,6 +59,9 @@ _SPACES = [" ", "  ", "\t", "\u00a0", "\u2003", " \t ", "\u3000"]
 _BREAKS = ["\n", "\r\n", "\r"]
 _INVISIBLE = ["\u00ad", "\u200b", "\u200d", "\u2060", "\ufeff", "\u200e"]
 _INVISIBLE_2 = [c for c in _INVISIBLE if c not in JOINERS]  # model 2 keeps joiners
+
+
+_TRANSPARENT = "".join(sorted(SPACELESS_TRANSPARENT))
 
 
 def _spaceless(c: str) -> bool:
@@ -116,8 +119,9 @@ def _retype(draw: st.DrawFn, paras: Sequence[str], model: int) -> str:
                 # a space between words: kept, widened, or turned into a line break
                 # (under model 2 a bare line end between two spaceless characters
                 # joins them, so a typist who wraps there keeps a space)
-                bare_joins = (model >= 2 and _spaceless(pieces[i - 1][-1:] or " ")
-                              and _spaceless(pieces[i][:1] or " "))
+                left = pieces[i - 1].rstrip(_TRANSPARENT)[-1:] or " "
+                right = pieces[i].lstrip(_TRANSPARENT)[:1] or " "
+                bare_joins = model >= 2 and _spaceless(left) and _spaceless(right)
                 seps = [*_SPACES, " " + nl + "  "] + ([] if bare_joins else [nl])
                 sep = draw(st.sampled_from(seps))
                 line.append(sep)
