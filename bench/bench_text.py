@@ -1,8 +1,9 @@
 """Text model benchmarks: normalize + hash throughput, and peak memory on 200 MB.
 
 * ``normalize+hash``: :func:`samizdat.core.text.digest_text_stream` (UTF-8 decode,
-  control check, normalization, paragraph hashes, streaming Merkle root, text
-  SHA-256) over English-like and Russian-like wrapped text in 1 MiB chunks, against
+  control check, normalization under text model 2, paragraph hashes, streaming
+  Merkle root, text SHA-256) over English-, Russian-, Persian- and Chinese-like
+  wrapped text in 1 MiB chunks, against
   raw SHA-256 of the same bytes measured in the same run. No pass/fail goal: the
   ratio says what the normalization costs over hashing alone.
 * ``peak RSS, 200 MB text``: a fresh interpreter streams a 200 MB generated text
@@ -34,6 +35,14 @@ _RUSSIAN = (
     "руководство привело страну к глубокому кризису и каждый член партии должен "
     "прочитать переписать и передать это обращение надёжным товарищам"
 )
+# Text model 2 does real work on these: ZWNJ inside words, line ends inside Chinese.
+_PERSIAN = (
+    "رهبری کشور را به بن\u200cبست کشانده است و همه\u200cی اعضا باید این "
+    "خواسته\u200cها را بخوانند و به دیگران بدهند"
+)
+_CHINESE = " ".join(
+    "领导层把国家带入了深刻的危机，每一个党员都必须阅读、抄写并把这份呼吁传给可以信任的同志。"
+)  # one "word" a character: lines then end between two Han characters
 
 
 def generate(vocabulary: str, size: int, seed: int = 1932) -> bytes:
@@ -96,8 +105,11 @@ def run(smoke: bool) -> list[Row]:
     size = (256 << 10) if smoke else (16 << 20)
     repeat = 1 if smoke else 3
     rows: list[Row] = []
-    for label, words in (("English", _ENGLISH), ("Russian", _RUSSIAN)):
+    for label, words in (("English", _ENGLISH), ("Russian", _RUSSIAN),
+                         ("Persian", _PERSIAN), ("Chinese", _CHINESE)):
         data = generate(words, size)
+        if label == "Chinese":  # no spaces between Chinese characters
+            data = data.replace(b" ", b"")
         chunks = [data[i : i + (1 << 20)] for i in range(0, len(data), 1 << 20)]
         t_norm = best_of(lambda c=chunks: digest_text_stream(c), repeat)  # type: ignore[misc]
         t_sha = best_of(lambda d=data: hashlib.sha256(d).digest(), max(repeat, 3))  # type: ignore[misc]

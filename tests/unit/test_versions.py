@@ -50,7 +50,8 @@ def vector_versions() -> list[Version]:
     for v in VEC["versions"]:
         dg = digest_paragraphs(v["paragraphs_text"])
         out.append(Version.create(doc_id, dg.text_id, dg.paragraphs, dg.text_sha256,
-                                  [bytes.fromhex(p) for p in v["parents"]]))
+                                  [bytes.fromhex(p) for p in v["parents"]],
+                                  text_model=v["text_model"]))
     return out
 
 
@@ -61,7 +62,7 @@ def test_document_matches_vector() -> None:
     assert decode_document(bytes.fromhex(VEC["document"]["encoding"])) == doc
 
 
-@pytest.mark.parametrize("k", [0, 1])
+@pytest.mark.parametrize("k", range(len(VEC["versions"])))
 def test_versions_match_vectors(k: int) -> None:
     v = vector_versions()[k]
     vec = VEC["versions"][k]
@@ -70,6 +71,17 @@ def test_versions_match_vectors(k: int) -> None:
     assert encode_version(v).hex() == vec["encoding"]
     assert v.version_id.hex() == vec["version_id"]
     assert decode_version(bytes.fromhex(vec["encoding"])) == v
+
+
+def test_model_1_and_model_2_versions_have_their_own_version_byte() -> None:
+    model1, model2 = vector_versions()[1], vector_versions()[2]
+    assert (model1.text_model, model2.text_model) == (1, 2)
+    assert encode_version(model1)[0] == 1 and encode_version(model2)[0] == 2
+    # the model is part of what is signed: the same text under the other model is
+    # another version, with another id
+    relabelled = Version.create(model2.document, model2.text_id, model2.paragraphs,
+                                model2.text_sha256, model2.parents, text_model=1)
+    assert relabelled.version_id != model2.version_id
 
 
 def test_author_signature_matches_vector_signed_by_another_library() -> None:
@@ -90,7 +102,7 @@ def test_must_reject_vectors(vec: dict[str, Any]) -> None:
 
 
 def test_signature_on_another_version_or_by_forger_is_refused() -> None:
-    v1, v2 = vector_versions()
+    v1, v2, _v3 = vector_versions()
     seed = bytes(32)
     sig = sign_version(crypto.SecretBytes(seed), v2)
     with pytest.raises(BadSignature, match="another version"):

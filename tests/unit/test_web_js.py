@@ -22,7 +22,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from samizdat.core import align
-from samizdat.core.text import normalize
+from samizdat.core.text import TEXT_MODEL, normalize
 from samizdat.errors import TextError
 from samizdat.testing import strategies as sst
 
@@ -62,7 +62,7 @@ def js() -> Iterator[Node]:
 
 def _python(data: bytes) -> dict[str, Any]:
     try:
-        text = normalize(data.decode("utf-8").removeprefix("\ufeff"))
+        text = normalize(data.decode("utf-8").removeprefix("\ufeff"), TEXT_MODEL)
     except (TextError, UnicodeDecodeError) as exc:
         return {"error": str(exc)}
     return {"paragraphs": list(text.paragraphs),
@@ -71,14 +71,14 @@ def _python(data: bytes) -> dict[str, Any]:
 
 def test_every_golden_vector(js: Node) -> None:
     for v in VECTORS["valid"]:
-        got = js.ask(op="normalize", hex=v["input_utf8_hex"], model=1)
+        got = js.ask(op="normalize", hex=v["input_utf8_hex"], model=v["model"])
         assert got.get("paragraphs") == v["paragraphs"], v["name"]
         assert got["leaf_hashes"] == v["leaf_hashes"], v["name"]
         assert got["text_id"] == v["text_id"], v["name"]
     for v in VECTORS["must_reject"]:
         data = (bytes.fromhex(v["input_hex"]) if "input_hex" in v
                 else bytes.fromhex(v["repeat_hex"]) * v["times"])
-        got = js.ask(op="normalize", hex=data.hex(), model=1)
+        got = js.ask(op="normalize", hex=data.hex(), model=v["model"])
         assert "error" in got, v["name"]
 
 
@@ -86,7 +86,7 @@ def test_every_golden_vector(js: Node) -> None:
 @given(sst.raw_texts())
 def test_generated_texts_normalize_alike(js: Node, raw: str) -> None:
     data = raw.encode("utf-8")
-    got = js.ask(op="normalize", hex=data.hex(), model=1)
+    got = js.ask(op="normalize", hex=data.hex(), model=TEXT_MODEL)
     want = _python(data)
     if "error" in want:
         assert "error" in got

@@ -22,6 +22,8 @@ TITLE = "Appeal to all members of the party"
 NONCE = bytes(range(16))
 DRAFT = ["To all members of the party.", "The leadership has led the country into a crisis."]
 FINAL = [*DRAFT, "Read it, copy it, pass it on."]
+# a revision made under text model 2 (docs/spec/text.md): Persian with its ZWNJ kept
+MODEL2 = [*FINAL, "\u062e\u0648\u0627\u0633\u062a\u0647\u200c\u0647\u0627"]
 SEED = bytes(range(32, 64))
 
 
@@ -43,6 +45,16 @@ def main() -> None:
     v2_body = {"document": doc_id, **text_fields(FINAL), "parents": sorted([v1_id, other])}
     v2_enc = b"\x01" + enc(v2_body)
     v2_id = sha(VER_TAG + v2_enc)
+
+    # text model 2: version byte 0x02 and a "text_model" field
+    v3_body = {"document": doc_id, **text_fields(MODEL2), "parents": [v2_id], "text_model": 2}
+    v3_enc = b"\x02" + enc(v3_body)
+    v3_id = sha(VER_TAG + v3_enc)
+
+    def model2_variant(byte: bytes = b"\x02", **changes: object) -> str:
+        body = dict(v3_body)
+        body.update(changes)
+        return (byte + enc({k: v for k, v in body.items() if v is not None})).hex()
 
     key, pub = ed25519_key(SEED)
     sig = key.sign(SIG_CTX + v2_id)
@@ -87,6 +99,15 @@ def main() -> None:
          "hex": v1_enc.hex().replace("6a7061726167726170687302", "6a706172616772617068731802"),
          "why": "count not in shortest form"},
         {"kind": "version", "hex": "01f5", "why": "not a map"},
+        {"kind": "version", "hex": model2_variant(text_model=1),
+         "why": "text model 1 in the model-2 format (one version, one encoding)"},
+        {"kind": "version", "hex": model2_variant(text_model=3), "why": "unknown text model"},
+        {"kind": "version", "hex": model2_variant(text_model="2"), "why": "model as text"},
+        {"kind": "version", "hex": model2_variant(text_model=None),
+         "why": "format 2 without a text model"},
+        {"kind": "version", "hex": model2_variant(b"\x01"),
+         "why": "format 1 with a text model"},
+        {"kind": "version", "hex": model2_variant(b"\x03"), "why": "unknown version byte"},
         {"kind": "version", "hex": "01" + "ff" * 9000, "why": "oversized"},
         {"kind": "author_signature", "hex": sig_enc[:-5].hex(), "why": "truncated"},
         {"kind": "author_signature",
@@ -103,11 +124,16 @@ def main() -> None:
             {"paragraphs_text": DRAFT, "encoding": v1_enc.hex(), "version_id": v1_id.hex(),
              "text_id": v1_body["text_id"].hex(),  # type: ignore[union-attr]
              "text_sha256": v1_body["text_sha256"].hex(),  # type: ignore[union-attr]
-             "parents": []},
+             "parents": [], "text_model": 1},
             {"paragraphs_text": FINAL, "encoding": v2_enc.hex(), "version_id": v2_id.hex(),
              "text_id": v2_body["text_id"].hex(),  # type: ignore[union-attr]
              "text_sha256": v2_body["text_sha256"].hex(),  # type: ignore[union-attr]
-             "parents": [p.hex() for p in v2_body["parents"]]},  # type: ignore[attr-defined]
+             "parents": [p.hex() for p in v2_body["parents"]],  # type: ignore[attr-defined]
+             "text_model": 1},
+            {"paragraphs_text": MODEL2, "encoding": v3_enc.hex(), "version_id": v3_id.hex(),
+             "text_id": v3_body["text_id"].hex(),  # type: ignore[union-attr]
+             "text_sha256": v3_body["text_sha256"].hex(),  # type: ignore[union-attr]
+             "parents": [v2_id.hex()], "text_model": 2},
         ],
         "author_signature": {"seed": SEED.hex(), "public_key": pub.hex(),
                              "version_id": v2_id.hex(),

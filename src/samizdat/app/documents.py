@@ -4,13 +4,15 @@ trust, duress and wipe. The CLI only parses arguments and prints what these retu
 Texts are read from files in chunks and streamed once: each normalized paragraph
 is stored and hashed as it goes by (text id, paragraph count, SHA-256 in O(log n)
 memory), and the version is made at the end. Memory stays bounded by the largest
-paragraph, not by the file.
+paragraph, not by the file. New versions are made under the current text model
+(``text.TEXT_MODEL``); ``verify`` normalizes a copy under the model of each version it
+compares it with.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Final
@@ -114,9 +116,9 @@ def _chunks(path: Path, max_bytes: int) -> Iterator[bytes]:
         raise InputError(f"cannot read {path}: {exc.strerror}") from None
 
 
-def _paragraphs(chunks: Iterable[bytes]) -> Iterator[str]:
-    n = text.Normalizer()
-    for piece in text.decode_text_stream(chunks):
+def _paragraphs(chunks: Iterable[bytes], encoding: str | None = None) -> Iterator[str]:
+    n = text.Normalizer(text.TEXT_MODEL)
+    for piece in text.decode_text_stream(chunks, encoding):
         yield from n.feed(piece)
     yield from n.finish()
 
@@ -148,12 +150,16 @@ def _store_version(
     parents: Iterable[bytes],
     now: int,
     max_bytes: int,
+    encoding: str | None = None,
 ) -> versions.Version:
     """Stream a text into the store in one pass: each paragraph is stored and
     hashed as it comes; the version (whose id depends on every paragraph) is made
     when the last one has gone by."""
+    if encoding is not None:
+        text.check_encoding(encoding)  # a wrong name is a usage error, before any work
     paras: Iterable[str] = (
-        _paragraphs(read_text_chunks(source, max_bytes)) if isinstance(source, Path) else source
+        _paragraphs(read_text_chunks(source, max_bytes), encoding)
+        if isinstance(source, Path) else source
     )
     digester = text.TextDigester()
     parent_ids = tuple(parents)
@@ -167,7 +173,8 @@ def _store_version(
     def finish() -> VersionRecord:
         digest = digester.digest()  # TextError if there was no paragraph at all
         version = versions.Version.create(
-            doc_id, digest.text_id, digest.paragraphs, digest.text_sha256, parent_ids
+            doc_id, digest.text_id, digest.paragraphs, digest.text_sha256, parent_ids,
+            text.TEXT_MODEL,
         )
         made.append(version)
         return VersionRecord(
@@ -187,9 +194,11 @@ def draft_new(
     now: int,
     *,
     max_bytes: int = DEFAULT_MAX_TEXT_BYTES,
+    encoding: str | None = None,
 ) -> tuple[bytes, bytes]:
     """A new document with its own pseudonymous author key, and its first version.
-    Returns (document id, version id). Not signed: ``sign`` is explicit."""
+    Returns (document id, version id). Not signed: ``sign`` is explicit. A file is
+    read as UTF-8 unless ``encoding`` names another encoding."""
     doc = versions.make_document(title, rng)
     with store.transaction():
         store.add_document(
@@ -197,7 +206,8 @@ def draft_new(
             SecretBytes(rng(crypto.ED25519_SEED_BYTES), "author key"),
             versions.encode_document(doc),
         )
-        version = _store_version(store, doc.document_id, source, (), now, max_bytes)
+        version = _store_version(store, doc.document_id, source, (), now, max_bytes,
+                                 encoding)
     return doc.document_id, version.version_id
 
 
@@ -209,7 +219,8 @@ def _decoded(record: VersionRecord) -> versions.Version:
 
 
 def draft_revise(
-    store: Store, prefix: str, path: Path, now: int, *, max_bytes: int = DEFAULT_MAX_TEXT_BYTES
+    store: Store, prefix: str, path: Path, now: int, *,
+    max_bytes: int = DEFAULT_MAX_TEXT_BYTES, encoding: str | None = None,
 ) -> tuple[bytes, bytes, list[bytes]]:
     """A new version whose parent is the version ``prefix`` names, or, for a
     document, its latest version (a co-author says which draft they started from by
@@ -222,7 +233,7 @@ def draft_revise(
         known = [_decoded(r) for r in store.versions_of(doc_id)]
         parents = [versions.latest(known).version_id] if known else []
     with store.transaction():
-        version = _store_version(store, doc_id, path, parents, now, max_bytes)
+        version = _store_version(store, doc_id, path, parents, now, max_bytes, encoding)
     return doc_id, version.version_id, list(version.parents)
 
 
@@ -567,19 +578,48 @@ def signed_versions(
     return signed
 
 
-def _closest(store: Store, copy: Sequence[str], hashes: Sequence[bytes],
-             pool: Sequence[VersionRecord]) -> align.Match[bytes] | None:
+def _best_match(
+    copies: Mapping[int, Sequence[str]],
+    hashes: Mapping[int, Sequence[bytes]],
+    candidates: Sequence[align.Candidate[bytes]],
+    models: Mapping[bytes, int],
+) -> align.Match[bytes] | None:
+    """``align.best_match`` where each candidate is compared with the copy as
+    normalized under that candidate's text model. Across models the same preference
+    holds: most paragraphs in common, then fewest differing, then (no paragraph in
+    common) the closest text, then the earliest. None when nothing matches."""
+    groups: dict[int, list[align.Candidate[bytes]]] = {}
+    for cand in candidates:
+        groups.setdefault(models[cand.key], []).append(cand)
+    position = {c.key: i for i, c in enumerate(candidates)}
+    best: tuple[tuple[int, int, float, int], align.Match[bytes]] | None = None
+    for model, group in groups.items():
+        copy = copies[model]
+        try:
+            m = align.best_match(copy, group, copy_hashes=hashes[model])
+        except VerificationFailed:
+            continue
+        differ = len(m.candidate.leaf_hashes) + len(copy) - 2 * m.common
+        score = (m.common, -differ, m.similarity if m.common == 0 else 0.0,
+                 -position[m.candidate.key])
+        if best is None or score > best[0]:
+            best = (score, m)
+    return None if best is None else best[1]
+
+
+def _closest(store: Store, copies: Mapping[int, Sequence[str]],
+             hashes: Mapping[int, Sequence[bytes]], pool: Sequence[VersionRecord],
+             models: Mapping[bytes, int]) -> align.Match[bytes] | None:
     """The version of ``pool`` the copy is closest to, or None. Compared by
-    paragraph hashes (``hashes``, the copy's) first; texts are read (within
-    :data:`_TEXT_BUDGET`) only when no paragraph matches anywhere, to find a copy
-    changed everywhere."""
+    paragraph hashes (the copy's, under each version's text model) first; texts are
+    read (within :data:`_TEXT_BUDGET`) only when no paragraph matches anywhere, to
+    find a copy changed everywhere."""
     candidates = [align.Candidate(r.version_id, store.leaf_hashes(r.version_id)) for r in pool]
     if not candidates:
         return None
-    try:
-        return align.best_match(copy, candidates, copy_hashes=hashes)
-    except VerificationFailed:
-        pass
+    match = _best_match(copies, hashes, candidates, models)
+    if match is not None:
+        return match
     with_text: list[align.Candidate[bytes]] = []
     budget = _TEXT_BUDGET
     for cand in candidates:
@@ -588,16 +628,17 @@ def _closest(store: Store, copy: Sequence[str], hashes: Sequence[bytes],
         if budget < 0:
             break
         with_text.append(align.Candidate(cand.key, cand.leaf_hashes, texts))
-    try:
-        return align.best_match(copy, with_text, copy_hashes=hashes)
-    except VerificationFailed:
-        return None
+    return _best_match(copies, hashes, with_text, models)
 
 
-def verify_paragraphs(store: Store, copy: list[str],
+def verify_paragraphs(store: Store, copy: Sequence[str] | Mapping[int, Sequence[str]],
                       policy: trust.Anchors | None = None) -> VerifyReport:
     """Check a copy's normalized paragraphs against the signed versions here,
     under the trust policy (``docs/spec/trust.md``).
+
+    ``copy`` is the copy normalized under every text model (model -> paragraphs,
+    see ``text.paragraphs_by_model``), or one list used for every model; each
+    version is compared with the copy as normalized under its own model.
 
     1. A trusted version with exactly the copy's paragraphs: ``authentic``.
     2. Else the closest trusted version decides (``altered``), unless the copy
@@ -607,29 +648,35 @@ def verify_paragraphs(store: Store, copy: list[str],
     3. Else the closest untrusted version: ``untrusted``, its signers named.
     4. Else ``unknown``.
     """
+    copies: Mapping[int, Sequence[str]] = (
+        copy if isinstance(copy, Mapping) else dict.fromkeys(text.TEXT_MODELS, copy)
+    )
     policy = trust.anchors(store) if policy is None else policy
     signed = signed_versions(store, policy)
     by_id = {r.version_id: (r, who) for r, who in signed}
+    models = {r.version_id: _decoded(r).text_model for r, _who in signed}
     trusted = [r for r, who in signed if any(s.trusted for s in who)]
     untrusted = [r for r, who in signed if not any(s.trusted for s in who)]
-    hashes = [text.paragraph_hash(p) for p in copy]  # once, for every comparison
+    # the copy's hashes once per model, for every comparison
+    hashes = {m: [text.paragraph_hash(p) for p in ps] for m, ps in copies.items()}
     identical = [r.version_id for r, _who in signed
-                 if r.paragraph_count == len(copy) and store.leaf_hashes(r.version_id) == hashes]
+                 if r.paragraph_count == len(copies[models[r.version_id]])
+                 and store.leaf_hashes(r.version_id) == hashes[models[r.version_id]]]
 
     status = "altered"
     trusted_ids = {r.version_id for r in trusted}
     chosen: bytes | None = next((v for v in identical if v in trusted_ids), None)
     if chosen is None:
-        match = _closest(store, copy, hashes, trusted)
+        match = _closest(store, copies, hashes, trusted, models)
         if match is None or match.similarity < align.UNKNOWN_SIMILARITY:
-            other = _closest(store, copy, hashes, untrusted)
+            other = _closest(store, copies, hashes, untrusted, models)
             if other is not None and (match is None or other.similarity > match.similarity):
                 match, status = other, "untrusted"
         if match is None:
             return VerifyReport("unknown", None, [], [])
         chosen = match.candidate.key
     authentic = list(paragraphs_of(store, chosen))
-    results = align.align(store.leaf_hashes(chosen), copy, authentic)
+    results = align.align(store.leaf_hashes(chosen), copies[models[chosen]], authentic)
     if status == "altered" and align.is_exact(results):
         status = "authentic"
     also = [(v, by_id[v][1]) for v in identical if v != chosen]
@@ -639,16 +686,28 @@ def verify_paragraphs(store: Store, copy: list[str],
 def verify_text_file(
     store: Store, path: Path, *, max_bytes: int = DEFAULT_MAX_TEXT_BYTES,
     policy: trust.Anchors | None = None,
+    encoding: str | None = None,
 ) -> VerifyReport:
-    """``samizdat verify FILE`` for a plain text file (retyped, OCR'd, partial)."""
+    """``samizdat verify FILE`` for a plain text file (retyped, OCR'd, partial),
+    read as UTF-8 unless ``encoding`` names another encoding, and normalized under
+    every text model (each candidate version is compared under its own)."""
+    if encoding is not None:
+        text.check_encoding(encoding)
     row = store.db.one("SELECT MAX(paragraphs) FROM versions")
     longest = int(row[0]) if row is not None and row[0] is not None else 0
     limit = max(MAX_COPY_PARAGRAPHS, 2 * longest)
+    try:
+        copies = text.paragraphs_by_model(read_text_chunks(path, max_bytes), text.TEXT_MODELS,
+                                          encoding=encoding, max_paragraphs=limit)
+    except TextError as exc:
+        if exc.message != "the text is empty":
+            raise
+        raise TextError(f"{path.name} has no visible text", hint="give a text file") from None
     # samizdat's own page marks (an OCR'd or retyped print) are not the copy's text
-    copy = pagemarks.strip_marks(read_paragraphs(path, max_bytes, limit)).paragraphs
-    if not copy:
+    stripped = {m: pagemarks.strip_marks(list(ps)).paragraphs for m, ps in copies.items()}
+    if not all(stripped.values()):
         raise TextError(f"{path.name} has no visible text", hint="give a text file")
-    return verify_paragraphs(store, list(copy), policy)
+    return verify_paragraphs(store, stripped, policy)
 
 
 MAX_COPY_PARAGRAPHS: Final = 1_000_000

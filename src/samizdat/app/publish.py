@@ -15,6 +15,7 @@ from samizdat.app import committee as committee_app
 from samizdat.app import documents
 from samizdat.core import statement as stm
 from samizdat.core.text import normalized_bytes
+from samizdat.core.versions import decode_version
 from samizdat.errors import InputError, NotFound
 from samizdat.files import atomic_writer
 from samizdat.store import Store
@@ -23,8 +24,6 @@ from samizdat.web.site import SiteInput, build_site
 
 __all__ = ["Published", "publish", "site_files"]
 
-TEXT_MODEL = 1
-"""The text model the site's verifier applies (docs/spec/text.md)."""
 
 
 @dataclass(frozen=True)
@@ -78,7 +77,8 @@ def site_files(store: Store, prefix: str, *, draft: bool = False,
         for name, data in member_files.items():
             if name.startswith(("statement.txt.", "committee.")):
                 files[name] = data
-    return build_site(SiteInput(files, signature, group_key, TEXT_MODEL, lang))
+    model = decode_version(record.encoded).text_model
+    return build_site(SiteInput(files, signature, group_key, model, lang))
 
 
 def _check_target(out: Path, force: bool) -> None:

@@ -44,6 +44,12 @@ _max_size = click.option(
     help="Refuse text files larger than this (e.g. 300M, 1G).",
 )
 _text_file = click.Path(dir_okay=False, path_type=Path)
+_encoding = click.option(
+    "--encoding",
+    metavar="NAME",
+    default=None,
+    help="The text file's encoding if it is not UTF-8 (e.g. cp1251, koi8-r, cp1256, gb18030).",
+)
 
 
 # ------------------------------------------------------------------------ init
@@ -74,13 +80,16 @@ def draft() -> None:
 @click.argument("file", type=_text_file)
 @click.option("--title", required=True, help="The document's title.")
 @_max_size
+@_encoding
 @click.pass_obj
-def draft_new(ctx: Context, file: Path, title: str, max_size: int) -> None:
+def draft_new(ctx: Context, file: Path, title: str, max_size: int,
+              encoding: str | None) -> None:
     """First version of a new document, with its own pseudonymous author key.
 
     The version is not signed: run 'samizdat sign VER' when you stand by it.
     """
-    doc, ver = app.draft_new(ctx.store(), file, title, system_rng, _now(), max_bytes=max_size)
+    doc, ver = app.draft_new(ctx.store(), file, title, system_rng, _now(), max_bytes=max_size,
+                             encoding=encoding)
     ctx.emit({"document": doc.hex(), "version": ver.hex()},
              f"document {doc.hex()}\nversion  {ver.hex()}")
 
@@ -89,10 +98,13 @@ def draft_new(ctx: Context, file: Path, title: str, max_size: int) -> None:
 @click.argument("ref", metavar="VER|DOC")
 @click.argument("file", type=_text_file)
 @_max_size
+@_encoding
 @click.pass_obj
-def draft_revise(ctx: Context, ref: str, file: Path, max_size: int) -> None:
+def draft_revise(ctx: Context, ref: str, file: Path, max_size: int,
+                 encoding: str | None) -> None:
     """New version whose parent is VER (a DOC means its latest version)."""
-    d, ver, parents = app.draft_revise(ctx.store(), ref, file, _now(), max_bytes=max_size)
+    d, ver, parents = app.draft_revise(ctx.store(), ref, file, _now(), max_bytes=max_size,
+                                       encoding=encoding)
     ctx.emit(
         {"document": d.hex(), "version": ver.hex(), "parents": [p.hex() for p in parents]},
         f"version {ver.hex()} (parent {', '.join(p.hex()[:16] for p in parents) or 'none'})",
@@ -314,10 +326,12 @@ def read(ctx: Context, ref: str, with_comments: bool) -> None:
                    "committee.sig.pub, committee.pem, or an author key in hex); "
                    "nothing is added to the store.")
 @_max_size
+@_encoding
 @cap_options
 @click.pass_obj
 def verify(
-    ctx: Context, path: Path, key_file: Path | None, max_size: int, cap_text: str | None,
+    ctx: Context, path: Path, key_file: Path | None, max_size: int, encoding: str | None,
+    cap_text: str | None,
     cap_file: Path | None,
 ) -> None:
     """Check PATH against the signed versions in this store and your trust anchors.
@@ -332,6 +346,7 @@ def verify(
     pseudonym signed it; signed only by keys you did not trust, it is untrusted. A
     changed paragraph says what changed, word by word, and whether it looks like
     OCR noise or changed words.
+    A text file that is not UTF-8 is read with --encoding NAME.
     """
     from samizdat.app import trust
 
@@ -339,6 +354,9 @@ def verify(
     cap = bundle_cap_for(path, cap_text, cap_file)
     store = ctx.store()
     if cap is not None:  # a bundle: the carry area opens it (cli/carry.py)
+        if encoding is not None:
+            raise UsageError("--encoding is for a text file, not a sealed bundle",
+                             hint="drop --encoding, or drop the read capability")
         report = verify_bundle(store, [FileSource(p) for p in shard_paths([path])], cap,
                                policy)
     elif path.is_dir():
@@ -346,7 +364,8 @@ def verify(
 
         report = verify_statement_dir(path, policy or trust.anchors(store), max_bytes=max_size)
     else:
-        report = app.verify_text_file(store, path, max_bytes=max_size, policy=policy)
+        report = app.verify_text_file(store, path, max_bytes=max_size, policy=policy,
+                                      encoding=encoding)
 
     def who(s: app.Signer) -> str:
         return f"{s.kind} {s.key.hex()}" + ("" if s.trusted else " (NOT trusted here)")

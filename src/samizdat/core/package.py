@@ -277,7 +277,7 @@ def _check_entry(document: Document, entry: Entry) -> None:
         raise VerificationFailed("package: a version belongs to another document")
     for p in entry.paragraphs:
         try:
-            normal = normalize(p).paragraphs
+            normal = normalize(p, version.text_model).paragraphs
         except TextError as exc:
             raise DecodeError(
                 f"package: a paragraph is not acceptable text ({exc.message})"

@@ -5,12 +5,15 @@
   ``document_id`` names the document for ever.
 * A :class:`Version` is one state of the text: the document it belongs to, the text
   id (Merkle root of the paragraph hashes), the paragraph count, the SHA-256 of the
-  normalized text, and its parents. Drafts and revisions form a DAG, like commits.
+  normalized text, its parents, and the text model its text was normalized under
+  (``docs/spec/text.md``). Drafts and revisions form a DAG, like commits.
 * An :class:`AuthorSignature` is an Ed25519 signature by a pseudonymous author key
   over a domain-separated message built from a version id.
 
 Each object has one canonical byte encoding: a version byte followed by canonical
-CBOR (:mod:`samizdat.core.cbor`). Decoders accept only what the encoders write
+CBOR (a version made under text model 1 keeps its byte ``0x01`` encoding, one made
+under a later model starts with :data:`VERSION_FORMAT` and names its model;
+:mod:`samizdat.core.cbor`). Decoders accept only what the encoders write
 (``encode(decode(b)) == b``); anything else raises :class:`DecodeError`. Ids are
 SHA-256 over a domain tag and the encoding, 32 bytes, printed as lowercase hex.
 The formats are specified in ``docs/spec/versions.md``.
@@ -23,7 +26,7 @@ from dataclasses import dataclass, field
 from typing import Final
 
 from samizdat.core import cbor, crypto
-from samizdat.core.text import normalize_inline
+from samizdat.core.text import TEXT_MODEL, check_model, normalize_inline
 from samizdat.errors import DecodeError, InputError, TextError
 
 __all__ = [
@@ -33,6 +36,7 @@ __all__ = [
     "ID_BYTES",
     "MAX_PARENTS",
     "MAX_TITLE_BYTES",
+    "VERSION_FORMAT",
     "AuthorSignature",
     "Document",
     "Version",
@@ -53,7 +57,12 @@ __all__ = [
 ]
 
 FORMAT_VERSION: Final = 1
-"""The version byte that starts every encoding in this module."""
+"""The version byte of documents, author signatures and versions made under text
+model 1."""
+
+VERSION_FORMAT: Final = 2
+"""The version byte of a version made under text model 2 or later; its map adds
+``"text_model"``."""
 
 ID_BYTES: Final = 32
 DOCUMENT_NONCE_BYTES: Final = 16
@@ -77,9 +86,11 @@ def _check_len(name: str, value: bytes, n: int) -> None:
 
 def normalize_title(title: str) -> str:
     """A title in its canonical form: the paragraph rules of ``docs/spec/text.md``
-    (NFC, invisible characters dropped, whitespace and line breaks folded to single
-    spaces). Raises :class:`TextError` if it is empty, has control characters, or is
-    longer than :data:`MAX_TITLE_BYTES` in UTF-8.
+    under the current text model (NFC, invisible characters dropped, joiners kept
+    inside words, whitespace and line breaks folded to single spaces; every title
+    canonical under model 1 is canonical under model 2 too). Raises
+    :class:`TextError` if it is empty, has control characters, or is longer than
+    :data:`MAX_TITLE_BYTES` in UTF-8.
     """
     folded = normalize_inline(title)
     if not folded:
@@ -115,13 +126,15 @@ def make_document(title: str, rng: crypto.Rng) -> Document:
 @dataclass(frozen=True)
 class Version:
     """One state of a document's text. ``parents`` are sorted, distinct version ids
-    (empty for the first draft)."""
+    (empty for the first draft); ``text_model`` is the text model its paragraphs were
+    normalized under, which a copy must be normalized under to be compared."""
 
     document: bytes
     text_id: bytes
     paragraphs: int
     text_sha256: bytes
     parents: tuple[bytes, ...] = ()
+    text_model: int = TEXT_MODEL
 
     def __post_init__(self) -> None:
         _check_len("document", self.document, ID_BYTES)
@@ -135,6 +148,7 @@ class Version:
             raise ValueError(f"at most {MAX_PARENTS} parents")
         if list(self.parents) != sorted(set(self.parents)):
             raise ValueError("parents must be sorted and distinct; use Version.create()")
+        check_model(self.text_model)
 
     @classmethod
     def create(
@@ -144,9 +158,11 @@ class Version:
         paragraphs: int,
         text_sha256: bytes,
         parents: Iterable[bytes] = (),
+        text_model: int = TEXT_MODEL,
     ) -> Version:
         """A version with ``parents`` sorted and deduplicated for you."""
-        return cls(document, text_id, paragraphs, text_sha256, tuple(sorted(set(parents))))
+        return cls(document, text_id, paragraphs, text_sha256, tuple(sorted(set(parents))),
+                   text_model)
 
     @property
     def version_id(self) -> bytes:
@@ -174,11 +190,15 @@ class AuthorSignature:
 # ------------------------------------------------------------------ encodings
 
 
-def _frame(body: dict[str | int, cbor.Value]) -> bytes:
-    return bytes([FORMAT_VERSION]) + cbor.encode(body)
+def _frame(body: dict[str | int, cbor.Value], version: int = FORMAT_VERSION) -> bytes:
+    return bytes([version]) + cbor.encode(body)
 
 
-def _unframe(data: bytes, what: str, keys: frozenset[str]) -> dict[str, cbor.Value]:
+def _unframe(data: bytes, what: str, keys: frozenset[str],
+             versions: Mapping[int, frozenset[str]] | None = None) -> dict[str, cbor.Value]:
+    """The CBOR map of an encoding whose version byte is FORMAT_VERSION (fields
+    ``keys``) or one of ``versions`` (byte -> fields); a ``"_v"`` entry is added
+    holding the byte."""
     if not isinstance(data, bytes | bytearray | memoryview):
         raise DecodeError(f"{what}: expected bytes")
     data = bytes(data)
@@ -186,11 +206,13 @@ def _unframe(data: bytes, what: str, keys: frozenset[str]) -> dict[str, cbor.Val
         raise DecodeError(f"{what}: empty")
     if len(data) > _MAX_ENCODING:
         raise DecodeError(f"{what}: too large")
-    if data[0] != FORMAT_VERSION:
+    allowed = {FORMAT_VERSION: keys, **(versions or {})}
+    if data[0] not in allowed:
         raise DecodeError(f"{what}: unknown format version {data[0]}")
     body = cbor.decode(data[1:], max_depth=2)
-    if not isinstance(body, dict) or set(body) != keys:
+    if not isinstance(body, dict) or set(body) != allowed[data[0]]:
         raise DecodeError(f"{what}: wrong fields")
+    body["_v"] = data[0]
     return body
 
 
@@ -221,25 +243,40 @@ def decode_document(data: bytes) -> Document:
     return Document(title, nonce)
 
 
+_VERSION_KEYS: Final = frozenset({"document", "text_id", "paragraphs", "text_sha256",
+                                   "parents"})
+
+
 def encode_version(v: Version) -> bytes:
-    """``0x01 || CBOR {"document", "paragraphs", "parents", "text_id", "text_sha256"}``."""
-    return _frame(
-        {
-            "document": v.document,
-            "text_id": v.text_id,
-            "paragraphs": v.paragraphs,
-            "text_sha256": v.text_sha256,
-            "parents": list(v.parents),
-        }
-    )
+    """Text model 1: ``0x01 || CBOR {"document", "paragraphs", "parents", "text_id",
+    "text_sha256"}``; later models: ``0x02 ||`` the same map plus ``"text_model"``."""
+    body: dict[str | int, cbor.Value] = {
+        "document": v.document,
+        "text_id": v.text_id,
+        "paragraphs": v.paragraphs,
+        "text_sha256": v.text_sha256,
+        "parents": list(v.parents),
+    }
+    if v.text_model == 1:
+        return _frame(body)
+    body["text_model"] = v.text_model
+    return _frame(body, VERSION_FORMAT)
 
 
 def decode_version(data: bytes) -> Version:
     """Strict inverse of :func:`encode_version`."""
-    body = _unframe(
-        data, "version", frozenset({"document", "text_id", "paragraphs", "text_sha256",
-                                    "parents"})
-    )
+    body = _unframe(data, "version", _VERSION_KEYS,
+                    {VERSION_FORMAT: _VERSION_KEYS | {"text_model"}})
+    model = body.get("text_model", 1)
+    if body["_v"] == VERSION_FORMAT and (
+        isinstance(model, bool) or not isinstance(model, int) or model < 2
+    ):
+        raise DecodeError("version: 'text_model' must be 2 or more in this format")
+    try:
+        check_model(model)  # type: ignore[arg-type]
+    except ValueError:
+        raise DecodeError(f"version: text model {model!r} is not known to this samizdat",
+                          hint="a newer samizdat made it; update to read it") from None
     count = body["paragraphs"]
     if isinstance(count, bool) or not isinstance(count, int) or not 1 <= count < MAX_PARAGRAPHS:
         raise DecodeError("version: 'paragraphs' must be a positive count")
@@ -256,6 +293,7 @@ def decode_version(data: bytes) -> Version:
         count,
         _bytes_field(body, "text_sha256", ID_BYTES, "version"),
         tuple(p for p in parents if isinstance(p, bytes)),
+        model,  # type: ignore[arg-type]
     )
 
 

@@ -5,7 +5,8 @@ retypings the same way.
   :func:`samizdat.core.text.normalize` returns);
 * :func:`retypings`: a raw string that a careless typist could have produced from a
   text and that must normalize back to exactly the same paragraphs (rewrapped
-  lines, whitespace runs, blank-line runs, CRLF/CR, NFD, invisible characters);
+  lines, whitespace runs, blank-line runs, CRLF/CR, NFD, invisible characters),
+  under a given text model;
 * :func:`raw_texts`: arbitrary printable strings, for idempotence and "never
   crashes" properties;
 * :func:`cbor_values`: values :mod:`samizdat.core.cbor` can encode;
@@ -27,6 +28,7 @@ from hypothesis import strategies as st
 from samizdat.core.caps import ReadCap
 from samizdat.core.cbor import Value
 from samizdat.core.envelope import seal
+from samizdat.core.text import JOINERS, SPACELESS_RANGES, SPACELESS_TRANSPARENT, TEXT_MODEL
 from samizdat.core.versions import MAX_PARENTS, Document, Version, normalize_title
 
 __all__ = [
@@ -56,6 +58,14 @@ _ALPHABET = (
 _SPACES = [" ", "  ", "\t", "\u00a0", "\u2003", " \t ", "\u3000"]
 _BREAKS = ["\n", "\r\n", "\r"]
 _INVISIBLE = ["\u00ad", "\u200b", "\u200d", "\u2060", "\ufeff", "\u200e"]
+_INVISIBLE_2 = [c for c in _INVISIBLE if c not in JOINERS]  # model 2 keeps joiners
+
+
+_TRANSPARENT = "".join(sorted(SPACELESS_TRANSPARENT))
+
+
+def _spaceless(c: str) -> bool:
+    return any(lo <= ord(c) <= hi for lo, hi in SPACELESS_RANGES)
 
 
 def words() -> st.SearchStrategy[str]:
@@ -80,7 +90,8 @@ def texts(
 
 
 @st.composite
-def _retype(draw: st.DrawFn, paras: Sequence[str]) -> str:
+def _retype(draw: st.DrawFn, paras: Sequence[str], model: int) -> str:
+    invisible = _INVISIBLE if model == 1 else _INVISIBLE_2
     nl = draw(st.sampled_from(_BREAKS))
     out: list[str] = []
     if draw(st.booleans()):
@@ -99,10 +110,20 @@ def _retype(draw: st.DrawFn, paras: Sequence[str]) -> str:
         for i, word in enumerate(pieces):
             if draw(st.integers(0, 9)) == 0:
                 cut = draw(st.integers(0, len(word)))
-                word = word[:cut] + draw(st.sampled_from(_INVISIBLE)) + word[cut:]
+                word = word[:cut] + draw(st.sampled_from(invisible)) + word[cut:]
+            if model >= 2 and draw(st.integers(0, 9)) == 0:
+                # a joiner at a word's edge touches whitespace or the paragraph's edge
+                joiner = draw(st.sampled_from(sorted(JOINERS)))
+                word = joiner + word if draw(st.booleans()) else word + joiner
             if i:
                 # a space between words: kept, widened, or turned into a line break
-                sep = draw(st.sampled_from([*_SPACES, nl, " " + nl + "  "]))
+                # (under model 2 a bare line end between two spaceless characters
+                # joins them, so a typist who wraps there keeps a space)
+                left = pieces[i - 1].rstrip(_TRANSPARENT)[-1:] or " "
+                right = pieces[i].lstrip(_TRANSPARENT)[:1] or " "
+                bare_joins = model >= 2 and _spaceless(left) and _spaceless(right)
+                seps = [*_SPACES, " " + nl + "  "] + ([] if bare_joins else [nl])
+                sep = draw(st.sampled_from(seps))
                 line.append(sep)
             line.append(word)
         line.append(draw(st.sampled_from(["", " ", "\t "])))
@@ -111,11 +132,11 @@ def _retype(draw: st.DrawFn, paras: Sequence[str]) -> str:
     return "".join(out)
 
 
-def retypings(paras: Sequence[str]) -> st.SearchStrategy[str]:
-    """A raw text that normalizes to exactly ``paras`` (normalized paragraphs):
-    the same text retyped with different wrapping, spacing, line ends, blank lines,
-    Unicode normal form and invisible characters."""
-    return _retype(tuple(paras))
+def retypings(paras: Sequence[str], model: int = TEXT_MODEL) -> st.SearchStrategy[str]:
+    """A raw text that normalizes to exactly ``paras`` (normalized paragraphs)
+    under text model ``model``: the same text retyped with different wrapping,
+    spacing, line ends, blank lines, Unicode normal form and invisible characters."""
+    return _retype(tuple(paras), model)
 
 
 def raw_texts(max_size: int = 400) -> st.SearchStrategy[str]:

@@ -27,6 +27,17 @@
   const FORBIDDEN_RE = /[\x00-\x08\x0e-\x1f\x7f-\x84\x86-\x9f]/
   const LONE_SURROGATE_RE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/
   const BREAK_RE = /\n *\n(?: *\n)*/
+  // text model 2: joiners kept inside words; a line end between two characters of
+  // scripts written without spaces joins without one (docs/spec/text.md)
+  const INVISIBLE_2_RE = /[\u00ad\u061c\u180e\u200b\u200e\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff]|\udb40[\udc01\udc20-\udc7f]/g
+  const BREAK_2_RE = /\n[ \u200c\u200d]*\n(?:[ \u200c\u200d]*\n)*/
+  const S = '\\u0e00-\\u0eff\\u1000-\\u109f\\u1780-\\u17ff\\u19e0-\\u19ff\\u2e80-\\u2fdf\\u2ff0-\\u2fff' +
+    '\\u3001-\\u30ff\\u3100-\\u312f\\u3190-\\u31ff\\u3300-\\u4dbf\\u4e00-\\u9fff\\ua9e0-\\ua9ff' +
+    '\\uaa60-\\uaa7f\\uf900-\\ufaff\\ufe10-\\ufe1f\\ufe30-\\ufe4f\\uff01-\\uff9f\\uffe0-\\uffe6' +
+    '\\u{1b000}-\\u{1b16f}\\u{20000}-\\u{3fffd}'
+  const T = '\\u2018\\u2019\\u201c\\u201d\\u2014\\u2015\\u2025\\u2026\\u00b7\\u2027\\ufe00-\\ufe0f' +
+    '\\u{e0100}-\\u{e01ef}'
+  const SPACELESS_BREAK_RE = new RegExp('(?<=[' + S + '][' + T + ']{0,3})\\n(?=[' + T + ']{0,3}[' + S + '])', 'gu')
   const utf8 = new TextEncoder()
 
   class TextError extends Error {}
@@ -46,16 +57,29 @@
     return folded.replace(/^ +| +$/g, '').normalize('NFC')
   }
 
-  /** A text's normalized paragraphs under text model `model` (1). */
+  function fold2 (raw) {
+    if (/[^\x00-\x7f]/.test(raw)) {
+      if (/[\u200c\u200d]/.test(raw)) {
+        raw = raw.replace(/([\u200c\u200d])[\u200c\u200d]+/g, '$1')
+        raw = raw.replace(/(?<=[ \n])[\u200c\u200d]|[\u200c\u200d](?=[ \n])/g, '')
+        raw = raw.replace(/^[ \n\u200c\u200d]+|[ \n\u200c\u200d]+$/g, '')
+      }
+      raw = raw.replace(SPACELESS_BREAK_RE, '')
+    }
+    return fold(raw)
+  }
+
+  /** A text's normalized paragraphs under text model `model` (1 or 2). */
   function normalize (text, model) {
-    if ((model || 1) !== 1) throw new TextError('text model ' + model + ' is not known to this page')
+    model = model || 1
+    if (model !== 1 && model !== 2) throw new TextError('text model ' + model + ' is not known to this page')
     checkText(text)
     let t = text.replace(/\r\n/g, '\n').replace(/\r/g, '\n')
-    t = t.replace(INVISIBLE_RE, '').replace(WHITESPACE_RE, ' ')
+    t = t.replace(model === 1 ? INVISIBLE_RE : INVISIBLE_2_RE, '').replace(WHITESPACE_RE, ' ')
     t = t.replace(/[\u0085\u2028]/g, '\n').replace(/\u2029/g, '\n\n')
     const out = []
-    for (const raw of t.split(BREAK_RE)) {
-      const p = fold(raw)
+    for (const raw of t.split(model === 1 ? BREAK_RE : BREAK_2_RE)) {
+      const p = model === 1 ? fold(raw) : fold2(raw)
       if (!p) continue
       if (utf8.encode(p).length > MAX_PARAGRAPH_BYTES) {
         throw new TextError('a paragraph is larger than ' + (MAX_PARAGRAPH_BYTES / 1024) + ' KiB')
