@@ -3,7 +3,12 @@
 // Python tests can hold it against the Python text model and alignment:
 //   {"op": "normalize", "hex": "<utf-8 bytes>", "model": 1}
 //     -> {"paragraphs": [...], "leaf_hashes": [...], "text_id": "..."} | {"error": "..."}
-//   {"op": "align", "authentic": [...], "copy": [...]}  -> {"results": [...]}
+//   {"op": "align", "authentic": [...], "copy": [...], "typography_is_change": false,
+//    "texts": true}  -> {"results": [<ParagraphResult.to_json()>, ...]}
+//   {"op": "compare", "a": "...", "b": "..."}   -> {"kind": ..., "changes": [{from, to, kind, start}]}
+//   {"op": "tokens", "text": "..."}             -> {"tokens": [[key, start, end, line_hyphen]]}
+//     (offsets in code points, as Python counts them)
+//   {"op": "batch", "requests": [...]}          -> {"answers": [...]}
 //   {"op": "similarity", "a": "...", "b": "..."}         -> {"value": 0.5}
 //   {"op": "time_normalize", "hex": "..."}               -> {"seconds": 0.01}
 import { readFileSync } from 'node:fs'
@@ -29,7 +34,22 @@ async function answer (req) {
   if (req.op === 'align') {
     const ah = await lib.paragraphHashes(req.authentic)
     const ch = await lib.paragraphHashes(req.copy)
-    return { results: lib.align(ah, req.copy, ch, req.authentic) }
+    const texts = req.texts === false ? null : req.authentic
+    return { results: lib.align(ah, req.copy, ch, texts, !!req.typography_is_change).map(lib.resultJson) }
+  }
+  if (req.op === 'compare') {
+    const cmp = lib.compare(req.a, req.b)
+    const cp = i => Array.from(req.a.slice(0, i)).length
+    return { kind: cmp.kind, changes: cmp.changes.map(c => ({ from: c.old, to: c.new, kind: c.kind, start: cp(c.start) })) }
+  }
+  if (req.op === 'tokens') {
+    const cp = i => Array.from(req.text.slice(0, i)).length
+    return { tokens: lib.tokens(req.text).map(t => [t.key, cp(t.start), cp(t.end), t.lineHyphen]) }
+  }
+  if (req.op === 'batch') {
+    const answers = []
+    for (const r of req.requests) answers.push(await answer(r))
+    return { answers }
   }
   if (req.op === 'similarity') return { value: lib.similarity(req.a, req.b) }
   if (req.op === 'time_normalize') { // seconds for normalize() alone, median of 5

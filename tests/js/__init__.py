@@ -1,0 +1,1 @@
+"""Node-side checks and the generator of samizdat.js's embedded tables."""
