@@ -37,6 +37,10 @@ PERSIAN = (
     "به همه‌ی اعضای حزب.\n\nرهبری کشور را به بحران کشانده است؛ ما خواستار برکناری آن "
     "در کنگره هستیم.\n\nبخوانید، رونویسی کنید، به دیگران بدهید.\n"
 )
+RUSSIAN = (
+    "Всем членам партии.\n\nРуководство \u00abзавело страну в кризис\u00bb \u2014 мы требуем "
+    "его отставки на съезде\u2026\n\nЧитайте, переписывайте, передавайте дальше.\n"
+)
 HOSTILE = (
     '<script>window.pwned = 1</script>\n\n<img src=x onerror="window.pwned = 2">\n\n'
     '<a href="javascript:window.pwned=3">click</a> &amp; </p><p>\n'
@@ -53,6 +57,7 @@ def finals(tmp_path_factory: pytest.TempPathFactory) -> Finals:
     out = {}
     for name, text, title in (("en", MANIFESTO, "To all members"),
                               ("fa", PERSIAN, "به همه‌ی اعضا"),
+                              ("ru", RUSSIAN, "Всем членам партии"),
                               ("hostile", HOSTILE, "<b>bold</b> & </title><script>x</script>")):
         (base / name).mkdir()
         out[name] = _final(base / name, text, title)
@@ -135,8 +140,8 @@ def _same_verdict(browser_json: Any, cli_json: Any) -> None:
     committee = [{"kind": s["kind"], "key": s["key"]} for s in cli_json["signers"]
                  if s["kind"] == "committee"]
     assert [{"kind": s["kind"], "key": s["key"]} for s in browser_json["signers"]] == committee
-    assert [(p["index"], p["status"]) for p in browser_json["paragraphs"]] == [
-        (p["index"], p["status"]) for p in cli_json["paragraphs"]]
+    # the whole paragraph object: index, status, detail, changes (from/to/kind), copy
+    assert browser_json["paragraphs"] == cli_json["paragraphs"]
 
 
 COPIES = {
@@ -193,6 +198,57 @@ def test_a_non_latin_site_checks_itself_and_a_retyped_copy(
         _same_verdict(got, _verify_cli(reader["fa"], copy))
     finally:
         page.close()
+
+
+# A typist's retyping: straight quotes for guillemets, "--" for the dash, "..." for the
+# ellipsis, the lines rewrapped. Typography only: authentic, in the page and the command.
+RETYPED_RU = (RUSSIAN.replace("\u00ab", '"').replace("\u00bb", '"').replace("\u2014", "--")
+              .replace("\u2026", "...").replace(" мы ", "\nмы "))
+# An OCR run of the English text (1 for l, II for ll, rn for m) with one word planted
+# among the misreadings; and the Russian one with a Latin o and a planted word.
+OCR_PLANTED = MANIFESTO.replace("leadership", "1eadership").replace("call", "caII").replace(
+    "removal", "support").replace("members", "rnembers")
+OCR_PLANTED_RU = RUSSIAN.replace("Руководство", "Рукoводство").replace("съезде", "улице")
+
+
+def _check_in_both(page: Page, reader: Cli, tmp_path: Path, text: str) -> Any:
+    copy = tmp_path / "copy.txt"
+    copy.write_text(text, encoding="utf-8")
+    got = page.call("t => window.samizdat.verify(t)", text)
+    want = _verify_cli(reader, copy)
+    _same_verdict(got, want)
+    return got
+
+
+def test_typography_only_retyping_is_authentic_in_the_page_and_the_command(
+        browser: Any, finals: Finals, reader: dict[str, Cli], tmp_path: Path) -> None:
+    site = _site(finals["ru"], tmp_path / "site", lang="ru")
+    page = _open(browser, site)
+    try:
+        got = _check_in_both(page, reader["ru"], tmp_path, RETYPED_RU)
+        assert got["status"] == "authentic"
+        assert [p.get("detail") for p in got["paragraphs"]] == [None, "typography", None]
+    finally:
+        page.close()
+
+
+def test_a_planted_word_among_ocr_misreadings_is_named_in_the_page_and_the_command(
+        browser: Any, finals: Finals, reader: dict[str, Cli], tmp_path: Path) -> None:
+    for name, text, old, new in (("en", OCR_PLANTED, "removal", "support"),
+                                 ("ru", OCR_PLANTED_RU, "съезде", "улице")):
+        site = _site(finals[name], tmp_path / f"site-{name}")
+        page = _open(browser, site)
+        try:
+            got = _check_in_both(page, reader[name], tmp_path, text)
+            assert got["status"] == "altered"
+            changed = {p["index"]: p for p in got["paragraphs"] if p["status"] != "same"}
+            assert changed[2]["detail"] == "words"
+            assert all(p["detail"] == "ocr" for i, p in changed.items() if i != 2)
+            words = [c for p in changed.values() for c in p["changes"] if c["kind"] == "words"]
+            assert words == [{"from": old, "to": new, "kind": "words"}]
+            assert any(c["kind"] == "ocr" for c in changed[2]["changes"])
+        finally:
+            page.close()
 
 
 def test_one_changed_byte_of_the_page_fails_the_self_check(
