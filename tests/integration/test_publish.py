@@ -309,7 +309,10 @@ def test_the_check_page_reports_the_changed_paragraph(
         page.page.fill("#copy", COPIES["altered"])
         page.page.click("#run")
         page.page.wait_for_selector(".verdict.altered")
-        assert "paragraph 2: changed" in page.page.inner_text("#result")
+        shown = page.page.inner_text("#result")
+        assert "Paragraph 2 (the copy\u2019s paragraph 2): changed \u2014 WORDS CHANGED" in shown
+        assert "changed: \u201cremoval\u201d \u2192 \u201csupport\u201d" in shown
+        assert "Added after paragraph 3 (the copy\u2019s paragraph 4)" in shown
         assert page.requests and all(u.startswith(site.as_uri()) for u in page.requests)
     finally:
         page.close()
