@@ -135,6 +135,7 @@ def _verify_cli(reader: Cli, path: Path) -> Any:
 
 
 def _same_verdict(browser_json: Any, cli_json: Any) -> None:
+    assert set(browser_json) == set(cli_json)  # no key the command prints is missing
     assert browser_json["status"] == cli_json["status"]
     assert browser_json["version"] == cli_json["version"]
     committee = [{"kind": s["kind"], "key": s["key"]} for s in cli_json["signers"]

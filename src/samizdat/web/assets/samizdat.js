@@ -393,18 +393,17 @@
     "\\u{4dbf}\\\\u{4e00}-\\\\u{9fff}\\\\u{f900}-\\\\u{faff}\\\\u{20000}-\\\\u{3134f}\",\"WINDOW\":16}")
   // END GENERATED
 
-  const T = TABLES
-  const CHANGED_SIMILARITY = T.CHANGED_SIMILARITY
-  const UNKNOWN_SIMILARITY = T.UNKNOWN_SIMILARITY
-  const LCS_CELL_LIMIT = T.LCS_CELL_LIMIT
-  const GAP_PAIR_LIMIT = T.GAP_PAIR_LIMIT
-  const EXACT_RATIO_WORDS = T.EXACT_RATIO_WORDS
-  const MAX_PIECES = T.MAX_PIECES
-  const SKETCH_SIZE = T.SKETCH_SIZE
-  const SKETCH_SHARE = T.SKETCH_SHARE
-  const WINDOW = T.WINDOW
-  const PIECE_CONTAINMENT = T.PIECE_CONTAINMENT
-  const OCR_CHUNK_CHARS = T.OCR_CHUNK_CHARS
+  const CHANGED_SIMILARITY = TABLES.CHANGED_SIMILARITY
+  const UNKNOWN_SIMILARITY = TABLES.UNKNOWN_SIMILARITY
+  const LCS_CELL_LIMIT = TABLES.LCS_CELL_LIMIT
+  const GAP_PAIR_LIMIT = TABLES.GAP_PAIR_LIMIT
+  const EXACT_RATIO_WORDS = TABLES.EXACT_RATIO_WORDS
+  const MAX_PIECES = TABLES.MAX_PIECES
+  const SKETCH_SIZE = TABLES.SKETCH_SIZE
+  const SKETCH_SHARE = TABLES.SKETCH_SHARE
+  const WINDOW = TABLES.WINDOW
+  const PIECE_CONTAINMENT = TABLES.PIECE_CONTAINMENT
+  const OCR_CHUNK_CHARS = TABLES.OCR_CHUNK_CHARS
 
   // ----------------------------------------------------------------- lcs.py
 
@@ -496,25 +495,25 @@
   // slices are used, so the results are the same. Lengths that the rules compare
   // with a number are counted in code points (Array.from).
 
-  const RANK = T.RANK
-  const ALNUM_ONE = new RegExp('^[' + T.ALNUM + ']$', 'u')
-  const ALNUM_ANY = new RegExp('[' + T.ALNUM + ']', 'u')
-  const NOT_SKELETON = new RegExp('[^' + T.ALNUM + ']', 'gu')
+  const RANK = TABLES.RANK
+  const ALNUM_ONE = new RegExp('^[' + TABLES.ALNUM + ']$', 'u')
+  const ALNUM_ANY = new RegExp('[' + TABLES.ALNUM + ']', 'u')
+  const NOT_SKELETON = new RegExp('[^' + TABLES.ALNUM + ']', 'gu')
   const TOKEN_RE = new RegExp(
     '(?<ellipsis>\u2026|\\.(?: ?\\.){2,})' +
-    '|(?<dash>[' + T.DASHES + ']+)' +
-    '|(?<unspaced>[' + T.UNSPACED + '][' + T.MARKS + ']*)' +
-    '|(?<word>[_' + T.ALNUM + T.MARKS + ']+)' +
-    '|(?<mark>[^' + T.SPACE + '][' + T.MARKS + ']*)', 'gu')
-  const UNSPACED_RE = new RegExp('[' + T.UNSPACED + '][' + T.MARKS + ']*', 'gu')
-  const UNSPACED_ANY = new RegExp('[' + T.UNSPACED + ']', 'u')
-  const LIGATURES_ANY = new RegExp('[' + T.LIGATURES + ']', 'u')
-  const FULLWIDTH_ANY = new RegExp('[' + T.FULLWIDTH + ']', 'u')
+    '|(?<dash>[' + TABLES.DASHES + ']+)' +
+    '|(?<unspaced>[' + TABLES.UNSPACED + '][' + TABLES.MARKS + ']*)' +
+    '|(?<word>[_' + TABLES.ALNUM + TABLES.MARKS + ']+)' +
+    '|(?<mark>[^' + TABLES.SPACE + '][' + TABLES.MARKS + ']*)', 'gu')
+  const UNSPACED_RE = new RegExp('[' + TABLES.UNSPACED + '][' + TABLES.MARKS + ']*', 'gu')
+  const UNSPACED_ANY = new RegExp('[' + TABLES.UNSPACED + ']', 'u')
+  const LIGATURES_ANY = new RegExp('[' + TABLES.LIGATURES + ']', 'u')
+  const FULLWIDTH_ANY = new RegExp('[' + TABLES.FULLWIDTH + ']', 'u')
   const ASCII_ONLY = /^[\x00-\x7f]*$/ // eslint-disable-line no-control-regex
-  const QUOTES = new Map(Object.entries(T.QUOTES))
-  const HOMOGLYPHS = new Map(Object.entries(T.HOMOGLYPHS))
-  const SHAPES = new Map(Object.entries(T.SHAPES))
-  const SPECKS = new Set(Array.from(T.SPECKS))
+  const QUOTES = new Map(Object.entries(TABLES.QUOTES))
+  const HOMOGLYPHS = new Map(Object.entries(TABLES.HOMOGLYPHS))
+  const SHAPES = new Map(Object.entries(TABLES.SHAPES))
+  const SPECKS = new Set(Array.from(TABLES.SPECKS))
 
   function worst (kinds) {
     let out = null
@@ -600,7 +599,7 @@
   function skeleton (keys) {
     let s = keys.join('').normalize('NFD').replace(NOT_SKELETON, '')
     s = translate(s, HOMOGLYPHS)
-    for (const [a, b] of T.SHAPES_MULTI) s = s.split(a).join(b)
+    for (const [a, b] of TABLES.SHAPES_MULTI) s = s.split(a).join(b)
     return translate(s, SHAPES).replace(/(.)\1+/gu, '$1')
   }
 
