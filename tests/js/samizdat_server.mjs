@@ -11,6 +11,8 @@
 //   {"op": "batch", "requests": [...]}          -> {"answers": [...]}
 //   {"op": "similarity", "a": "...", "b": "..."}         -> {"value": 0.5}
 //   {"op": "time_normalize", "hex": "..."}               -> {"seconds": 0.01}
+//   {"op": "time_align", "authentic": [...], "copy": [...]} -> {"seconds": 0.1}
+//     (align() alone, hashes computed before, median of 3)
 import { readFileSync } from 'node:fs'
 import { createInterface } from 'node:readline'
 import vm from 'node:vm'
@@ -57,6 +59,15 @@ async function answer (req) {
     const times = []
     for (let i = 0; i < 5; i++) { const t0 = performance.now(); lib.normalize(text, 1); times.push((performance.now() - t0) / 1000) }
     return { seconds: times.sort((x, y) => x - y)[2] }
+  }
+  if (req.op === 'time_align') {
+    const ah = await lib.paragraphHashes(req.authentic)
+    const ch = await lib.paragraphHashes(req.copy)
+    const times = []
+    for (let i = 0; i < 3; i++) {
+      const t0 = performance.now(); lib.align(ah, req.copy, ch, req.authentic, false); times.push((performance.now() - t0) / 1000)
+    }
+    return { seconds: times.sort((x, y) => x - y)[1] }
   }
   throw new Error('unknown op ' + req.op)
 }
