@@ -135,7 +135,8 @@ def test_sign_twice_refuses_and_comment_round_completes(
     done, _ = app.finalize(stores[2], "c", ver, [*commits, *second])
     assert done["minisign_ready"] is True
     files = app.statement_files(stores[2], ver)
-    assert set(files) == {"statement.txt", "statement.txt.minisig", "committee.pub", "text.txt"}
+    assert set(files) == {"statement.txt", "statement.txt.minisig", "committee.pub", "text.txt",
+                          "statement.txt.sig", "committee.sig.pub", "committee.pem"}
 
 
 def test_steps_out_of_order_leave_the_state(tmp_path: Path) -> None:
