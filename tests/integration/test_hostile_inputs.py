@@ -20,7 +20,7 @@ from typing import Any
 
 import pytest
 
-from samizdat.core.caps import ReadCap
+from samizdat.core.caps import DropKey, ReadCap
 from samizdat.testing import hostile
 from samizdat.transports.deaddrop import DeadDrop
 from tests.conftest import write
@@ -92,7 +92,7 @@ def test_planted_dead_drop_file_is_skipped_with_its_reason_on_every_run(
     assert alice["cli"].ok("deaddrop", "sync", drop)["sent"] == 1
     # the informant knows the drop key and plants a bomb sealed under it
     planted = DeadDrop(drop).leave(
-        ReadCap.parse(key), hostile.array_bomb_package(30_000_000), os.urandom
+        DropKey.parse(key).as_cap(), hostile.array_bomb_package(30_000_000), os.urandom
     )
     bob = make_cli("bob")
     bob.ok("init")
