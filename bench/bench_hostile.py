@@ -22,7 +22,7 @@ from email.mime.multipart import MIMEMultipart
 from pathlib import Path
 
 from bench.harness import Row
-from samizdat.core.caps import ReadCap
+from samizdat.core.caps import DropKey, ReadCap
 from samizdat.testing import hostile
 from samizdat.transports import mail
 from samizdat.transports.deaddrop import DeadDrop
@@ -104,7 +104,7 @@ def run(smoke: bool) -> list[Row]:
         carol = _Home(tmp, "carol")
         carol.ok("init")
         benign = carol.run("deaddrop", "sync", drop, "--cap", key)
-        DeadDrop(drop).leave(ReadCap.parse(key), hostile.array_bomb_package(bomb_items),
+        DeadDrop(drop).leave(DropKey.parse(key).as_cap(), hostile.array_bomb_package(bomb_items),
                              os.urandom)
         for run_no in (1, 2):
             bad = bob.run("deaddrop", "sync", drop, "--cap", key)
