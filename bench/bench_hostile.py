@@ -22,7 +22,7 @@ from email.mime.multipart import MIMEMultipart
 from pathlib import Path
 
 from bench.harness import Row
-from samizdat.core.caps import DropKey, ReadCap
+from samizdat.core.caps import DropKey
 from samizdat.testing import hostile
 from samizdat.transports import mail
 from samizdat.transports.deaddrop import DeadDrop
