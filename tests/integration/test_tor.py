@@ -89,10 +89,6 @@ def test_pinned_tls_through_an_onion_service(tor_net: TorTestnet) -> None:
     assert got == [bob.public_key]
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "KNOWN REGRESSION (issue 12): since the node moved to one buffered TLS protocol with "
-    "SNI admission, the invite over Tor works but the following session breaks ('the peer "
-    "closed the connection' on both sides); sync over TCP is unaffected. Not yet fixed."))
 def test_two_people_invite_and_sync_over_onion_services(
     tor_net: TorTestnet, make_cli: Any, tmp_path: Path
 ) -> None:

@@ -204,6 +204,10 @@ class Connection:
     read_timeout: float = 60.0
     bytes_in: int = 0
     bytes_out: int = 0
+    # the StreamWriter of a tunnel the TLS runs over (SOCKS through Tor): kept alive
+    # with the connection, because a StreamWriter that is garbage collected closes
+    # its transport, which is the one under this TLS
+    _tunnel: object = field(default=None, repr=False)
 
     @property
     def ssl_object(self) -> ssl.SSLObject:
@@ -359,9 +363,11 @@ async def upgrade(
     del reader  # its protocol is replaced by the TLS layer
     try:
         assert isinstance(writer.transport, asyncio.Transport)
-        return await _tls(writer.transport, ctx, server_side=False,
+        conn = await _tls(writer.transport, ctx, server_side=False,
                           server_hostname=server_hostname, timeout=timeout,
                           max_frame=max_frame)
+        conn._tunnel = writer
+        return conn
     except TimeoutError as exc:
         raise NetworkError("the contact did not answer in time") from exc
     except (ssl.SSLError, OSError) as exc:
