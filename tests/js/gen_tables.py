@@ -30,17 +30,8 @@ END = "  // END GENERATED\n"
 
 def _js_class(points: Iterable[int]) -> str:
     """A JavaScript (``u`` flag) character class body for the code points."""
-    chars = sorted(set(points))
-    out: list[str] = []
-    i = 0
-    while i < len(chars):
-        j = i
-        while j + 1 < len(chars) and chars[j + 1] == chars[j] + 1:
-            j += 1
-        lo, hi = chars[i], chars[j]
-        out.append(f"\\u{{{lo:x}}}" if lo == hi else f"\\u{{{lo:x}}}-\\u{{{hi:x}}}")
-        i = j + 1
-    return "".join(out)
+    return "".join(f"\\u{{{lo:x}}}" if lo == hi else f"\\u{{{lo:x}}}-\\u{{{hi:x}}}"
+                   for lo, hi in words._runs(sorted(set(points))))
 
 
 _POINTS = [c for c in range(0x110000) if not 0xD800 <= c <= 0xDFFF]

@@ -80,18 +80,22 @@ def worst(kinds: Sequence[Kind | None]) -> Kind | None:
 # ------------------------------------------------------------------- tokens
 
 
+def _runs(chars: Sequence[int]) -> list[tuple[int, int]]:
+    """Sorted code points as runs of consecutive ones: ``[(first, last), ...]``
+    (also used by tests/js/gen_tables.py for the browser's copy of these classes)."""
+    out: list[tuple[int, int]] = []
+    for c in chars:
+        if out and c == out[-1][1] + 1:
+            out[-1] = (out[-1][0], c)
+        else:
+            out.append((c, c))
+    return out
+
+
 def _ranges(chars: Sequence[int]) -> str:
     """A regex character class body for the given code points, as ranges."""
-    out: list[str] = []
-    i = 0
-    while i < len(chars):
-        j = i
-        while j + 1 < len(chars) and chars[j + 1] == chars[j] + 1:
-            j += 1
-        lo, hi = chars[i], chars[j]
-        out.append(re.escape(chr(lo)) if lo == hi else f"{re.escape(chr(lo))}-{re.escape(chr(hi))}")
-        i = j + 1
-    return "".join(out)
+    return "".join(re.escape(chr(lo)) if lo == hi else f"{re.escape(chr(lo))}-{re.escape(chr(hi))}"
+                   for lo, hi in _runs(chars))
 
 
 # Combining marks belong to the letter before them (Persian and Arabic vowel marks,
