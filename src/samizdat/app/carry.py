@@ -26,6 +26,7 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from samizdat.core.caps import DropKey, ReadCap
@@ -79,18 +80,24 @@ __all__ = [
     "accept_package",
     "choose_drop_key",
     "deaddrop_sync",
+    "deaddrop_sync_folder",
     "disperse",
+    "disperse_to_folder",
     "export_bundle",
+    "export_to_file",
     "import_bundle",
+    "import_file",
     "new_drop_key",
     "open_package",
     "package_version",
     "recover",
+    "recover_files",
     "recover_sources",
     "remember_drop_key",
     "resolve_version",
     "store_checked_package",
     "verify_bundle",
+    "verify_bundle_files",
 ]
 
 
@@ -572,3 +579,74 @@ def verify_bundle(
     paragraphs = [ParagraphResult(i, "same", i) for i in range(1, len(entry.paragraphs) + 1)]
     status = "authentic" if any(s.trusted for s in signers) else "untrusted"
     return VerifyReport(status, entry.version_id, signers, paragraphs)
+
+
+# ------------------------------------------------------------ files and folders
+# What the carrying commands do with paths. The CLI names the files; these open,
+# write and close them, so that ``cli/`` never touches ``transports/`` itself.
+
+
+def export_to_file(
+    store: Store, ref: str, out: Path, rng: Rng, *, history: bool = False
+) -> tuple[ReadCap, int]:
+    """Seal the version ``ref`` names into one bundle file ``out`` (``-``: standard
+    output); return the capability and the bytes written."""
+    from samizdat.transports.bundle import seal_to_files
+
+    written: list[int] = []
+    cap = seal_to_files(_ref_package(store, ref, history), [out], k=1, rng=rng,
+                        written=written)
+    return cap, written[0]
+
+
+def disperse_to_folder(
+    store: Store, ref: str, k: int, n: int, folder: Path, rng: Rng, *, history: bool = False
+) -> tuple[ReadCap, list[Path]]:
+    """Seal the version ``ref`` names into ``n`` shard files with random names in
+    ``folder`` (made if needed), any ``k`` of which rebuild it."""
+    from samizdat.transports.bundle import seal_to_files
+
+    if not 1 <= k <= n <= 255:
+        raise UsageError("need 1 <= k <= n <= 255", hint="for example --k 3 --n 10")
+    package = _ref_package(store, ref, history)
+    folder.mkdir(parents=True, exist_ok=True)
+    paths = [folder / rng(8).hex() for _ in range(n)]
+    return seal_to_files(package, paths, k=k, rng=rng), paths
+
+
+def _file_sources(paths: Iterable[Path]) -> list[ShardSource]:
+    from samizdat.transports.bundle import FileSource, shard_paths
+
+    return [FileSource(p) for p in shard_paths(paths)]
+
+
+def import_file(store: Store, path: Path, cap: ReadCap) -> ImportResult:
+    """Open the bundle file ``path`` with ``cap``, verify it and store it."""
+    from samizdat.transports.bundle import FileSource
+
+    return recover_sources(store, [FileSource(path)], cap)
+
+
+def recover_files(store: Store, paths: Iterable[Path], cap: ReadCap) -> ImportResult:
+    """:func:`recover` from shard files, or folders holding them."""
+    return recover_sources(store, _file_sources(paths), cap)
+
+
+def verify_bundle_files(
+    store: Store, path: Path, cap: ReadCap, policy: Anchors | None = None
+) -> VerifyReport:
+    """:func:`verify_bundle` for a bundle file or a folder of shards."""
+    return verify_bundle(store, _file_sources([path]), cap, policy)
+
+
+def deaddrop_sync_folder(
+    store: Store, folder: Path, key: DropKey | None, rng: Rng, now: int
+) -> DropReport:
+    """``deaddrop sync``: remember ``key`` if one is given, else choose the one this
+    folder was used with, then :func:`deaddrop_sync`."""
+    drop = DeadDrop(folder)
+    if key is not None:
+        remember_drop_key(store, key, now=now)
+    else:
+        key = choose_drop_key(store, drop)
+    return deaddrop_sync(store, drop, key, rng, now=now)

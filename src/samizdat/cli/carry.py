@@ -24,8 +24,6 @@ from samizdat.core.caps import DropKey, ReadCap
 from samizdat.errors import UsageError
 from samizdat.files import atomic_writer, is_stdout
 from samizdat.runtime import system_rng, wall_clock
-from samizdat.transports.bundle import FileSource, seal_to_files, shard_paths
-from samizdat.transports.deaddrop import DeadDrop
 
 __all__ = ["bundle_cap_for", "cap_options", "import_summary", "read_cap", "read_drop_key",
            "register"]
@@ -157,12 +155,8 @@ def export_cmd(ctx: Context, ref: str, out: Path, history: bool, cap_out: Path |
             "with --out - the bundle goes to standard output, so the capability cannot",
             hint="add --cap-out FILE",
         )
-    store = ctx.store()
-    package = carry.package_version(store, carry.resolve_version(store, ref), history=history)
-    written: list[int] = []
-    cap = seal_to_files(package, [out], k=1, rng=system_rng, written=written)
+    cap, size = carry.export_to_file(ctx.store(), ref, out, system_rng, history=history)
     shown = _give_cap(ctx, cap.danger_real_capability_string(), cap_out)
-    size = written[0]
     if is_stdout(out):
         return  # stdout holds the bundle: nothing else may go there
     ctx.emit(
@@ -179,7 +173,7 @@ def import_cmd(ctx: Context, path: Path, cap_text: str | None, cap_file: Path | 
     """Open, verify and store a sealed bundle (all or nothing)."""
     cap = read_cap(cap_text, cap_file)
     assert cap is not None
-    result = carry.recover_sources(ctx.store(), [FileSource(path)], cap)
+    result = carry.import_file(ctx.store(), path, cap)
     ctx.emit(result.as_json(), import_summary(result))
 
 
@@ -204,13 +198,8 @@ def disperse_cmd(
     Shard files have random names and random-looking content; a courier holding
     fewer than K of them holds nothing readable.
     """
-    if not 1 <= k <= n <= 255:
-        raise UsageError("need 1 <= k <= n <= 255", hint="for example --k 3 --n 10")
-    store = ctx.store()
-    package = carry.package_version(store, carry.resolve_version(store, ref), history=history)
-    out.mkdir(parents=True, exist_ok=True)
-    paths = [out / system_rng(8).hex() for _ in range(n)]
-    cap = seal_to_files(package, paths, k=k, rng=system_rng)
+    cap, paths = carry.disperse_to_folder(ctx.store(), ref, k, n, out, system_rng,
+                                          history=history)
     shown = _give_cap(ctx, cap.danger_real_capability_string(), cap_out)
     files = [str(p) for p in paths]
     ctx.emit(
@@ -231,8 +220,7 @@ def recover_cmd(
     duplicate and unrelated files are skipped), then verify and store it."""
     cap = read_cap(cap_text, cap_file)
     assert cap is not None
-    sources = [FileSource(p) for p in shard_paths(paths)]
-    result = carry.recover_sources(ctx.store(), sources, cap)
+    result = carry.recover_files(ctx.store(), paths, cap)
     ctx.emit(result.as_json(), import_summary(result))
 
 
@@ -270,14 +258,9 @@ def deaddrop_sync(
 ) -> None:
     """Two-way exchange with a dead-drop folder: take in what this store lacks, leave
     what the folder lacks. Safe to interrupt and rerun."""
-    store = ctx.store()
-    drop = DeadDrop(folder)
     key = read_drop_key(cap_text, cap_file)
-    if key is not None:
-        carry.remember_drop_key(store, key)
-    else:
-        key = carry.choose_drop_key(store, drop)
-    report = carry.deaddrop_sync(store, drop, key, system_rng, now=wall_clock())
+    report = carry.deaddrop_sync_folder(ctx.store(), folder, key, system_rng,
+                                        int(wall_clock()))
     ctx.emit(
         report.as_json(),
         f"sent {report.sent}, received {report.received}"

@@ -16,14 +16,13 @@ from rich.markup import escape
 from rich.table import Table
 
 from samizdat.app import documents as app
-from samizdat.app.carry import verify_bundle
+from samizdat.app.carry import verify_bundle_files
 from samizdat.cli import verdicts
 from samizdat.cli.carry import bundle_cap_for, cap_options
 from samizdat.cli.context import Context
 from samizdat.core.crypto import SecretBytes
 from samizdat.errors import UsageError, VerificationFailed
 from samizdat.runtime import system_rng, wall_clock
-from samizdat.transports.bundle import FileSource, shard_paths
 
 __all__ = ["register"]
 
@@ -357,8 +356,7 @@ def verify(
         if encoding is not None:
             raise UsageError("--encoding is for a text file, not a sealed bundle",
                              hint="drop --encoding, or drop the read capability")
-        report = verify_bundle(store, [FileSource(p) for p in shard_paths([path])], cap,
-                               policy)
+        report = verify_bundle_files(store, path, cap, policy)
     elif path.is_dir():
         from samizdat.app.statements import verify_statement_dir
 
