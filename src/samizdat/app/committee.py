@@ -136,7 +136,8 @@ def dkg2(store: Store, name: str, round1: Sequence[bytes], now: int,
          rng: Rng | None = None) -> bytes:
     """Round 2; returns this member's message (shares sealed to each recipient)."""
     rec = _state(store, name, "dkg2")
-    new_state, message = dkg.round2(dkg.Round1State.decode(rec.data), _open(rec, round1))
+    new_state, message = dkg.round2(dkg.Round1State.decode(rec.data), _open(rec, round1),
+                                    rng or system_rng)
     tables.put_member(
         store.db, tables.MemberRecord(name, MemberState.ROUND2.value, new_state.encode(), None),
         now, expect_state=MemberState.ROUND1.value,
