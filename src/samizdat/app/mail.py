@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import cast
 
 from samizdat.app.carry import ImportResult, accept_package, export_bundle, open_package
+from samizdat.core.address import parse_hostport
 from samizdat.core.caps import ReadCap
 from samizdat.core.crypto import (
     AEAD_NONCE_BYTES,
@@ -389,7 +390,7 @@ def smtp_settings(
 ) -> transport.SmtpSettings:
     """An SMTP server as given (``HOST[:PORT]``; 465 for implicit TLS, else 587)."""
     sec = _security(security)
-    host, port = transport.parse_hostport(server, 465 if sec == "tls" else 587)
+    host, port = parse_hostport(server, 465 if sec == "tls" else 587)
     return transport.SmtpSettings(host, port, sec, user, cafile)
 
 
@@ -398,7 +399,7 @@ def imap_settings(
 ) -> transport.ImapSettings:
     """An IMAP mailbox as given (``HOST[:PORT]``; 993 for implicit TLS, else 143)."""
     sec = _security(security)
-    host, port = transport.parse_hostport(server, 993 if sec == "tls" else 143)
+    host, port = parse_hostport(server, 993 if sec == "tls" else 143)
     return transport.ImapSettings(host, port, sec, user, mailbox, cafile)
 
 

@@ -18,9 +18,11 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from samizdat.app import carry
+from samizdat.core.address import parse_hostport
 from samizdat.core.crypto import Rng, certificate_ed25519_key, constant_time_equal
 from samizdat.core.package import Package, check_package, decode_package
 from samizdat.errors import (
+    AddressError,
     CryptoError,
     DecodeError,
     NetworkError,
@@ -70,10 +72,7 @@ def socks_from_env() -> tuple[str, int] | None:
     value = os.environ.get("SAMIZDAT_TOR_SOCKS")
     if not value:
         return None
-    try:
-        return tcp.parse_hostport(value if ":" in value else f"127.0.0.1:{value}")
-    except ValueError as exc:
-        raise UsageError("SAMIZDAT_TOR_SOCKS must be HOST:PORT") from exc
+    return _local_hostport(value, "SAMIZDAT_TOR_SOCKS")
 
 
 # ------------------------------------------------------------------- invites
@@ -118,7 +117,7 @@ async def _accept(
 ) -> tuple[bytes, bytes, str]:
     from samizdat.transports.tor import is_onion, socks5_connect
 
-    host, port = tcp.parse_hostport(invite.address)
+    host, port = parse_hostport(invite.address)
     ctx = invite_client_context()
     # the SNI name proves we hold the invite: without it the inviter sends nothing
     sni = invite_name(invite_secret_hash(invite.secret), epoch_of(now))
@@ -334,9 +333,9 @@ class NodeTotals:
 def _local_hostport(value: str, what: str) -> tuple[str, int]:
     """``HOST:PORT``, or a bare port on 127.0.0.1."""
     try:
-        return tcp.parse_hostport(value if ":" in value else f"127.0.0.1:{value}")
-    except ValueError as exc:
-        raise UsageError(f"{what} must be HOST:PORT or a port") from exc
+        return parse_hostport(value if ":" in value else f"127.0.0.1:{value}")
+    except AddressError as exc:
+        raise AddressError(f"{what} must be HOST:PORT or a port: {exc.message}") from exc
 
 
 def run_node(
@@ -353,9 +352,9 @@ def run_node(
         listen = last if last.startswith("127.0.0.1:") and not options.tor else "127.0.0.1:0"
     reused = listen == last
     try:
-        host, port = tcp.parse_hostport(listen, allow_zero=True)
-    except ValueError as exc:
-        raise UsageError(f"--listen: {exc}") from exc
+        host, port = parse_hostport(listen, allow_zero=True)
+    except AddressError as exc:
+        raise AddressError(f"--listen: {exc.message}", hint=exc.hint) from exc
     socks = socks_from_env()
     if options.tor and socks is None:
         socks = ("127.0.0.1", 9050)
