@@ -8,6 +8,7 @@ fails here, not in review:
   ``app/``, and never imports ``transports/`` or ``node/``;
 * ``core/`` and ``protocol/`` do no I/O: no sockets, files, processes, clock,
   database or global randomness, and no upper layer of samizdat;
+* ``store/`` reads no environment variable (switches are passed in from the top);
 * no two modules of ``demo/`` import each other.
 """
 
@@ -87,6 +88,16 @@ def test_core_and_protocol_do_no_io(path: Path) -> None:
            if name.split(".")[0] in IO_MODULES or _under(name, upper)]
     bad += calls(path, {"open", "print", "input", "exec", "eval"})
     assert not bad, f"{_rel(path)} does I/O or reaches up a layer: {bad}"
+
+
+@pytest.mark.parametrize("path", modules("store"), ids=_rel)
+def test_the_store_reads_no_environment(path: Path) -> None:
+    """Switches such as the fast KDF are passed in from the top (``cli/main.py``),
+    never read from the environment inside ``store/``."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    bad = [n.lineno for n in ast.walk(tree)
+           if isinstance(n, ast.Attribute) and n.attr in {"environ", "getenv", "environb"}]
+    assert not bad, f"{_rel(path)} reads the environment at lines {bad}"
 
 
 def test_demo_modules_do_not_import_each_other_in_a_circle() -> None:

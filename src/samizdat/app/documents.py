@@ -126,10 +126,13 @@ def _paragraphs(chunks: Iterable[bytes], encoding: str | None = None) -> Iterato
 # ------------------------------------------------------------------------ init
 
 
-def init(home: Path, passphrase: SecretBytes, rng: Rng) -> tuple[Path, int | None]:
+def init(
+    home: Path, passphrase: SecretBytes, rng: Rng, *, fast_kdf: bool | None = None
+) -> tuple[Path, int | None]:
     """Create the encrypted store and its identity key in ``home``. Returns the home
-    and, when it already existed with a looser mode, that mode (it is now 0700)."""
-    store = Store.create(home, passphrase, rng)
+    and, when it already existed with a looser mode, that mode (it is now 0700).
+    ``fast_kdf``: see :meth:`Store.create`."""
+    store = Store.create(home, passphrase, rng, fast_kdf=fast_kdf)
     store.close()
     return home, store.home_tightened_from
 

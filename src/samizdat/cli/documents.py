@@ -61,7 +61,8 @@ def init(ctx: Context) -> None:
 
     The passphrase comes from SAMIZDAT_PASSPHRASE or is asked twice.
     """
-    home, loose = app.init(ctx.home, ctx.passphrase(confirm=True), system_rng)
+    home, loose = app.init(ctx.home, ctx.passphrase(confirm=True), system_rng,
+                           fast_kdf=ctx.fast_kdf)
     if loose is not None:
         ctx.note(f"{home} was mode {loose:04o}; it is now 0700 (only you may enter it)")
     ctx.emit({"home": str(home)}, f"store created at {home}")
