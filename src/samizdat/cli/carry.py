@@ -9,7 +9,6 @@ environment variable avoid that.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
@@ -17,7 +16,7 @@ from typing import Any, TypeVar
 import click
 
 from samizdat.app import carry
-from samizdat.cli.codes import code_text
+from samizdat.cli.codes import CAP_VARIABLE, code_text, env_codes
 from samizdat.cli.context import Context
 from samizdat.core import codes
 from samizdat.core.caps import DropKey, ReadCap
@@ -52,10 +51,23 @@ def read_cap(
     cap_text: str | None, cap_file: Path | None, *, required: bool = True
 ) -> ReadCap | None:
     """The capability from ``--cap`` (``-``: standard input), ``--cap-file`` or
-    ``SAMIZDAT_CAP``; :class:`UsageError` if none is given and one is required. A
-    code of another kind (an invite, a dead-drop key) is refused by name."""
-    text = code_text(codes.READ_CAP, value=cap_text, file=cap_file, env_var="SAMIZDAT_CAP")
+    ``SAMIZDAT_CAP`` (the one read capability among its codes);
+    :class:`UsageError` if none is given and one is required. A code of another
+    kind (an invite, a dead-drop key) given as ``--cap`` is refused by name."""
+    text = code_text(codes.READ_CAP, value=cap_text, file=cap_file)
     if text is None:
+        found = env_codes(codes.READ_CAP)
+        if len(found) > 1:
+            raise UsageError(
+                f"{CAP_VARIABLE} holds {len(found)} read capabilities and this command "
+                "takes one", hint="pass the one to use with --cap-file FILE or --cap -",
+            )
+        text = found[0] if found else None
+    if text is None:
+        others = [t for kind in codes.KINDS if kind is not codes.READ_CAP
+                  for t in env_codes(kind, strict=False)]
+        if required and others:  # say by name what the variable holds instead
+            ReadCap.parse(others[0])
         if required:
             raise UsageError(
                 "a read capability is needed",
@@ -67,15 +79,17 @@ def read_cap(
 
 def read_drop_key(key_text: str | None, key_file: Path | None) -> DropKey | None:
     """The dead-drop key from ``--cap`` (``-``: standard input), ``--cap-file``,
-    ``SAMIZDAT_DROP_KEY``, or ``SAMIZDAT_CAP`` when that holds a dead-drop key (it
-    usually holds a read capability meant for other commands, and is then left
-    alone); ``None`` when none is given."""
+    ``SAMIZDAT_DROP_KEY``, or the dead-drop key among the codes in ``SAMIZDAT_CAP``
+    (its read capabilities are meant for other commands, and are left alone);
+    ``None`` when none is given."""
     text = code_text(codes.DROP_KEY, value=key_text, file=key_file,
                      env_var="SAMIZDAT_DROP_KEY")
     if text is None:
-        env = os.environ.get("SAMIZDAT_CAP")
-        if env is not None and codes.identify(env) is codes.DROP_KEY:
-            text = env
+        found = env_codes(codes.DROP_KEY, strict=False)
+        if len(found) > 1:
+            raise UsageError(f"{CAP_VARIABLE} holds {len(found)} dead-drop keys",
+                             hint="pass the drop's key with --cap-file FILE or --cap -")
+        text = found[0] if found else None
     return None if text is None else DropKey.parse(text)
 
 

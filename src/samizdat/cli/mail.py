@@ -18,7 +18,9 @@ from typing import Any
 import click
 from rich.markup import escape
 
+from samizdat.cli.codes import env_codes
 from samizdat.cli.context import Context
+from samizdat.core import codes
 from samizdat.core.caps import ReadCap
 from samizdat.core.crypto import SecretBytes
 from samizdat.errors import InputError, UsageError
@@ -76,9 +78,8 @@ def _password(var: str, user: str | None) -> SecretBytes | None:
 
 
 def _caps(given: Sequence[str]) -> list[ReadCap]:
-    texts = list(given)
-    env = os.environ.get("SAMIZDAT_CAP", "")
-    texts += env.replace(",", " ").split()
+    """Every ``--cap``, and every read capability among the codes in SAMIZDAT_CAP."""
+    texts = [*given, *env_codes(codes.READ_CAP)]
     caps: list[ReadCap] = []
     for text in texts:
         cap = ReadCap.parse(text.strip())
