@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from samizdat.app.trust import Signer
 from samizdat.core.caps import DropKey, ReadCap
 from samizdat.core.crypto import Rng
 from samizdat.core.envelope import (
@@ -102,16 +103,6 @@ __all__ = [
 
 
 @dataclass(frozen=True)
-class Signer:
-    """Who signed: ``kind`` is ``author`` or ``committee``; ``key`` lowercase hex."""
-
-    kind: str
-    key: str
-    trusted: bool = False
-    """Whether the key is a trust anchor here for that document (``docs/spec/trust.md``)."""
-
-
-@dataclass(frozen=True)
 class ImportResult:
     """What an import found and stored. ``new`` is False when the store already had
     the version and every signature the copy carried."""
@@ -129,8 +120,7 @@ class ImportResult:
             "document": self.document,
             "version": self.version,
             "status": self.status,
-            "signers": [{"kind": s.kind, "key": s.key, "trusted": s.trusted}
-                        for s in self.signers],
+            "signers": [s.to_json() for s in self.signers],
             "new": self.new,
         }
 
@@ -294,7 +284,7 @@ def store_checked_package(
     policy = trust.anchors(store)
     doc_id = document.document_id
     signers = tuple(
-        Signer(kind, key.hex(), policy.trusts(kind, key, doc_id))
+        Signer(kind, key, policy.trusts(kind, key, doc_id))
         for kind, key in [("author", s.public_key) for s in entry.authors]
         + [("committee", f.group_key) for f in entry.committee]
     )
@@ -554,7 +544,6 @@ def verify_bundle(
     (:class:`~samizdat.errors.NotEnoughShards`).
     """
     from samizdat.app import trust
-    from samizdat.app.documents import Signer as VerifiedSigner
     from samizdat.app.documents import VerifyReport
     from samizdat.core.align import ParagraphResult
 
@@ -572,7 +561,7 @@ def verify_bundle(
     signed = [("author", s.public_key) for s in entry.authors] + [
         ("committee", f.group_key) for f in entry.committee
     ]
-    signers = [VerifiedSigner(kind, key, policy.trusts(kind, key, doc_id))
+    signers = [Signer(kind, key, policy.trusts(kind, key, doc_id))
                for kind, key in signed]
     if not signers:
         return VerifyReport("unknown", entry.version_id, [], [])

@@ -333,18 +333,8 @@ def resolve(store: Store, prefix: str) -> tuple[str, bytes]:
 # ------------------------------------------------------------------- signing
 
 
-@dataclass(frozen=True)
-class Signer:
-    """A verified signature's signer: ``kind`` is author or committee; ``trusted``
-    says whether the key is a trust anchor for that document here."""
-
-    kind: str
-    key: bytes
-    trusted: bool = False
-
-    def to_json(self) -> dict[str, object]:
-        """``{"kind", "key", "trusted"}`` as ``verify``, ``log`` and ``list`` print it."""
-        return {"kind": self.kind, "key": self.key.hex(), "trusted": self.trusted}
+Signer = trust.Signer
+"""Re-exported: the one signer type lives in :mod:`samizdat.app.trust`."""
 
 
 def final_state(signers_: Iterable[Signer]) -> str:

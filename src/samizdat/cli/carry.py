@@ -135,10 +135,11 @@ def import_summary(result: carry.ImportResult) -> str:
     what = "stored" if result.new else "already in this store"
 
     def who(s: carry.Signer) -> str:
+        key = s.key.hex()[:16]
         if s.kind == "committee":
-            return (f"final by committee {s.key[:16]}" if s.trusted
-                    else f"final by an untrusted committee {s.key[:16]}")
-        return f"author {s.key[:16]}" + ("" if s.trusted else " (untrusted)")
+            return (f"final by committee {key}" if s.trusted
+                    else f"final by an untrusted committee {key}")
+        return f"author {key}" + ("" if s.trusted else " (untrusted)")
 
     signers = ", ".join(who(s) for s in result.signers) or "nobody"
     return (
