@@ -66,7 +66,6 @@ from samizdat.errors import (
     UsageError,
     VerificationFailed,
 )
-from samizdat.runtime import wall_clock
 from samizdat.store import Store, VersionRecord
 
 if TYPE_CHECKING:
@@ -244,7 +243,7 @@ def _store_entry(store: Store, document: Document, entry: Entry, now: int) -> bo
     return changed
 
 
-def accept_package(store: Store, data: bytes, *, now: float | None = None) -> ImportResult:
+def accept_package(store: Store, data: bytes, *, now: int) -> ImportResult:
     """Decode a package strictly, verify all of it, and store it in one transaction.
 
     Raises :class:`~samizdat.errors.VerificationFailed` (altered text, forged
@@ -255,13 +254,13 @@ def accept_package(store: Store, data: bytes, *, now: float | None = None) -> Im
 
 
 def store_checked_package(
-    store: Store, package: Package, *, now: float | None = None
+    store: Store, package: Package, *, now: int
 ) -> ImportResult:
     """Store a package that :func:`samizdat.core.package.check_package` verified, in
     one transaction. The check is pure and may run in another thread (the node does
     so, to keep its event loop serving other contacts); this part uses the store."""
     document = package.document
-    when = int(wall_clock() if now is None else now)
+    when = now
     with store.transaction():
         known = store.db.one(
             "SELECT encoded FROM documents WHERE doc_id = ?", (document.document_id,)
@@ -339,24 +338,24 @@ def open_package(cap: ReadCap, sources: Iterable[ShardSource]) -> bytes:
     return b"".join(out)
 
 
-def import_bundle(store: Store, data: bytes, cap: ReadCap) -> ImportResult:
+def import_bundle(store: Store, data: bytes, cap: ReadCap, now: int) -> ImportResult:
     """Open a bundle with ``cap``, verify it and store it (all or nothing)."""
-    return accept_package(store, open_package(cap, [BytesSource(data)]))
+    return accept_package(store, open_package(cap, [BytesSource(data)]), now=now)
 
 
-def recover(store: Store, shards: Iterable[bytes], cap: ReadCap) -> ImportResult:
+def recover(store: Store, shards: Iterable[bytes], cap: ReadCap, now: int) -> ImportResult:
     """Rebuild from shards in memory (any order, duplicates, damaged and foreign
     ones mixed in), verify and store."""
-    return recover_sources(store, [BytesSource(s) for s in shards], cap)
+    return recover_sources(store, [BytesSource(s) for s in shards], cap, now)
 
 
 def recover_sources(
-    store: Store, sources: Iterable[ShardSource], cap: ReadCap
+    store: Store, sources: Iterable[ShardSource], cap: ReadCap, now: int
 ) -> ImportResult:
     """:func:`recover` from shard sources (files read on demand)."""
     sources = list(sources)
     try:
-        return accept_package(store, open_package(cap, sources))
+        return accept_package(store, open_package(cap, sources), now=now)
     finally:
         for s in sources:
             close = getattr(s, "close", None)
@@ -404,21 +403,21 @@ def _signature_count(store: Store, version_id: bytes) -> int:
     return authors + len(_committee_finals(store, version_id))
 
 
-def new_drop_key(store: Store, rng: Rng, *, now: float | None = None) -> DropKey:
+def new_drop_key(store: Store, rng: Rng, now: int) -> DropKey:
     """Make a dead-drop key, remember it in this store and return it (to be given
     to the other people who use the same drop)."""
     from samizdat.store import envelopes
 
     key = DropKey(rng(32))
-    envelopes.add_drop_key(store.db, key.root_key, int(wall_clock() if now is None else now))
+    envelopes.add_drop_key(store.db, key.root_key, now)
     return key
 
 
-def remember_drop_key(store: Store, key: DropKey, *, now: float | None = None) -> None:
+def remember_drop_key(store: Store, key: DropKey, now: int) -> None:
     """Remember a dead-drop key someone gave us."""
     from samizdat.store import envelopes
 
-    envelopes.add_drop_key(store.db, key.root_key, int(wall_clock() if now is None else now))
+    envelopes.add_drop_key(store.db, key.root_key, now)
 
 
 def choose_drop_key(store: Store, drop: DeadDrop) -> DropKey:
@@ -451,7 +450,7 @@ def deaddrop_sync(
     key: DropKey,
     rng: Rng,
     *,
-    now: float | None = None,
+    now: int,
 ) -> DropReport:
     """Two-way exchange with a dead-drop folder under one drop key.
 
@@ -465,7 +464,7 @@ def deaddrop_sync(
     """
     from samizdat.store import envelopes
 
-    when = wall_clock() if now is None else now
+    when = now
     report = DropReport(removed_partial=drop.remove_stale(when))
     key_cap = key.as_cap()
     drop_id = key_cap.subkey("dead drop id")
@@ -609,16 +608,18 @@ def _file_sources(paths: Iterable[Path]) -> list[ShardSource]:
     return [FileSource(p) for p in shard_paths(paths)]
 
 
-def import_file(store: Store, path: Path, cap: ReadCap) -> ImportResult:
+def import_file(store: Store, path: Path, cap: ReadCap, now: int) -> ImportResult:
     """Open the bundle file ``path`` with ``cap``, verify it and store it."""
     from samizdat.transports.bundle import FileSource
 
-    return recover_sources(store, [FileSource(path)], cap)
+    return recover_sources(store, [FileSource(path)], cap, now)
 
 
-def recover_files(store: Store, paths: Iterable[Path], cap: ReadCap) -> ImportResult:
+def recover_files(
+    store: Store, paths: Iterable[Path], cap: ReadCap, now: int
+) -> ImportResult:
     """:func:`recover` from shard files, or folders holding them."""
-    return recover_sources(store, _file_sources(paths), cap)
+    return recover_sources(store, _file_sources(paths), cap, now)
 
 
 def verify_bundle_files(
@@ -635,7 +636,7 @@ def deaddrop_sync_folder(
     folder was used with, then :func:`deaddrop_sync`."""
     drop = DeadDrop(folder)
     if key is not None:
-        remember_drop_key(store, key, now=now)
+        remember_drop_key(store, key, now)
     else:
         key = choose_drop_key(store, drop)
     return deaddrop_sync(store, drop, key, rng, now=now)

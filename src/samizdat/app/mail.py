@@ -179,7 +179,7 @@ class FetchReport:
 
 
 def _outgoing(
-    store: Store, ref: str, *, sender: str, to: str, rng: Rng, now: float,
+    store: Store, ref: str, *, sender: str, to: str, rng: Rng, now: int,
     subject: str | None, contact: str | None,
 ) -> tuple[ReadCap, transport.OutgoingMail, str | None]:
     cap, bundle = export_bundle(store, ref, rng)
@@ -205,7 +205,7 @@ def send_copy(
     smtp: transport.SmtpSettings,
     password: SecretBytes | None,
     rng: Rng,
-    now: float,
+    now: int,
     subject: str | None = None,
     save_to: Path | None = None,
     contact: str | None = None,
@@ -224,7 +224,7 @@ def send_copy(
 
 
 def write_copy(
-    store: Store, ref: str, *, sender: str, to: str, path: Path, rng: Rng, now: float,
+    store: Store, ref: str, *, sender: str, to: str, path: Path, rng: Rng, now: int,
     subject: str | None = None, contact: str | None = None,
 ) -> SentCopy:
     """Like :func:`send_copy` but only write the message as an ``.eml`` file, for a

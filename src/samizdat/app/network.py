@@ -202,6 +202,8 @@ class StoreLibrary:
     """
 
     store: Store
+    clock: Callable[[], int]
+    """Unix seconds, for what a received item records."""
 
     def offered(self) -> Sequence[bytes]:
         return ContactBook(self.store.db).shared()
@@ -230,7 +232,7 @@ class StoreLibrary:
     def store_checked(self, checked: object) -> bytes:
         if not isinstance(checked, Package):
             raise TypeError("store_checked() takes what check() returned")
-        result = carry.store_checked_package(self.store, checked)
+        result = carry.store_checked_package(self.store, checked, now=self.clock())
         return bytes.fromhex(result.version)
 
     def accept(self, data: bytes) -> bytes:
@@ -248,7 +250,8 @@ def make_node(
         with store.transaction():
             book.share(version_id, clock())
 
-    return Node(book, me, library or StoreLibrary(store), config, now=clock, mark_shared=mark)
+    return Node(book, me, library or StoreLibrary(store, clock), config, now=clock,
+                mark_shared=mark)
 
 
 # ---------------------------------------------------------------------- sync
@@ -284,7 +287,7 @@ def sync(
     """One exchange with each of ``contacts`` now, one after the other."""
     me = identity(store, rng)
     book = ContactBook(store.db)
-    lib = library or StoreLibrary(store)
+    lib = library or StoreLibrary(store, clock)
     result = SyncResult(contacts=len(contacts))
 
     def mark(version_id: bytes) -> None:

@@ -188,7 +188,7 @@ def import_cmd(ctx: Context, path: Path, cap_text: str | None, cap_file: Path | 
     """Open, verify and store a sealed bundle (all or nothing)."""
     cap = read_cap(cap_text, cap_file)
     assert cap is not None
-    result = carry.import_file(ctx.store(), path, cap)
+    result = carry.import_file(ctx.store(), path, cap, int(wall_clock()))
     ctx.emit(result.as_json(), import_summary(result))
 
 
@@ -235,7 +235,7 @@ def recover_cmd(
     duplicate and unrelated files are skipped), then verify and store it."""
     cap = read_cap(cap_text, cap_file)
     assert cap is not None
-    result = carry.recover_files(ctx.store(), paths, cap)
+    result = carry.recover_files(ctx.store(), paths, cap, int(wall_clock()))
     ctx.emit(result.as_json(), import_summary(result))
 
 
@@ -259,7 +259,7 @@ def deaddrop() -> None:
 @click.pass_obj
 def deaddrop_key(ctx: Context, cap_out: Path | None) -> None:
     """Make a new dead-drop key, remember it, and print it."""
-    key = carry.new_drop_key(ctx.store(), system_rng)
+    key = carry.new_drop_key(ctx.store(), system_rng, int(wall_clock()))
     shown = _give_cap(ctx, key.danger_real_key_string(), cap_out, "dead-drop key")
     ctx.emit({"cap": shown}, shown or "dead-drop key written")
 

@@ -141,12 +141,12 @@ def send_cmd(
         sent = app.send_copy(
             store, ref, sender=sender, to=to, smtp=settings,
             password=_password("SAMIZDAT_SMTP_PASSWORD", settings.user), rng=system_rng,
-            now=wall_clock(), subject=subject, save_to=out, contact=contact,
+            now=int(wall_clock()), subject=subject, save_to=out, contact=contact,
         )
     else:
         assert out is not None
         sent = app.write_copy(store, ref, sender=sender, to=to, path=out, rng=system_rng,
-                              now=wall_clock(), subject=subject, contact=contact)
+                              now=int(wall_clock()), subject=subject, contact=contact)
     action = "sent" if server else f"written to {escape(str(out))}"
     label = f"{escape(sent.message_id)} ({sent.bytes} bytes) for {escape(to)}"
     data: dict[str, Any] = {"message_id": sent.message_id, "bytes": sent.bytes, "to": to}
