@@ -150,14 +150,22 @@ def import_summary(result: carry.ImportResult) -> str:
 
 # ---------------------------------------------------------------- export/import
 
+_history = click.option("--history", is_flag=True,
+                        help="Include the document's earlier versions.")
+
+
+def _cap_out(what: str = "capability") -> Callable[[F], F]:
+    """``--cap-out FILE``: where a new code goes instead of the terminal."""
+    return click.option("--cap-out", type=click.Path(dir_okay=False, path_type=Path),
+                        help=f"Write the {what} to this file instead of printing it.")
+
 
 @click.command("export")
 @click.argument("ref", metavar="VER|DOC")
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), required=True,
               help="The bundle file to write.")
-@click.option("--history", is_flag=True, help="Include the document's earlier versions.")
-@click.option("--cap-out", type=click.Path(dir_okay=False, path_type=Path),
-              help="Write the capability to this file instead of printing it.")
+@_history
+@_cap_out()
 @click.pass_obj
 def export_cmd(ctx: Context, ref: str, out: Path, history: bool, cap_out: Path | None) -> None:
     """Write a sealed bundle of a version for a USB stick; print its read capability.
@@ -201,9 +209,8 @@ def import_cmd(ctx: Context, path: Path, cap_text: str | None, cap_file: Path | 
 @click.option("--n", "n", type=int, required=True, help="Shards made (one per courier).")
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), required=True,
               help="Folder for the n shard files (created if needed).")
-@click.option("--history", is_flag=True, help="Include the document's earlier versions.")
-@click.option("--cap-out", type=click.Path(dir_okay=False, path_type=Path),
-              help="Write the capability to this file instead of printing it.")
+@_history
+@_cap_out()
 @click.pass_obj
 def disperse_cmd(
     ctx: Context, ref: str, k: int, n: int, out: Path, history: bool, cap_out: Path | None
@@ -254,8 +261,7 @@ def deaddrop() -> None:
 
 
 @deaddrop.command("key")
-@click.option("--cap-out", type=click.Path(dir_okay=False, path_type=Path),
-              help="Write the key to this file instead of printing it.")
+@_cap_out("key")
 @click.pass_obj
 def deaddrop_key(ctx: Context, cap_out: Path | None) -> None:
     """Make a new dead-drop key, remember it, and print it."""
