@@ -31,7 +31,7 @@ def _dkg(k: int, n: int) -> tuple[float, int, list[dkg.KeyShare]]:
     t0 = time.perf_counter()
     s1 = [dkg.round1(ctx, n, k, i, os.urandom) for i in range(1, n + 1)]
     r1 = [s.message for s in s1]
-    out2 = [dkg.round2(s, r1) for s in s1]
+    out2 = [dkg.round2(s, r1, os.urandom) for s in s1]
     r2 = [m for _, m in out2]
     keys = [dkg.round3(s, r2) for s, _ in out2]
     elapsed = time.perf_counter() - t0

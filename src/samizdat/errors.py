@@ -9,6 +9,7 @@ secrets (passphrases, keys, read capabilities), nor the text of a document.
 
     SamizdatError                 exit 3 unless said otherwise
     ├── UsageError                exit 2: the command line itself is wrong
+    │   └── AddressError          not HOST:PORT
     ├── VerificationFailed        exit 1: a check answered "no" (altered, forged,
     │   │                                 unknown, not enough shards)
     │   └── NotEnoughShards
@@ -35,6 +36,7 @@ raise one of these.
 from __future__ import annotations
 
 __all__ = [
+    "AddressError",
     "BadSignature",
     "CryptoError",
     "DecodeError",
@@ -83,6 +85,11 @@ class UsageError(SamizdatError):
     """The command line asks for something impossible (k > n, a bad flag value...)."""
 
     exit_code = 2
+
+
+class AddressError(UsageError, ValueError):
+    """Not a ``HOST:PORT`` (``core/address.py``, the one parser). Also a
+    :class:`ValueError`, for code that checks an address it read itself."""
 
 
 class VerificationFailed(SamizdatError):

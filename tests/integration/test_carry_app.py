@@ -6,6 +6,7 @@ from __future__ import annotations
 import dataclasses
 import os
 import random
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -37,6 +38,8 @@ The leadership has led the country into a dead end.
 Read this, copy it and pass it on.
 """
 REVISED = TEXT + "\nA paragraph added in August.\n"
+
+NOW = int(time.time())  # the dead drop compares it with file times
 
 
 def _store(path: Path) -> Store:
@@ -72,7 +75,7 @@ def _versions(store: Store) -> list[bytes]:
 def test_bundle_round_trip_between_stores(alice: Store, bob: Store) -> None:
     doc, ver = _draft(alice)
     cap, bundle = carry.export_bundle(alice, ver.hex()[:10], os.urandom)
-    result = carry.import_bundle(bob, bundle, cap)
+    result = carry.import_bundle(bob, bundle, cap, NOW)
     assert result.document == doc.hex()
     assert result.version == ver.hex()
     assert result.status == "authentic"
@@ -82,14 +85,14 @@ def test_bundle_round_trip_between_stores(alice: Store, bob: Store) -> None:
     assert bob.signatures(ver) == alice.signatures(ver)
     # what bob stored packages to the very same bytes alice's store does
     assert carry.package_version(bob, ver) == carry.package_version(alice, ver)
-    again = carry.import_bundle(bob, bundle, cap)
+    again = carry.import_bundle(bob, bundle, cap, NOW)
     assert not again.new
 
 
 def test_document_ref_means_latest_and_unsigned_is_reported(alice: Store, bob: Store) -> None:
     doc, _ver = _draft(alice, sign=False)
     cap, bundle = carry.export_bundle(alice, doc.hex(), os.urandom)
-    result = carry.import_bundle(bob, bundle, cap)
+    result = carry.import_bundle(bob, bundle, cap, NOW)
     assert result.status == "unsigned"
     assert result.signers == ()
 
@@ -98,10 +101,10 @@ def test_disperse_and_recover_from_any_three(alice: Store, bob: Store) -> None:
     _doc, ver = _draft(alice)
     cap, shards = carry.disperse(alice, ver.hex(), 3, 10, os.urandom)
     kept = random.Random(3).sample(shards, 3)
-    result = carry.recover(bob, [kept[0], kept[0], b"noise", *kept[1:]], cap)
+    result = carry.recover(bob, [kept[0], kept[0], b"noise", *kept[1:]], cap, NOW)
     assert result.version == ver.hex()
     with pytest.raises(NotEnoughShards):
-        carry.recover(bob, shards[:2], cap)
+        carry.recover(bob, shards[:2], cap, NOW)
 
 
 def test_history_travels_when_asked(alice: Store, bob: Store, tmp_path: Path) -> None:
@@ -111,7 +114,7 @@ def test_history_travels_when_asked(alice: Store, bob: Store, tmp_path: Path) ->
     _doc, second, parents = documents.draft_revise(alice, doc.hex(), path, 2000)
     assert parents == [first]
     cap, bundle = carry.export_bundle(alice, second.hex(), os.urandom, history=True)
-    carry.import_bundle(bob, bundle, cap)
+    carry.import_bundle(bob, bundle, cap, NOW)
     assert set(_versions(bob)) == {first, second}
     assert bob.signatures(first) == alice.signatures(first)
 
@@ -121,9 +124,9 @@ def test_wrong_cap_stores_nothing(alice: Store, bob: Store) -> None:
     _cap, bundle = carry.export_bundle(alice, ver.hex(), os.urandom)
     other, _ = carry.export_bundle(alice, ver.hex(), os.urandom)
     with pytest.raises(NotEnoughShards):
-        carry.import_bundle(bob, bundle, other)
+        carry.import_bundle(bob, bundle, other, NOW)
     with pytest.raises(NotEnoughShards):
-        carry.import_bundle(bob, bundle, ReadCap(k=1, n=1, root_key=os.urandom(32)))
+        carry.import_bundle(bob, bundle, ReadCap(k=1, n=1, root_key=os.urandom(32)), NOW)
     assert _versions(bob) == []
     assert bob.documents() == []
 
@@ -134,7 +137,7 @@ def _package(store: Store, ver: bytes) -> Package:
 
 def _rejected(bob: Store, package: Package) -> None:
     with pytest.raises(VerificationFailed):
-        carry.accept_package(bob, encode_package(package))
+        carry.accept_package(bob, encode_package(package), now=NOW)
     assert _versions(bob) == []
     assert bob.documents() == []
 
@@ -189,8 +192,8 @@ def test_committee_final_travels_and_is_checked(alice: Store, bob: Store) -> Non
     seed = os.urandom(32)
     final = _final(pkg, seed)
     with_final = dataclasses.replace(pkg, entry=dataclasses.replace(pkg.entry, committee=(final,)))
-    result = carry.accept_package(bob, encode_package(with_final))
-    assert ("committee", final.group_key.hex()) in {(s.kind, s.key) for s in result.signers}
+    result = carry.accept_package(bob, encode_package(with_final), now=NOW)
+    assert ("committee", final.group_key) in {(s.kind, s.key) for s in result.signers}
     from samizdat.store import committee
 
     (stored,) = committee.final(bob.db, ver)
@@ -266,17 +269,17 @@ def test_dead_drop_carries_signatures_learned_later(
     folder = tmp_path / "drop"
     folder.mkdir()
     drop = DeadDrop(folder)
-    key = carry.new_drop_key(alice, os.urandom)
-    carry.remember_drop_key(bob, key)
+    key = carry.new_drop_key(alice, os.urandom, NOW)
+    carry.remember_drop_key(bob, key, NOW)
     _doc, ver = _draft(alice, sign=False)
-    assert carry.deaddrop_sync(alice, drop, key, os.urandom).sent == 1
-    got = carry.deaddrop_sync(bob, drop, key, os.urandom)
+    assert carry.deaddrop_sync(alice, drop, key, os.urandom, now=NOW).sent == 1
+    got = carry.deaddrop_sync(bob, drop, key, os.urandom, now=NOW)
     assert (got.received, got.sent) == (1, 0)
     assert bob.signatures(ver) == []
     documents.sign(alice, ver.hex(), os.urandom)
-    assert carry.deaddrop_sync(alice, drop, key, os.urandom).sent == 1  # the signed copy
-    assert carry.deaddrop_sync(alice, drop, key, os.urandom).sent == 0
-    got = carry.deaddrop_sync(bob, drop, key, os.urandom)
+    assert carry.deaddrop_sync(alice, drop, key, os.urandom, now=NOW).sent == 1  # the signed copy
+    assert carry.deaddrop_sync(alice, drop, key, os.urandom, now=NOW).sent == 0
+    got = carry.deaddrop_sync(bob, drop, key, os.urandom, now=NOW)
     assert (got.received, got.sent) == (1, 0)
     assert bob.signatures(ver) == alice.signatures(ver)
     assert carry.choose_drop_key(bob, drop) == key

@@ -3,6 +3,7 @@ every bad round input is refused with a precise error and leaves the member usab
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from collections.abc import Iterator
 from pathlib import Path
@@ -14,6 +15,7 @@ from samizdat.app import documents as docs
 from samizdat.core import committee_wire as wire
 from samizdat.core import frost
 from samizdat.core import group as g
+from samizdat.core import statement as stm
 from samizdat.core.crypto import SecretBytes
 from samizdat.errors import DecodeError, InputError, NotFound, UsageError
 from samizdat.store import committee as tables
@@ -35,7 +37,7 @@ def committee(tmp_path: Path) -> Iterator[tuple[list[Store], bytes, bytes]]:
     """Three stores, a 2-of-3 committee "c", and two versions known to all."""
     stores = [Store.create(tmp_path / f"m{i}", PW) for i in (1, 2, 3)]
     r1 = [app.dkg1(s, "c", 3, 2, i, os.urandom, NOW) for i, s in enumerate(stores, start=1)]
-    r2 = [app.dkg2(s, "c", r1, NOW) for s in stores]
+    r2 = [app.dkg2(s, "c", r1, NOW, os.urandom) for s in stores]
     for s in stores:
         app.dkg3(s, "c", r2, NOW)
     vids = []
@@ -51,7 +53,7 @@ def committee(tmp_path: Path) -> Iterator[tuple[list[Store], bytes, bytes]]:
 
 def _round(stores: list[Store], ver: bytes) -> tuple[list[bytes], list[bytes]]:
     commits = [app.commit(s, "c", os.urandom, NOW) for s in stores]
-    shares = [app.sign(s, "c", ver, commits) for s in stores]
+    shares = [app.sign(s, "c", ver, commits, os.urandom) for s in stores]
     return commits, shares
 
 
@@ -63,25 +65,25 @@ def test_bad_share_is_named_before_aggregation(committee: tuple[list[Store], byt
     z = g.scalar_add(f.scalar("z"), g.scalar_from_int(1))
     forged = wire.encode("share", {**body, "z": z})  # type: ignore[dict-item]
     with pytest.raises(frost.BadShare, match="member 2"):
-        app.finalize(stores[0], "c", ver, [*commits, shares[0], forged])
-    result, _ = app.finalize(stores[0], "c", ver, [*commits, *shares])
-    assert result["version"] == ver.hex()
+        app.finalize(stores[0], "c", ver, [*commits, shares[0], forged], os.urandom)
+    result = app.finalize(stores[0], "c", ver, [*commits, *shares], os.urandom)
+    assert result.version == ver
 
 
 def test_share_for_the_wrong_version(committee: tuple[list[Store], bytes, bytes]) -> None:
     stores, ver, other = committee
     commits, shares = _round(stores[:2], ver)
     with pytest.raises(InputError, match="member 1 is for another version"):
-        app.finalize(stores[2], "c", other, [*commits, *shares])
+        app.finalize(stores[2], "c", other, [*commits, *shares], os.urandom)
 
 
 def test_k_minus_one_shares_and_commitments(committee: tuple[list[Store], bytes, bytes]) -> None:
     stores, ver, _ = committee
     commits, shares = _round(stores[:2], ver)
     with pytest.raises(InputError, match="no signature share from member 2"):
-        app.finalize(stores[0], "c", ver, [*commits, shares[0]])
+        app.finalize(stores[0], "c", ver, [*commits, shares[0]], os.urandom)
     with pytest.raises(InputError, match="needs 2 signers"):
-        app.finalize(stores[0], "c", ver, [commits[0], shares[0]])
+        app.finalize(stores[0], "c", ver, [commits[0], shares[0]], os.urandom)
 
 
 def test_duplicated_truncated_and_foreign_files(
@@ -90,19 +92,19 @@ def test_duplicated_truncated_and_foreign_files(
     stores, ver, _ = committee
     commits = [app.commit(s, "c", os.urandom, NOW) for s in stores[:2]]
     with pytest.raises(InputError, match="two commitments from member 2"):
-        app.sign(stores[0], "c", ver, [*commits, commits[1]])
+        app.sign(stores[0], "c", ver, [*commits, commits[1]], os.urandom)
     with pytest.raises(DecodeError):
-        app.sign(stores[0], "c", ver, [commits[0], commits[1][:-3]])
+        app.sign(stores[0], "c", ver, [commits[0], commits[1][:-3]], os.urandom)
     # a commitment from another committee
     other = [Store.create(tmp_path / f"o{i}", PW) for i in (1, 2)]
     o1 = [app.dkg1(s, "c", 2, 2, i, os.urandom, NOW) for i, s in enumerate(other, start=1)]
-    o2 = [app.dkg2(s, "c", o1, NOW) for s in other]
+    o2 = [app.dkg2(s, "c", o1, NOW, os.urandom) for s in other]
     app.dkg3(other[1], "c", o2, NOW)
     foreign = app.commit(other[1], "c", os.urandom, NOW)
     with pytest.raises(InputError, match="another committee"):
-        app.sign(stores[0], "c", ver, [commits[0], foreign])
+        app.sign(stores[0], "c", ver, [commits[0], foreign], os.urandom)
     # after all that, the member's nonce is still there and signing works
-    share = app.sign(stores[0], "c", ver, commits)
+    share = app.sign(stores[0], "c", ver, commits, os.urandom)
     assert wire.decode(share, "share").kind == "share"
     for s in other:
         s.close()
@@ -113,10 +115,10 @@ def test_shares_made_over_different_commitment_sets(
 ) -> None:
     stores, ver, _ = committee
     c = [app.commit(s, "c", os.urandom, NOW) for s in stores]
-    s1 = app.sign(stores[0], "c", ver, [c[0], c[1]])
-    s2 = app.sign(stores[1], "c", ver, [c[0], c[1], c[2]])
+    s1 = app.sign(stores[0], "c", ver, [c[0], c[1]], os.urandom)
+    s2 = app.sign(stores[1], "c", ver, [c[0], c[1], c[2]], os.urandom)
     with pytest.raises(InputError, match="different set of commitments"):
-        app.finalize(stores[0], "c", ver, [c[0], c[1], s1, s2])
+        app.finalize(stores[0], "c", ver, [c[0], c[1], s1, s2], os.urandom)
 
 
 def test_sign_twice_refuses_and_comment_round_completes(
@@ -125,15 +127,16 @@ def test_sign_twice_refuses_and_comment_round_completes(
     stores, ver, _ = committee
     commits, shares = _round(stores[1:], ver)
     with pytest.raises(NotFound, match="already used"):
-        app.sign(stores[1], "c", ver, commits)
-    result, final = app.finalize(stores[1], "c", ver, [*commits, *shares])
-    assert result["minisign_ready"] is False
+        app.sign(stores[1], "c", ver, commits, os.urandom)
+    result = app.finalize(stores[1], "c", ver, [*commits, *shares], os.urandom)
+    final = result.final_file
+    assert result.minisign_ready is False
     with pytest.raises(InputError, match="statement round and the comment round"):
-        mixed = [shares[0], app.sign(stores[2], "c", ver, [*commits, final])]
-        app.finalize(stores[1], "c", ver, [*commits, *mixed])
-    second = [app.sign(stores[1], "c", ver, [*commits, final]), mixed[1]]
-    done, _ = app.finalize(stores[2], "c", ver, [*commits, *second])
-    assert done["minisign_ready"] is True
+        mixed = [shares[0], app.sign(stores[2], "c", ver, [*commits, final], os.urandom)]
+        app.finalize(stores[1], "c", ver, [*commits, *mixed], os.urandom)
+    second = [app.sign(stores[1], "c", ver, [*commits, final], os.urandom), mixed[1]]
+    done = app.finalize(stores[2], "c", ver, [*commits, *second], os.urandom)
+    assert done.minisign_ready is True
     files = app.statement_files(stores[2], ver)
     assert set(files) == {"statement.txt", "statement.txt.minisig", "committee.pub", "text.txt",
                           "statement.txt.sig", "committee.sig.pub", "committee.pem"}
@@ -159,7 +162,7 @@ def test_abandoned_nonces_are_destroyed(committee: tuple[list[Store], bytes, byt
     commits = [app.commit(s, "c", os.urandom, NOW) for s in stores[:2]]
     app.commit(stores[0], "c", os.urandom, NOW + app.NONCE_LIFETIME + 1)
     with pytest.raises(NotFound, match="already used, abandoned"):
-        app.sign(stores[0], "c", ver, commits)
+        app.sign(stores[0], "c", ver, commits, os.urandom)
 
 
 def test_mutated_message_files_are_refused_cleanly(
@@ -190,20 +193,23 @@ def test_mutated_message_files_are_refused_cleanly(
             raw[rnd.randrange(len(raw))] ^= rnd.randrange(1, 256)
         files[i] = bytes(raw)
         try:
-            app.finalize(stores[2], "c", ver, files)
+            app.finalize(stores[2], "c", ver, files, os.urandom)
         except SamizdatError:
             continue
         raise AssertionError(f"mutated file {i} was accepted: action {action}, "
                              f"{files[i].hex()} vs {good[i].hex()}")
-    result, _ = app.finalize(stores[2], "c", ver, good)
-    assert result["version"] == ver.hex()
+    result = app.finalize(stores[2], "c", ver, good, os.urandom)
+    assert result.version == ver
 
 
 def test_status_shows_the_state_and_no_secret(committee: tuple[list[Store], bytes, bytes]) -> None:
     stores, _, _ = committee
     app.commit(stores[0], "c", os.urandom, NOW)
     info = app.status(stores[0], "c")
-    assert info["state"] == "ready" and (info["index"], info["n"], info["k"]) == (1, 3, 2)
-    assert info["unused_nonces"] == 2
-    assert set(info) == {"committee", "state", "index", "n", "k", "group_key", "unused_nonces",
-                         "sealed"}
+    assert info.state is app.MemberState.READY and (info.index, info.n, info.k) == (1, 3, 2)
+    assert info.unused_nonces == 2
+    # public values only: no field can hold a share, a nonce or the committee secret
+    assert {f.name for f in dataclasses.fields(info)} == {
+        "committee", "state", "index", "n", "k", "group_key", "unused_nonces", "sealed"}
+    assert info.group_key is not None
+    assert app.export(stores[0], "c") == stm.minisign_public_key(info.group_key)

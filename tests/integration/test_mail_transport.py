@@ -4,6 +4,7 @@ STARTTLS from Debian's dovecot."""
 
 from __future__ import annotations
 
+import imaplib
 import os
 
 import pytest
@@ -89,7 +90,26 @@ def test_imap_wrong_password_is_a_network_error(mail_servers: MailServers) -> No
 
 def test_imap_skips_a_message_over_the_cap_without_downloading_it(
     mail_servers: MailServers,  # noqa: F811
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    # every byte the IMAP client reads from the server, counted where imaplib reads
+    received = 0
+    real_read, real_readline = imaplib.IMAP4.read, imaplib.IMAP4.readline
+
+    def read(self: imaplib.IMAP4, size: int) -> bytes:
+        nonlocal received
+        data = real_read(self, size)
+        received += len(data)
+        return data
+
+    def readline(self: imaplib.IMAP4) -> bytes:
+        nonlocal received
+        line = real_readline(self)
+        received += len(line)
+        return line
+
+    monkeypatch.setattr(imaplib.IMAP4, "read", read)
+    monkeypatch.setattr(imaplib.IMAP4, "readline", readline)
     mail_servers.clear()
     big = mail.build_message(os.urandom(300_000), sender="a@example.org",
                              to=mail_servers.address, rng=os.urandom, now=0.0)
@@ -101,3 +121,8 @@ def test_imap_skips_a_message_over_the_cap_without_downloading_it(
     items = list(mail.fetch_imap(_imap(mail_servers),
                                  SecretBytes(mail_servers.password.encode()), limits))
     assert sorted(str(i.reason) for i in items) == ["None", "too_large"]
+    (downloaded,) = [i.raw for i in items if i.raw is not None]
+    assert small.message_id.encode() in downloaded
+    # the big message (over 400 kB as sent) was never downloaded, not even in part
+    assert len(big.raw) > 400_000
+    assert received < len(small.raw) + 20_000, f"{received} bytes read from the server"

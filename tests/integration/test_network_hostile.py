@@ -37,15 +37,14 @@ def now() -> int:
     return int(time.time())
 
 
-def snapshot(store: Store) -> tuple[list[bytes], int]:
-    rows = store.db.query("SELECT count(*) FROM blobs") if _has(store, "blobs") else [(0,)]
-    return [v.version_id for v in store.all_versions()], int(rows[0][0])
-
-
-def _has(store: Store, table: str) -> bool:
-    return store.db.one(
-        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (table,)
-    ) is not None
+def snapshot(store: Store) -> dict[str, list[tuple[object, ...]]]:
+    """Every row of every table (``network_partial`` and ``blobs`` included), so
+    that "the store is untouched" means exactly that."""
+    tables = [str(r[0]) for r in store.db.query(
+        "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")]
+    assert "network_partial" in tables and "blobs" in tables
+    return {t: sorted(map(tuple, store.db.query(f'SELECT * FROM "{t}"')), key=repr)
+            for t in tables}
 
 
 Attack = Callable[[tcp.Connection], Awaitable[None]]
@@ -120,7 +119,21 @@ async def oversized_item(conn: tcp.Connection) -> None:
     send(conn, [encode_frame(FrameType.DATA, head + b"x" * 1000)])
 
 
+async def half_item_then_garbage(conn: tcp.Connection) -> None:
+    """Half of an item the node asked for, then a frame that breaks the protocol:
+    the half must not stay in the store (``network_partial``) as if an honest
+    transfer had been interrupted."""
+    ids = [os.urandom(16)]
+    machine, asked = await reconcile(conn, ids)
+    assert asked == ids
+    frames = machine.send_item(ids[0], os.urandom(300_000))
+    send(conn, frames[: len(frames) // 2])
+    conn.write(struct.pack(">I", 21) + b"\x09\x01 not a frame version")
+    await conn.drain()
+
+
 ATTACKS: dict[str, tuple[Attack, str]] = {
+    "half_item_then_garbage": (half_item_then_garbage, "malformed frame"),
     "malformed": (malformed, "malformed frame"),
     "truncated": (truncated, "malformed frame"),
     "oversized": (oversized, "announced (limit"),
@@ -144,7 +157,20 @@ def served(tmp_path: Path) -> tuple[Store, str]:
     return store, ver.hex()
 
 
-@pytest.mark.parametrize("name", sorted(ATTACKS))
+KNOWN = {
+    # node/session.py saves what arrived of an unfinished item whatever ended the
+    # session, so a contact cut off for breaking the protocol leaves its half item
+    # in network_partial (and an honest resume of that id then starts from it).
+    # Found by this test once "untouched" covered every table; node/ is being
+    # rewritten on the engine branch, which is where the fix belongs.
+    "half_item_then_garbage": "a cut-off contact's half item stays in network_partial",
+}
+
+
+@pytest.mark.parametrize("name", [
+    pytest.param(n, marks=pytest.mark.xfail(strict=True, reason=KNOWN[n])) if n in KNOWN
+    else n for n in sorted(ATTACKS)
+])
 def test_hostile_contact_is_cut_off_and_honest_one_still_served(
     name: str, served: tuple[Store, str], tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:

@@ -54,7 +54,7 @@ def test_interrupted_item_resumes_from_its_offset(tmp_path: Path) -> None:
     _doc, ver = documents.draft_new(
         alice_store, (f"{i} {line}" for i in range(2000)), "Long", os.urandom, now()
     )
-    package = network.StoreLibrary(alice_store).package(ver)
+    package = network.StoreLibrary(alice_store, lambda: 0).package(ver)
     alice = network.identity(alice_store, os.urandom)
     assert len(package) > 8 * 64 * 1024
 

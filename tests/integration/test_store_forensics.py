@@ -19,6 +19,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from samizdat.app import documents as app
 from samizdat.core.crypto import SecretBytes
 from samizdat.runtime import system_rng
@@ -151,13 +153,20 @@ def test_setting_a_duress_passphrase_leaves_no_younger_file(tmp_path: Path) -> N
     assert {n: r["birth"] for n, r in _stat(home).items()} == births
 
 
-def test_the_decoy_holds_what_the_person_chose(tmp_path: Path) -> None:
+@pytest.fixture
+def with_decoy(tmp_path: Path) -> Path:
+    """A store whose duress passphrase opens a decoy holding DECOY (its home)."""
     home = tmp_path / "h"
     app.init(home, PW, system_rng)
     decoy_file = _write(tmp_path / "decoy.txt", DECOY[1])
     with Store.open(home, PW) as store:
         app.set_duress(store, DURESS, system_rng, int(time.time()),
                        decoy=[(DECOY[0], decoy_file)])
+    return home
+
+
+def test_the_decoy_holds_what_the_person_chose(with_decoy: Path) -> None:
+    home = with_decoy
     with Store.open(home, DURESS) as decoy:
         titles = [d.title for d in decoy.documents()]
         assert titles == [DECOY[0]]
@@ -238,16 +247,11 @@ for i in range(int(sys.argv[2])):
 """
 
 
-def test_unlocks_in_two_processes_at_once_never_rebuild_the_decoy(tmp_path: Path) -> None:
+def test_unlocks_in_two_processes_at_once_never_rebuild_the_decoy(with_decoy: Path) -> None:
     # every unlock writes the other database too; two processes doing it at the same
     # moment must wait for each other, never take a busy file for a damaged one
     # (which would rebuild it, and so destroy a decoy)
-    home = tmp_path / "h"
-    app.init(home, PW, system_rng)
-    decoy_file = _write(tmp_path / "decoy.txt", DECOY[1])
-    with Store.open(home, PW) as store:
-        app.set_duress(store, DURESS, system_rng, int(time.time()),
-                       decoy=[(DECOY[0], decoy_file)])
+    home = with_decoy
     procs = [subprocess.Popen([sys.executable, "-c", _OPENER, str(home), "12"],
                               stderr=subprocess.PIPE, text=True) for _ in range(3)]
     for p in procs:

@@ -37,8 +37,8 @@ def folder(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]
     pw = SecretBytes(PASSPHRASE.encode(), "passphrase")
     stores = [Store.create(root / f"m{i}", pw) for i in (1, 2)]
     r1 = [app.dkg1(s, "c", 2, 2, i, os.urandom, NOW) for i, s in enumerate(stores, start=1)]
-    r2 = [app.dkg2(s, "c", r1, NOW) for s in stores]
-    group_key = bytes.fromhex(app.dkg3(stores[0], "c", r2, NOW)["group_key"])
+    r2 = [app.dkg2(s, "c", r1, NOW, os.urandom) for s in stores]
+    group_key = app.dkg3(stores[0], "c", r2, NOW).group_key
     app.dkg3(stores[1], "c", r2, NOW)
     paragraphs = [p.strip() for p in TEXT.split("\n\n")]
     _doc, vid = docs.draft_new(stores[0], paragraphs, "Appeal", os.urandom, NOW)
@@ -46,9 +46,9 @@ def folder(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]
     stores[1].add_document(rec.doc_id, "Appeal", NOW)
     stores[1].add_version(rec, list(stores[0].paragraphs(vid)))
     commits = [app.commit(s, "c", os.urandom, NOW) for s in stores]
-    shares = [app.sign(s, "c", vid, commits) for s in stores]
-    result, _final = app.finalize(stores[0], "c", vid, [*commits, *shares])
-    assert result["minisign_ready"] is False  # one round only
+    shares = [app.sign(s, "c", vid, commits, os.urandom) for s in stores]
+    result = app.finalize(stores[0], "c", vid, [*commits, *shares], os.urandom)
+    assert result.minisign_ready is False  # one round only
     files = app.statement_files(stores[0], vid)
     assert "statement.txt.minisig" not in files
     sdir = root / "statement"

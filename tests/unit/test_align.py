@@ -3,11 +3,14 @@ Hypothesis properties (single edits pinpointed, drops and inserts exact)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from samizdat.core.align import (
+    WINDOW,
     Candidate,
     ParagraphResult,
     align,
@@ -153,13 +156,38 @@ def test_large_copies_align_fast_and_right() -> None:
         (5011, "changed"), (15010, "added")]
 
 
-def test_unrelated_big_copy_does_not_hang() -> None:
-    auth = tuple(f"alpha {i}" for i in range(1500))
-    copy = tuple(f"omega {i}" for i in range(1500))
-    results = align(hashes(auth), copy, auth)  # planned in windows: linear work
-    assert sorted(r.index for r in results if r.status != "added") == list(range(1, 1501))
-    assert sorted(r.copy_index for r in results if r.copy_index) == list(range(1, 1501))
+def _pairs_planned(n: int, monkeypatch: pytest.MonkeyPatch) -> int:
+    """Align an unrelated copy of ``n`` paragraphs; return how many (authentic,
+    copy) paragraph pairs the planner weighed: the work that would hang on a
+    quadratic plan."""
+    import samizdat.core.align as module
+
+    pairs = 0
+    real = module._plan_gap
+
+    def counted(ka: Sequence[str], kc: Sequence[str]) -> list[tuple[int, int, int, int]]:
+        nonlocal pairs
+        pairs += len(ka) * len(kc)
+        return real(ka, kc)
+
+    monkeypatch.setattr(module, "_plan_gap", counted)
+    auth = tuple(f"alpha {i}" for i in range(n))
+    copy = tuple(f"omega {i}" for i in range(n))
+    results = align(hashes(auth), copy, auth)
+    assert sorted(r.index for r in results if r.status != "added") == list(range(1, n + 1))
+    assert sorted(r.copy_index for r in results if r.copy_index) == list(range(1, n + 1))
     assert not any(r.status == "same" for r in results)
+    return pairs
+
+
+def test_unrelated_big_copy_does_not_hang(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Planned in windows, the work is linear: a window's worth of pairs per
+    paragraph (about 32 with WINDOW = 16), not every pair (2.25 million here),
+    and twice the paragraphs cost about twice the work."""
+    small = _pairs_planned(750, monkeypatch)
+    big = _pairs_planned(1500, monkeypatch) - small
+    assert 0 < big <= 3 * WINDOW * 1500, f"{big} pairs weighed for 1,500 paragraphs"
+    assert big <= 2.5 * small
 
 
 def test_diff_reports_from_a_to_b() -> None:

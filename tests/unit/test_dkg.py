@@ -29,7 +29,7 @@ def run_dkg(n: int, k: int, name: str = "august") -> tuple[list[dkg.KeyShare], l
     ctx = dkg.committee_context(name, n, k)
     s1 = [dkg.round1(ctx, n, k, i, os.urandom) for i in range(1, n + 1)]
     r1 = [s.message for s in s1]
-    out2 = [dkg.round2(s, r1) for s in s1]
+    out2 = [dkg.round2(s, r1, os.urandom) for s in s1]
     r2 = [m for _, m in out2]
     keys = [dkg.round3(s, r2) for s, _ in out2]
     return keys, r1, r2, [s for s, _ in out2]
@@ -88,46 +88,47 @@ class TestBadRound1:
 
     def test_missing_member(self) -> None:
         with pytest.raises(InputError, match="no round-1 message from member 3"):
-            dkg.round2(self.states[0], self.msgs[:2])
+            dkg.round2(self.states[0], self.msgs[:2], os.urandom)
 
     def test_duplicate(self) -> None:
         with pytest.raises(InputError, match="member 2 is given twice"):
-            dkg.round2(self.states[0], [*self.msgs, self.msgs[1]])
+            dkg.round2(self.states[0], [*self.msgs, self.msgs[1]], os.urandom)
 
     def test_another_committee(self) -> None:
         other = dkg.round1(dkg.committee_context("other", 3, 2), 3, 2, 2, os.urandom)
         with pytest.raises(InputError, match="another committee"):
-            dkg.round2(self.states[0], [self.msgs[0], other.message, self.msgs[2]])
+            dkg.round2(self.states[0], [self.msgs[0], other.message, self.msgs[2]], os.urandom)
 
     def test_another_session_for_our_own_index(self) -> None:
         replay = dkg.round1(self.ctx, 3, 2, 1, os.urandom)
         with pytest.raises(InputError, match="another session"):
-            dkg.round2(self.states[0], [replay.message, *self.msgs[1:]])
+            dkg.round2(self.states[0], [replay.message, *self.msgs[1:]], os.urandom)
 
     def test_two_different_messages_same_index(self) -> None:
         again = dkg.round1(self.ctx, 3, 2, 2, os.urandom)
         with pytest.raises(InputError, match="two different"):
-            dkg.round2(self.states[0], [*self.msgs, again.message])
+            dkg.round2(self.states[0], [*self.msgs, again.message], os.urandom)
 
     def test_forged_proof_names_the_member(self) -> None:
         m = dkg.Round1Message.decode(self.msgs[2])
         forged = dkg.Round1Message(m.context, m.n, m.k, m.index, m.commitments, m.pok_r,
                                    g.scalar_add(m.pok_mu, g.scalar_from_int(1)), m.enc_key)
         with pytest.raises(dkg.DkgAbort) as info:
-            dkg.round2(self.states[0], [*self.msgs[:2], forged.encode()])
+            dkg.round2(self.states[0], [*self.msgs[:2], forged.encode()], os.urandom)
         assert info.value.culprit == 3
         # the state is still usable with the right messages
-        dkg.round2(self.states[0], self.msgs)
+        dkg.round2(self.states[0], self.msgs, os.urandom)
 
     def test_truncated(self) -> None:
         for cut in (0, 4, 5, len(self.msgs[1]) // 2, len(self.msgs[1]) - 1):
             with pytest.raises(DecodeError):
-                dkg.round2(self.states[0], [self.msgs[0], self.msgs[1][:cut], self.msgs[2]])
+                dkg.round2(self.states[0], [self.msgs[0], self.msgs[1][:cut], self.msgs[2]],
+                       os.urandom)
 
     def test_a_round2_file_given_for_round1(self) -> None:
-        _, r2 = dkg.round2(self.states[0], self.msgs)
+        _, r2 = dkg.round2(self.states[0], self.msgs, os.urandom)
         with pytest.raises(DecodeError, match="expected a dkg1 message"):
-            dkg.round2(self.states[1], [*self.msgs, r2])
+            dkg.round2(self.states[1], [*self.msgs, r2], os.urandom)
 
 
 class TestBadRound2:
@@ -135,7 +136,7 @@ class TestBadRound2:
         ctx = dkg.committee_context("august", 3, 2)
         s1 = [dkg.round1(ctx, 3, 2, i, os.urandom) for i in (1, 2, 3)]
         self.r1 = [s.message for s in s1]
-        out = [dkg.round2(s, self.r1) for s in s1]
+        out = [dkg.round2(s, self.r1, os.urandom) for s in s1]
         self.states = [s for s, _ in out]
         self.msgs = [m for _, m in out]
         self.s1 = s1
@@ -147,7 +148,7 @@ class TestBadRound2:
         from samizdat.core.crypto import box_seal
         r1 = dkg.Round1Message.decode(self.r1[0])
         bad_share = g.scalar_from_int(12345)
-        box = box_seal(r1.enc_key, cbor.encode([m.session, 2, 1, bad_share]))
+        box = box_seal(r1.enc_key, cbor.encode([m.session, 2, 1, bad_share]), os.urandom)
         forged = dkg.Round2Message(m.context, m.session, 2, {**m.boxes, 1: box}).encode()
         with pytest.raises(dkg.DkgAbort) as info:
             dkg.round3(self.states[0], [self.msgs[0], forged, self.msgs[2]])
@@ -165,7 +166,7 @@ class TestBadRound2:
     def test_another_session(self) -> None:
         ctx = dkg.committee_context("august", 3, 2)
         s1 = [dkg.round1(ctx, 3, 2, i, os.urandom) for i in (1, 2, 3)]
-        other = dkg.round2(s1[1], [s.message for s in s1])[1]
+        other = dkg.round2(s1[1], [s.message for s in s1], os.urandom)[1]
         with pytest.raises(InputError, match="another key-generation session"):
             dkg.round3(self.states[0], [other, self.msgs[2]])
 
@@ -218,3 +219,23 @@ def test_wire_frame_rejects_other_versions_and_oversize() -> None:
         wire.decode(good[:4] + b"\x02" + good[5:])
     with pytest.raises(DecodeError, match="too large"):
         wire.decode(good + bytes(wire.MAX_MESSAGE_BYTES))
+
+
+def test_sealed_box_is_deterministic_in_its_rng_and_opens_as_libsodiums() -> None:
+    """``box_seal`` draws its ephemeral key from the rng passed in (not from
+    libsodium's own generator): the same seed gives the same box, another seed
+    another box, and libsodium's ``crypto_box_seal_open`` opens it."""
+    import nacl.bindings as sodium
+
+    from samizdat.core.crypto import box_open, box_seal
+
+    pk, sk = sodium.crypto_box_keypair()
+    one, again, other = (box_seal(pk, b"share", seeded(s)) for s in (1, 1, 2))
+    assert one == again != other
+    assert bytes(sodium.crypto_box_seal_open(one, pk, sk)) == b"share"
+    assert box_open(sk, other) == b"share"
+    # round 2 as a whole replays from its rng: the sealed shares are the same bytes
+    ctx = dkg.committee_context("august", 3, 2)
+    s1 = [dkg.round1(ctx, 3, 2, i, seeded(i)) for i in (1, 2, 3)]
+    r1 = [s.message for s in s1]
+    assert dkg.round2(s1[0], r1, seeded(9))[1] == dkg.round2(s1[0], r1, seeded(9))[1]

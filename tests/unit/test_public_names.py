@@ -1,5 +1,6 @@
-"""Every module's ``__all__`` names things that exist, and every public module
-documents itself: the curated surface stays in step with the code."""
+"""Every module declares its ``__all__`` (an empty one for a package that only
+groups modules), it names things that exist, and every public module documents
+itself: the curated surface stays in step with the code."""
 
 from __future__ import annotations
 
@@ -20,7 +21,9 @@ MODULES = sorted(
 def test_all_names_exist_and_module_has_a_docstring(name: str) -> None:
     module = importlib.import_module(name)
     assert module.__doc__ and module.__doc__.strip(), f"{name} has no docstring"
-    exported = getattr(module, "__all__", [])
+    assert hasattr(module, "__all__"), f"{name} has no __all__"
+    exported = module.__all__
+    assert isinstance(exported, list | tuple), f"{name}.__all__ is not a list"
     assert len(set(exported)) == len(exported), f"{name}.__all__ repeats a name"
     missing = [n for n in exported if not hasattr(module, n)]
     assert not missing, f"{name}.__all__ names {missing}, which do not exist"

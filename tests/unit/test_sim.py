@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import math
 import random
 import subprocess
 import sys
@@ -70,16 +71,47 @@ def test_same_seed_same_run() -> None:
     assert one == two
 
 
+def _friend_graph(cfg: SimConfig) -> list[list[int]]:
+    """The friend graph ``simulate`` builds, rebuilt here from the seed alone."""
+    return watts_strogatz(cfg.nodes, cfg.degree, cfg.beta, random.Random(cfg.seed))
+
+
 def test_survival_curves_and_informant() -> None:
-    result = simulate(SimConfig(nodes=150, seed=6, survival_trials=50, baseline=False))
+    cfg = SimConfig(nodes=150, seed=6, survival_trials=50, baseline=False, informant="hub")
+    result = simulate(cfg)
     s = result.survival
     assert s["fraction"][0] == 0.0 and s["fraction"][-1] == 0.99
     curve = s["one_shard_per_courier"]
     assert all(a >= b - 1e-9 for a, b in itertools.pairwise(curve))
-    assert s["all_holders_final"][0] == 1.0
+    # one shard per courier: any k of the n left survive; checked against the sum
+    for f, got in zip(s["fraction"], curve, strict=True):
+        want = sum(math.comb(cfg.n, i) * (1 - f) ** i * f ** (cfg.n - i)
+                   for i in range(cfg.k, cfg.n + 1))
+        assert got == pytest.approx(want)
+    assert curve[0] == 1.0 and s["all_holders_final"][0] == 1.0
+    # the informant links exactly its own contacts, counted in the graph itself
+    graph = _friend_graph(cfg)
     inf = result.summary["informant"]
-    assert inf["identities_linked"] == inf["node_degree"] >= 1
+    assert result.informant_degrees == [len(a) for a in graph]
+    assert inf["identities_linked"] == max(len(a) for a in graph)  # the hub
+    assert inf["identities_linked"] > inf["mean_identities_linked_random_node"]
+    assert inf["linked_fraction"] == pytest.approx(inf["identities_linked"] / cfg.nodes)
     assert inf["handed_over_by"] in (0, 1)
+
+
+@pytest.mark.parametrize("seed", range(8, 14))
+def test_a_random_informant_links_its_own_contacts(seed: int) -> None:
+    cfg = SimConfig(nodes=120, seed=seed, survival_trials=5, baseline=False, beta=0.5)
+    inf = simulate(cfg).summary["informant"]
+    graph = _friend_graph(cfg)
+    node = random.Random(cfg.seed + 3).randrange(cfg.nodes)  # the placement's draw
+    assert inf["identities_linked"] == len(graph[node])
+
+
+def test_an_informant_next_to_the_origin_was_handed_the_copy() -> None:
+    cfg = SimConfig(nodes=120, seed=9, survival_trials=5, baseline=False,
+                    informant="origin-contact")
+    assert simulate(cfg).summary["informant"]["handed_over_by"] == 1
 
 
 @pytest.mark.parametrize(

@@ -1,1 +1,3 @@
 """app layer."""
+
+__all__: list[str] = []

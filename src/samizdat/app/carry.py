@@ -26,8 +26,10 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from samizdat.app.trust import Signer
 from samizdat.core.caps import DropKey, ReadCap
 from samizdat.core.crypto import Rng
 from samizdat.core.envelope import (
@@ -64,7 +66,6 @@ from samizdat.errors import (
     UsageError,
     VerificationFailed,
 )
-from samizdat.runtime import wall_clock
 from samizdat.store import Store, VersionRecord
 
 if TYPE_CHECKING:
@@ -79,29 +80,25 @@ __all__ = [
     "accept_package",
     "choose_drop_key",
     "deaddrop_sync",
+    "deaddrop_sync_folder",
     "disperse",
+    "disperse_to_folder",
     "export_bundle",
+    "export_to_file",
     "import_bundle",
+    "import_file",
     "new_drop_key",
     "open_package",
     "package_version",
     "recover",
+    "recover_files",
     "recover_sources",
     "remember_drop_key",
     "resolve_version",
     "store_checked_package",
     "verify_bundle",
+    "verify_bundle_files",
 ]
-
-
-@dataclass(frozen=True)
-class Signer:
-    """Who signed: ``kind`` is ``author`` or ``committee``; ``key`` lowercase hex."""
-
-    kind: str
-    key: str
-    trusted: bool = False
-    """Whether the key is a trust anchor here for that document (``docs/spec/trust.md``)."""
 
 
 @dataclass(frozen=True)
@@ -122,8 +119,7 @@ class ImportResult:
             "document": self.document,
             "version": self.version,
             "status": self.status,
-            "signers": [{"kind": s.kind, "key": s.key, "trusted": s.trusted}
-                        for s in self.signers],
+            "signers": [s.to_json() for s in self.signers],
             "new": self.new,
         }
 
@@ -247,7 +243,7 @@ def _store_entry(store: Store, document: Document, entry: Entry, now: int) -> bo
     return changed
 
 
-def accept_package(store: Store, data: bytes, *, now: float | None = None) -> ImportResult:
+def accept_package(store: Store, data: bytes, *, now: int) -> ImportResult:
     """Decode a package strictly, verify all of it, and store it in one transaction.
 
     Raises :class:`~samizdat.errors.VerificationFailed` (altered text, forged
@@ -258,13 +254,13 @@ def accept_package(store: Store, data: bytes, *, now: float | None = None) -> Im
 
 
 def store_checked_package(
-    store: Store, package: Package, *, now: float | None = None
+    store: Store, package: Package, *, now: int
 ) -> ImportResult:
     """Store a package that :func:`samizdat.core.package.check_package` verified, in
     one transaction. The check is pure and may run in another thread (the node does
     so, to keep its event loop serving other contacts); this part uses the store."""
     document = package.document
-    when = int(wall_clock() if now is None else now)
+    when = now
     with store.transaction():
         known = store.db.one(
             "SELECT encoded FROM documents WHERE doc_id = ?", (document.document_id,)
@@ -287,7 +283,7 @@ def store_checked_package(
     policy = trust.anchors(store)
     doc_id = document.document_id
     signers = tuple(
-        Signer(kind, key.hex(), policy.trusts(kind, key, doc_id))
+        Signer(kind, key, policy.trusts(kind, key, doc_id))
         for kind, key in [("author", s.public_key) for s in entry.authors]
         + [("committee", f.group_key) for f in entry.committee]
     )
@@ -342,24 +338,24 @@ def open_package(cap: ReadCap, sources: Iterable[ShardSource]) -> bytes:
     return b"".join(out)
 
 
-def import_bundle(store: Store, data: bytes, cap: ReadCap) -> ImportResult:
+def import_bundle(store: Store, data: bytes, cap: ReadCap, now: int) -> ImportResult:
     """Open a bundle with ``cap``, verify it and store it (all or nothing)."""
-    return accept_package(store, open_package(cap, [BytesSource(data)]))
+    return accept_package(store, open_package(cap, [BytesSource(data)]), now=now)
 
 
-def recover(store: Store, shards: Iterable[bytes], cap: ReadCap) -> ImportResult:
+def recover(store: Store, shards: Iterable[bytes], cap: ReadCap, now: int) -> ImportResult:
     """Rebuild from shards in memory (any order, duplicates, damaged and foreign
     ones mixed in), verify and store."""
-    return recover_sources(store, [BytesSource(s) for s in shards], cap)
+    return recover_sources(store, [BytesSource(s) for s in shards], cap, now)
 
 
 def recover_sources(
-    store: Store, sources: Iterable[ShardSource], cap: ReadCap
+    store: Store, sources: Iterable[ShardSource], cap: ReadCap, now: int
 ) -> ImportResult:
     """:func:`recover` from shard sources (files read on demand)."""
     sources = list(sources)
     try:
-        return accept_package(store, open_package(cap, sources))
+        return accept_package(store, open_package(cap, sources), now=now)
     finally:
         for s in sources:
             close = getattr(s, "close", None)
@@ -407,21 +403,21 @@ def _signature_count(store: Store, version_id: bytes) -> int:
     return authors + len(_committee_finals(store, version_id))
 
 
-def new_drop_key(store: Store, rng: Rng, *, now: float | None = None) -> DropKey:
+def new_drop_key(store: Store, rng: Rng, now: int) -> DropKey:
     """Make a dead-drop key, remember it in this store and return it (to be given
     to the other people who use the same drop)."""
     from samizdat.store import envelopes
 
     key = DropKey(rng(32))
-    envelopes.add_drop_key(store.db, key.root_key, int(wall_clock() if now is None else now))
+    envelopes.add_drop_key(store.db, key.root_key, now)
     return key
 
 
-def remember_drop_key(store: Store, key: DropKey, *, now: float | None = None) -> None:
+def remember_drop_key(store: Store, key: DropKey, now: int) -> None:
     """Remember a dead-drop key someone gave us."""
     from samizdat.store import envelopes
 
-    envelopes.add_drop_key(store.db, key.root_key, int(wall_clock() if now is None else now))
+    envelopes.add_drop_key(store.db, key.root_key, now)
 
 
 def choose_drop_key(store: Store, drop: DeadDrop) -> DropKey:
@@ -454,7 +450,7 @@ def deaddrop_sync(
     key: DropKey,
     rng: Rng,
     *,
-    now: float | None = None,
+    now: int,
 ) -> DropReport:
     """Two-way exchange with a dead-drop folder under one drop key.
 
@@ -468,7 +464,7 @@ def deaddrop_sync(
     """
     from samizdat.store import envelopes
 
-    when = wall_clock() if now is None else now
+    when = now
     report = DropReport(removed_partial=drop.remove_stale(when))
     key_cap = key.as_cap()
     drop_id = key_cap.subkey("dead drop id")
@@ -547,7 +543,6 @@ def verify_bundle(
     (:class:`~samizdat.errors.NotEnoughShards`).
     """
     from samizdat.app import trust
-    from samizdat.app.documents import Signer as VerifiedSigner
     from samizdat.app.documents import VerifyReport
     from samizdat.core.align import ParagraphResult
 
@@ -565,10 +560,83 @@ def verify_bundle(
     signed = [("author", s.public_key) for s in entry.authors] + [
         ("committee", f.group_key) for f in entry.committee
     ]
-    signers = [VerifiedSigner(kind, key, policy.trusts(kind, key, doc_id))
+    signers = [Signer(kind, key, policy.trusts(kind, key, doc_id))
                for kind, key in signed]
     if not signers:
         return VerifyReport("unknown", entry.version_id, [], [])
     paragraphs = [ParagraphResult(i, "same", i) for i in range(1, len(entry.paragraphs) + 1)]
     status = "authentic" if any(s.trusted for s in signers) else "untrusted"
     return VerifyReport(status, entry.version_id, signers, paragraphs)
+
+
+# ------------------------------------------------------------ files and folders
+# What the carrying commands do with paths. The CLI names the files; these open,
+# write and close them, so that ``cli/`` never touches ``transports/`` itself.
+
+
+def export_to_file(
+    store: Store, ref: str, out: Path, rng: Rng, *, history: bool = False
+) -> tuple[ReadCap, int]:
+    """Seal the version ``ref`` names into one bundle file ``out`` (``-``: standard
+    output); return the capability and the bytes written."""
+    from samizdat.transports.bundle import seal_to_files
+
+    written: list[int] = []
+    cap = seal_to_files(_ref_package(store, ref, history), [out], k=1, rng=rng,
+                        written=written)
+    return cap, written[0]
+
+
+def disperse_to_folder(
+    store: Store, ref: str, k: int, n: int, folder: Path, rng: Rng, *, history: bool = False
+) -> tuple[ReadCap, list[Path]]:
+    """Seal the version ``ref`` names into ``n`` shard files with random names in
+    ``folder`` (made if needed), any ``k`` of which rebuild it."""
+    from samizdat.transports.bundle import seal_to_files
+
+    if not 1 <= k <= n <= 255:
+        raise UsageError("need 1 <= k <= n <= 255", hint="for example --k 3 --n 10")
+    package = _ref_package(store, ref, history)
+    folder.mkdir(parents=True, exist_ok=True)
+    paths = [folder / rng(8).hex() for _ in range(n)]
+    return seal_to_files(package, paths, k=k, rng=rng), paths
+
+
+def _file_sources(paths: Iterable[Path]) -> list[ShardSource]:
+    from samizdat.transports.bundle import FileSource, shard_paths
+
+    return [FileSource(p) for p in shard_paths(paths)]
+
+
+def import_file(store: Store, path: Path, cap: ReadCap, now: int) -> ImportResult:
+    """Open the bundle file ``path`` with ``cap``, verify it and store it."""
+    from samizdat.transports.bundle import FileSource
+
+    return recover_sources(store, [FileSource(path)], cap, now)
+
+
+def recover_files(
+    store: Store, paths: Iterable[Path], cap: ReadCap, now: int
+) -> ImportResult:
+    """:func:`recover` from shard files, or folders holding them."""
+    return recover_sources(store, _file_sources(paths), cap, now)
+
+
+def verify_bundle_files(
+    store: Store, path: Path, cap: ReadCap, policy: Anchors | None = None
+) -> VerifyReport:
+    """:func:`verify_bundle` for a bundle file or a folder of shards."""
+    return verify_bundle(store, _file_sources([path]), cap, policy)
+
+
+def deaddrop_sync_folder(
+    store: Store, folder: Path, key: DropKey | None, rng: Rng, now: int
+) -> DropReport:
+    """``deaddrop sync``: remember ``key`` if one is given, else choose the one this
+    folder was used with, then :func:`deaddrop_sync`."""
+    drop = DeadDrop(folder)
+    if key is not None:
+        remember_drop_key(store, key, now)
+    else:
+        key = choose_drop_key(store, drop)
+    return deaddrop_sync(store, drop, key, rng, now=now)

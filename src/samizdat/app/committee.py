@@ -1,7 +1,8 @@
 """Committee use cases: key generation, signing across days, statements.
 
 Each function takes the unlocked store, and ``rng`` / ``now`` where it needs them,
-and returns bytes to write or plain data to print; the CLI only parses and prints.
+and returns bytes to write or a typed result (:class:`GroupKey`, :class:`Final`,
+:class:`MemberStatus`); the CLI only parses, and prints the JSON the contract names.
 
 One member's life (the state machine, drawn in ``docs/spec/committee.md``)::
 
@@ -22,7 +23,7 @@ from __future__ import annotations
 import contextlib
 import enum
 from collections.abc import Sequence
-from typing import Any
+from dataclasses import dataclass, field
 
 from samizdat.core import cbor, dkg, frost
 from samizdat.core import committee_wire as wire
@@ -32,13 +33,15 @@ from samizdat.core.crypto import Rng, constant_time_equal, ed25519_verify, sha25
 from samizdat.core.text import digest_paragraphs, normalized_bytes, paragraph_hash
 from samizdat.core.versions import decode_version
 from samizdat.errors import DecodeError, InputError, NotFound, UsageError
-from samizdat.runtime import system_rng
 from samizdat.store import committee as tables
 from samizdat.store.store import Store
 
 __all__ = [
     "NONCE_LIFETIME",
+    "Final",
+    "GroupKey",
     "MemberState",
+    "MemberStatus",
     "commit",
     "dkg1",
     "dkg2",
@@ -48,6 +51,7 @@ __all__ = [
     "sign",
     "statement_files",
     "statement_for",
+    "status",
 ]
 
 NONCE_LIFETIME = 60 * 24 * 3600
@@ -78,6 +82,42 @@ TRANSITIONS: dict[tuple[MemberState | None, str], MemberState] = {
 """Every allowed step; anything else is refused with the member's state untouched."""
 
 
+@dataclass(frozen=True)
+class GroupKey:
+    """What ``dkg3`` ends with: the committee's public group key and its k of n."""
+
+    committee: str
+    group_key: bytes
+    k: int
+    n: int
+
+
+@dataclass(frozen=True)
+class Final:
+    """What ``finalize`` did: the version is final under ``signature``;
+    ``minisign_ready`` once the trusted-comment round is done too. ``final_file``
+    is the message the signers need for that second round."""
+
+    version: bytes
+    signature: bytes
+    minisign_ready: bool
+    final_file: bytes = field(repr=False)
+
+
+@dataclass(frozen=True)
+class MemberStatus:
+    """Where one member is (no secret value): ``group_key`` once ``READY``."""
+
+    committee: str
+    state: MemberState
+    index: int
+    n: int
+    k: int
+    unused_nonces: int
+    sealed: bool
+    group_key: bytes | None = None
+
+
 def _state(store: Store, name: str, step: str) -> tables.MemberRecord:
     rec = tables.member(store.db, name)
     state = MemberState(rec.state)
@@ -95,12 +135,12 @@ def _state(store: Store, name: str, step: str) -> tables.MemberRecord:
 # --------------------------------------------------------------- key generation
 
 
-def _seal(store: Store, name: str, frame: bytes, rng: Rng | None) -> bytes:
+def _seal(store: Store, name: str, frame: bytes, rng: Rng) -> bytes:
     """The file to write: sealed if this member keeps a committee key."""
     key = tables.member(store.db, name).seal_key
     if key is None:
         return frame
-    return wire.seal(key, frame, rng or system_rng)
+    return wire.seal(key, frame, rng)
 
 
 def _open(rec: tables.MemberRecord, files: Sequence[bytes]) -> list[bytes]:
@@ -132,11 +172,10 @@ def dkg1(store: Store, name: str, n: int, k: int, index: int, rng: Rng, now: int
     return _seal(store, name, state.message, rng)
 
 
-def dkg2(store: Store, name: str, round1: Sequence[bytes], now: int,
-         rng: Rng | None = None) -> bytes:
+def dkg2(store: Store, name: str, round1: Sequence[bytes], now: int, rng: Rng) -> bytes:
     """Round 2; returns this member's message (shares sealed to each recipient)."""
     rec = _state(store, name, "dkg2")
-    new_state, message = dkg.round2(dkg.Round1State.decode(rec.data), _open(rec, round1))
+    new_state, message = dkg.round2(dkg.Round1State.decode(rec.data), _open(rec, round1), rng)
     tables.put_member(
         store.db, tables.MemberRecord(name, MemberState.ROUND2.value, new_state.encode(), None),
         now, expect_state=MemberState.ROUND1.value,
@@ -144,7 +183,7 @@ def dkg2(store: Store, name: str, round1: Sequence[bytes], now: int,
     return _seal(store, name, message, rng)
 
 
-def dkg3(store: Store, name: str, round2: Sequence[bytes], now: int) -> dict[str, Any]:
+def dkg3(store: Store, name: str, round2: Sequence[bytes], now: int) -> GroupKey:
     """Round 3: check the shares, keep the key share; returns the group key."""
     rec = _state(store, name, "dkg3")
     key = dkg.round3(dkg.Round2State.decode(rec.data), _open(rec, round2))
@@ -153,7 +192,7 @@ def dkg3(store: Store, name: str, round2: Sequence[bytes], now: int) -> dict[str
         tables.MemberRecord(name, MemberState.READY.value, key.encode(), key.group_key),
         now, expect_state=MemberState.ROUND2.value,
     )
-    return {"committee": name, "group_key": key.group_key.hex(), "k": key.k, "n": key.n}
+    return GroupKey(name, key.group_key, key.k, key.n)
 
 
 def _key(store: Store, name: str, step: str) -> dkg.KeyShare:
@@ -280,8 +319,7 @@ def _record_final(store: Store, group_key: bytes, version: bytes, signature: byt
         store.add_signature(version, "committee", group_key, signature)
 
 
-def sign(store: Store, name: str, version: bytes, files: Sequence[bytes],
-         rng: Rng | None = None) -> bytes:
+def sign(store: Store, name: str, version: bytes, files: Sequence[bytes], rng: Rng) -> bytes:
     """Signing round 2: this member's share. Its nonce is deleted in the transaction
     that computes the share, before the share is returned."""
     key, frames = _key_and_frames(store, name, "sign", files)
@@ -316,9 +354,9 @@ def sign(store: Store, name: str, version: bytes, files: Sequence[bytes],
 
 
 def finalize(store: Store, name: str, version: bytes, files: Sequence[bytes],
-             rng: Rng | None = None) -> tuple[dict[str, Any], bytes]:
+             rng: Rng) -> Final:
     """Aggregate the shares, check them (naming a bad signer) and the signature, and
-    record the version as final. Returns the result and the final message file."""
+    record the version as final."""
     key, frames = _key_and_frames(store, name, "finalize", files)
     sorted_files = _sort_files(frames)
     commits = _commitments(key, sorted_files["commit"])
@@ -356,35 +394,29 @@ def finalize(store: Store, name: str, version: bytes, files: Sequence[bytes],
     rec = next(r for r in tables.final(store.db, version) if r.group_key == key.group_key)
     out = _seal(store, name, wire.encode(
         "final", {"gk": key.group_key, "ver": version, "sig": rec.signature}), rng)
-    return {
-        "version": version.hex(),
-        "signature": rec.signature.hex(),
-        "minisign_ready": rec.comment_signature is not None,
-    }, out
+    return Final(version, rec.signature, rec.comment_signature is not None, out)
 
 
 # ------------------------------------------------------------ export and trust
 
 
-def status(store: Store, name: str) -> dict[str, Any]:
+def status(store: Store, name: str) -> MemberStatus:
     """Where this member is: state, index, n, k, the group key once ready, and how
     many unused commitments it holds (secret values are never shown)."""
     rec = tables.member(store.db, name)
     state = MemberState(rec.state)
-    out: dict[str, Any] = {"committee": name, "state": state.value}
+    group_key = None
+    part: dkg.KeyShare | dkg.Round1State | dkg.Round2State
     if state is MemberState.READY:
-        key = dkg.KeyShare.decode(rec.data)
-        out.update(index=key.index, n=key.n, k=key.k, group_key=key.group_key.hex())
+        part = dkg.KeyShare.decode(rec.data)
+        group_key = part.group_key
     elif state is MemberState.ROUND1:
-        r1 = dkg.Round1State.decode(rec.data)
-        out.update(index=r1.index, n=r1.n, k=r1.k)
+        part = dkg.Round1State.decode(rec.data)
     else:
-        r2 = dkg.Round2State.decode(rec.data)
-        out.update(index=r2.index, n=r2.n, k=r2.k)
-    out["unused_nonces"] = tables.count_nonces(store.db, name)
-    out["sealed"] = rec.seal_key is not None
-    return out
-
+        part = dkg.Round2State.decode(rec.data)
+    return MemberStatus(name, state, part.index, part.n, part.k,
+                        tables.count_nonces(store.db, name), rec.seal_key is not None,
+                        group_key)
 
 
 def export(store: Store, name: str) -> str:

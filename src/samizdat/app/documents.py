@@ -126,10 +126,13 @@ def _paragraphs(chunks: Iterable[bytes], encoding: str | None = None) -> Iterato
 # ------------------------------------------------------------------------ init
 
 
-def init(home: Path, passphrase: SecretBytes, rng: Rng) -> tuple[Path, int | None]:
+def init(
+    home: Path, passphrase: SecretBytes, rng: Rng, *, fast_kdf: bool | None = None
+) -> tuple[Path, int | None]:
     """Create the encrypted store and its identity key in ``home``. Returns the home
-    and, when it already existed with a looser mode, that mode (it is now 0700)."""
-    store = Store.create(home, passphrase, rng)
+    and, when it already existed with a looser mode, that mode (it is now 0700).
+    ``fast_kdf``: see :meth:`Store.create`."""
+    store = Store.create(home, passphrase, rng, fast_kdf=fast_kdf)
     store.close()
     return home, store.home_tightened_from
 
@@ -330,18 +333,8 @@ def resolve(store: Store, prefix: str) -> tuple[str, bytes]:
 # ------------------------------------------------------------------- signing
 
 
-@dataclass(frozen=True)
-class Signer:
-    """A verified signature's signer: ``kind`` is author or committee; ``trusted``
-    says whether the key is a trust anchor for that document here."""
-
-    kind: str
-    key: bytes
-    trusted: bool = False
-
-    def to_json(self) -> dict[str, object]:
-        """``{"kind", "key", "trusted"}`` as ``verify``, ``log`` and ``list`` print it."""
-        return {"kind": self.kind, "key": self.key.hex(), "trusted": self.trusted}
+Signer = trust.Signer
+"""Re-exported: the one signer type lives in :mod:`samizdat.app.trust`."""
 
 
 def final_state(signers_: Iterable[Signer]) -> str:

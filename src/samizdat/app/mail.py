@@ -22,11 +22,13 @@ is ``not_a_bundle`` too, and one that opens but does not verify is ``rejected``.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import cast
 
 from samizdat.app.carry import ImportResult, accept_package, export_bundle, open_package
+from samizdat.core.address import parse_hostport
 from samizdat.core.caps import ReadCap
 from samizdat.core.crypto import (
     AEAD_NONCE_BYTES,
@@ -42,6 +44,7 @@ from samizdat.errors import (
     DecodeError,
     InputError,
     NotEnoughShards,
+    UsageError,
     VerificationFailed,
 )
 from samizdat.files import atomic_writer
@@ -53,15 +56,20 @@ from samizdat.transports import mail as transport
 __all__ = [
     "CAP_PREFIX_BYTES",
     "CAP_PREFIX_VERSION",
+    "SECURITY",
     "FetchReport",
     "ImportedCopy",
+    "MailSources",
     "SentCopy",
     "contact_pair_keys",
     "fetch_copies",
+    "fetch_from",
+    "imap_settings",
     "open_cap_prefix",
     "pair_key_for",
     "seal_cap_prefix",
     "send_copy",
+    "smtp_settings",
     "write_copy",
 ]
 
@@ -171,7 +179,7 @@ class FetchReport:
 
 
 def _outgoing(
-    store: Store, ref: str, *, sender: str, to: str, rng: Rng, now: float,
+    store: Store, ref: str, *, sender: str, to: str, rng: Rng, now: int,
     subject: str | None, contact: str | None,
 ) -> tuple[ReadCap, transport.OutgoingMail, str | None]:
     cap, bundle = export_bundle(store, ref, rng)
@@ -197,7 +205,7 @@ def send_copy(
     smtp: transport.SmtpSettings,
     password: SecretBytes | None,
     rng: Rng,
-    now: float,
+    now: int,
     subject: str | None = None,
     save_to: Path | None = None,
     contact: str | None = None,
@@ -216,7 +224,7 @@ def send_copy(
 
 
 def write_copy(
-    store: Store, ref: str, *, sender: str, to: str, path: Path, rng: Rng, now: float,
+    store: Store, ref: str, *, sender: str, to: str, path: Path, rng: Rng, now: int,
     subject: str | None = None, contact: str | None = None,
 ) -> SentCopy:
     """Like :func:`send_copy` but only write the message as an ``.eml`` file, for a
@@ -361,3 +369,87 @@ def fetch_copies(
         if done and item.key is not None:
             tables.record_message_done(item.key, now=now)
     return report
+
+
+# ------------------------------------------------------ servers and sources
+# What ``mail send`` and ``mail fetch`` are given (flags or mail.toml), turned into
+# settings and message sources here, so that ``cli/`` never touches the transport.
+
+SECURITY: tuple[str, ...] = ("none", "starttls", "tls")
+_DEFAULT_PORTS = {"smtp": {"tls": 465}, "imap": {"tls": 993}}
+
+
+def _security(value: object) -> transport.Security:
+    if value not in SECURITY:
+        raise UsageError(f"security must be one of {', '.join(SECURITY)}, not {value!r}")
+    return cast("transport.Security", value)
+
+
+def smtp_settings(
+    server: str, security: str, user: str | None, cafile: Path | None
+) -> transport.SmtpSettings:
+    """An SMTP server as given (``HOST[:PORT]``; 465 for implicit TLS, else 587)."""
+    sec = _security(security)
+    host, port = parse_hostport(server, 465 if sec == "tls" else 587)
+    return transport.SmtpSettings(host, port, sec, user, cafile)
+
+
+def imap_settings(
+    server: str, security: str, user: str | None, mailbox: str, cafile: Path | None
+) -> transport.ImapSettings:
+    """An IMAP mailbox as given (``HOST[:PORT]``; 993 for implicit TLS, else 143)."""
+    sec = _security(security)
+    host, port = parse_hostport(server, 993 if sec == "tls" else 143)
+    return transport.ImapSettings(host, port, sec, user, mailbox, cafile)
+
+
+@dataclass(frozen=True)
+class MailSources:
+    """Where ``mail fetch`` looks: mbox files, Maildirs, ``.eml`` files (or folders
+    of them) and at most one IMAP mailbox, whose password is asked for only when
+    the mailbox is opened."""
+
+    mboxes: Sequence[Path] = ()
+    maildirs: Sequence[Path] = ()
+    emls: Sequence[Path] = ()
+    imap: transport.ImapSettings | None = None
+    imap_password: Callable[[], SecretBytes | None] = field(
+        default=lambda: None, repr=False
+    )
+
+
+def fetch_from(
+    store: Store,
+    sources: MailSources,
+    caps: Sequence[ReadCap],
+    rng: Rng,
+    now: int,
+    *,
+    max_attachment: int,
+    progress: Callable[[str], None] | None = None,
+) -> FetchReport:
+    """``mail fetch``: :func:`fetch_copies` over every source, with the capabilities
+    given and those contacts sealed in front of their attachments. IMAP messages
+    already dealt with are not downloaded again."""
+    limits = transport.Limits.for_attachment(max_attachment)
+    pair_keys = contact_pair_keys(store, rng)
+    if not caps and not pair_keys:
+        raise UsageError(
+            "no read capability to open copies with, and no contacts",
+            hint="pass --cap CAP or set SAMIZDAT_CAP (the sender gives it separately)",
+        )
+    tables = MailTables(store.db)
+
+    def items() -> Iterator[transport.MailItem]:
+        for path in sources.mboxes:
+            yield from transport.read_mbox(path, limits)
+        for path in sources.maildirs:
+            yield from transport.read_maildir(path, limits)
+        if sources.emls:
+            yield from transport.read_eml(sources.emls, limits)
+        if sources.imap is not None:
+            yield from transport.fetch_imap(sources.imap, sources.imap_password(), limits,
+                                            known=tables.message_done)
+
+    return fetch_copies(store, items(), caps, limits=limits, now=now, pair_keys=pair_keys,
+                        progress=progress)

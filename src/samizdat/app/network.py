@@ -18,9 +18,11 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from samizdat.app import carry
+from samizdat.core.address import parse_hostport
 from samizdat.core.crypto import Rng, certificate_ed25519_key, constant_time_equal
 from samizdat.core.package import Package, check_package, decode_package
 from samizdat.errors import (
+    AddressError,
     CryptoError,
     DecodeError,
     NetworkError,
@@ -40,12 +42,15 @@ from samizdat.transports.tls import TransportIdentity, invite_client_context
 
 __all__ = [
     "DEFAULT_INVITE_TTL",
+    "NodeOptions",
+    "NodeTotals",
     "StoreLibrary",
     "SyncResult",
     "accept_invite",
     "create_invite",
     "identity",
     "make_node",
+    "run_node",
     "share",
     "socks_from_env",
     "sync",
@@ -67,10 +72,7 @@ def socks_from_env() -> tuple[str, int] | None:
     value = os.environ.get("SAMIZDAT_TOR_SOCKS")
     if not value:
         return None
-    try:
-        return tcp.parse_hostport(value if ":" in value else f"127.0.0.1:{value}")
-    except ValueError as exc:
-        raise UsageError("SAMIZDAT_TOR_SOCKS must be HOST:PORT") from exc
+    return _local_hostport(value, "SAMIZDAT_TOR_SOCKS")
 
 
 # ------------------------------------------------------------------- invites
@@ -115,7 +117,7 @@ async def _accept(
 ) -> tuple[bytes, bytes, str]:
     from samizdat.transports.tor import is_onion, socks5_connect
 
-    host, port = tcp.parse_hostport(invite.address)
+    host, port = parse_hostport(invite.address)
     ctx = invite_client_context()
     # the SNI name proves we hold the invite: without it the inviter sends nothing
     sni = invite_name(invite_secret_hash(invite.secret), epoch_of(now))
@@ -200,6 +202,8 @@ class StoreLibrary:
     """
 
     store: Store
+    clock: Callable[[], int]
+    """Unix seconds, for what a received item records."""
 
     def offered(self) -> Sequence[bytes]:
         return ContactBook(self.store.db).shared()
@@ -228,7 +232,7 @@ class StoreLibrary:
     def store_checked(self, checked: object) -> bytes:
         if not isinstance(checked, Package):
             raise TypeError("store_checked() takes what check() returned")
-        result = carry.store_checked_package(self.store, checked)
+        result = carry.store_checked_package(self.store, checked, now=self.clock())
         return bytes.fromhex(result.version)
 
     def accept(self, data: bytes) -> bytes:
@@ -246,7 +250,8 @@ def make_node(
         with store.transaction():
             book.share(version_id, clock())
 
-    return Node(book, me, library or StoreLibrary(store), config, now=clock, mark_shared=mark)
+    return Node(book, me, library or StoreLibrary(store, clock), config, now=clock,
+                mark_shared=mark)
 
 
 # ---------------------------------------------------------------------- sync
@@ -282,7 +287,7 @@ def sync(
     """One exchange with each of ``contacts`` now, one after the other."""
     me = identity(store, rng)
     book = ContactBook(store.db)
-    lib = library or StoreLibrary(store)
+    lib = library or StoreLibrary(store, clock)
     result = SyncResult(contacts=len(contacts))
 
     def mark(version_id: bytes) -> None:
@@ -300,3 +305,95 @@ def sync(
         result.received += stats.received
         progress(f"contact {n}/{len(contacts)}: {stats.sent} sent, {stats.received} received")
     return result
+
+
+# ------------------------------------------------------------------ node run
+# ``samizdat node run``: where to listen, the onion service, and what the store
+# remembers of it. The CLI only parses the flags and prints.
+
+
+@dataclass(frozen=True)
+class NodeOptions:
+    """What ``node run`` is asked for. ``listen`` None: the port this node used last
+    time on 127.0.0.1 (contacts know it), else any free port."""
+
+    listen: str | None = None
+    advertise: str | None = None
+    tor: bool = False
+    tor_control: str = "9051"
+    interval: float = 30.0
+    debug: bool = False
+
+
+@dataclass(frozen=True)
+class NodeTotals:
+    """What a node moved before it stopped."""
+
+    sent: int
+    received: int
+
+
+def _local_hostport(value: str, what: str) -> tuple[str, int]:
+    """``HOST:PORT``, or a bare port on 127.0.0.1."""
+    try:
+        return parse_hostport(value if ":" in value else f"127.0.0.1:{value}")
+    except AddressError as exc:
+        raise AddressError(f"{what} must be HOST:PORT or a port: {exc.message}") from exc
+
+
+def run_node(
+    store: Store, rng: Rng, clock: Callable[[], int], options: NodeOptions, *,
+    on_ready: Callable[[str, int], None] = lambda _a, _p: None,
+) -> NodeTotals:
+    """Serve contacts and invites until cancelled (SIGTERM), syncing with every
+    contact each round. ``on_ready(address, port)`` is called once the node listens
+    and has recorded the address contacts reach it at."""
+    book = ContactBook(store.db)
+    last = book.own_address()
+    listen = options.listen
+    if listen is None:  # stay where contacts last saw us
+        listen = last if last.startswith("127.0.0.1:") and not options.tor else "127.0.0.1:0"
+    reused = listen == last
+    try:
+        host, port = parse_hostport(listen, allow_zero=True)
+    except AddressError as exc:
+        raise AddressError(f"--listen: {exc.message}", hint=exc.hint) from exc
+    socks = socks_from_env()
+    if options.tor and socks is None:
+        socks = ("127.0.0.1", 9050)
+    control = _local_hostport(options.tor_control, "--tor-control") if options.tor else None
+    config = NodeConfig(host=host, port=port, interval=options.interval, socks=socks,
+                        debug=options.debug)
+    node = make_node(store, rng, clock, config)
+
+    async def main() -> None:
+        try:
+            bound_host, bound_port = await node.start()
+        except OSError as exc:
+            if not reused:
+                raise NetworkError(f"cannot listen on {host}:{port}",
+                                   hint="is another node running there?") from exc
+            config.port = 0  # last time's port is taken now: take any
+            bound_host, bound_port = await node.start()
+        onion = None
+        address = options.advertise or f"{bound_host}:{bound_port}"
+        if control is not None:
+            from samizdat.transports.tor import start_onion_service
+
+            onion = await start_onion_service(
+                control[1], bound_port, key=book.onion_key(), control_host=control[0],
+            )
+            address = f"{onion.address}:{onion.virtual_port}"
+            with store.transaction():
+                book.set_onion_key(onion.key)
+        node.address = address
+        with store.transaction():
+            book.set_own_address(address)
+        try:
+            await node.run(on_ready=lambda: on_ready(address, bound_port))
+        finally:
+            if onion is not None:
+                await asyncio.to_thread(onion.close)
+
+    asyncio.run(main())
+    return NodeTotals(node.totals.sent, node.totals.received)

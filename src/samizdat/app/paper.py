@@ -122,7 +122,9 @@ def print_copy(
     )
 
 
-def scan_copy(store: Store, paths: Sequence[Path], cap: ReadCap | None) -> carry.ImportResult:
+def scan_copy(
+    store: Store, paths: Sequence[Path], cap: ReadCap | None, now: int
+) -> carry.ImportResult:
     """Rebuild, open, verify and store a printed copy from scans of its pages.
 
     Raises :class:`NotEnoughShards` (exit 1) when no print has enough readable codes,
@@ -147,7 +149,7 @@ def scan_copy(store: Store, paths: Sequence[Path], cap: ReadCap | None) -> carry
                 package = carry.open_package(candidate, [BytesSource(payload)])
             except (NotEnoughShards, CryptoError, DecodeError, InputError):
                 continue  # this key is for another print: try the next pair
-            return carry.accept_package(store, package)
+            return carry.accept_package(store, package, now=now)
     raise CryptoError(
         "the read capability does not open the scanned copy",
         hint="use the key sheet printed with these pages",

@@ -29,8 +29,25 @@ from samizdat.core.statement import parse_public_key_file
 from samizdat.errors import DecodeError, InputError, NotFound, UsageError
 from samizdat.store import Store
 
+
+@dataclass(frozen=True)
+class Signer:
+    """A verified signature's signer: ``kind`` is author or committee; ``trusted``
+    says whether the key is a trust anchor for that document here. The one signer
+    type of ``app/`` (verify, log, list, import, recover, scan)."""
+
+    kind: str
+    key: bytes
+    trusted: bool = False
+
+    def to_json(self) -> dict[str, object]:
+        """``{"kind", "key", "trusted"}`` as ``verify``, ``log``, ``list`` and
+        ``import`` print it (the key in hex)."""
+        return {"kind": self.kind, "key": self.key.hex(), "trusted": self.trusted}
+
 __all__ = [
     "Anchors",
+    "Signer",
     "anchors",
     "one_shot",
     "read_key_file",

@@ -1,1 +1,3 @@
 """cli layer."""
+
+__all__: list[str] = []

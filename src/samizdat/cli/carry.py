@@ -9,7 +9,6 @@ environment variable avoid that.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
@@ -17,15 +16,13 @@ from typing import Any, TypeVar
 import click
 
 from samizdat.app import carry
-from samizdat.cli.codes import code_text
+from samizdat.cli.codes import CAP_VARIABLE, code_text, env_codes
 from samizdat.cli.context import Context
 from samizdat.core import codes
 from samizdat.core.caps import DropKey, ReadCap
 from samizdat.errors import UsageError
 from samizdat.files import atomic_writer, is_stdout
 from samizdat.runtime import system_rng, wall_clock
-from samizdat.transports.bundle import FileSource, seal_to_files, shard_paths
-from samizdat.transports.deaddrop import DeadDrop
 
 __all__ = ["bundle_cap_for", "cap_options", "import_summary", "read_cap", "read_drop_key",
            "register"]
@@ -54,10 +51,23 @@ def read_cap(
     cap_text: str | None, cap_file: Path | None, *, required: bool = True
 ) -> ReadCap | None:
     """The capability from ``--cap`` (``-``: standard input), ``--cap-file`` or
-    ``SAMIZDAT_CAP``; :class:`UsageError` if none is given and one is required. A
-    code of another kind (an invite, a dead-drop key) is refused by name."""
-    text = code_text(codes.READ_CAP, value=cap_text, file=cap_file, env_var="SAMIZDAT_CAP")
+    ``SAMIZDAT_CAP`` (the one read capability among its codes);
+    :class:`UsageError` if none is given and one is required. A code of another
+    kind (an invite, a dead-drop key) given as ``--cap`` is refused by name."""
+    text = code_text(codes.READ_CAP, value=cap_text, file=cap_file)
     if text is None:
+        found = env_codes(codes.READ_CAP)
+        if len(found) > 1:
+            raise UsageError(
+                f"{CAP_VARIABLE} holds {len(found)} read capabilities and this command "
+                "takes one", hint="pass the one to use with --cap-file FILE or --cap -",
+            )
+        text = found[0] if found else None
+    if text is None:
+        others = [t for kind in codes.KINDS if kind is not codes.READ_CAP
+                  for t in env_codes(kind, strict=False)]
+        if required and others:  # say by name what the variable holds instead
+            ReadCap.parse(others[0])
         if required:
             raise UsageError(
                 "a read capability is needed",
@@ -69,15 +79,17 @@ def read_cap(
 
 def read_drop_key(key_text: str | None, key_file: Path | None) -> DropKey | None:
     """The dead-drop key from ``--cap`` (``-``: standard input), ``--cap-file``,
-    ``SAMIZDAT_DROP_KEY``, or ``SAMIZDAT_CAP`` when that holds a dead-drop key (it
-    usually holds a read capability meant for other commands, and is then left
-    alone); ``None`` when none is given."""
+    ``SAMIZDAT_DROP_KEY``, or the dead-drop key among the codes in ``SAMIZDAT_CAP``
+    (its read capabilities are meant for other commands, and are left alone);
+    ``None`` when none is given."""
     text = code_text(codes.DROP_KEY, value=key_text, file=key_file,
                      env_var="SAMIZDAT_DROP_KEY")
     if text is None:
-        env = os.environ.get("SAMIZDAT_CAP")
-        if env is not None and codes.identify(env) is codes.DROP_KEY:
-            text = env
+        found = env_codes(codes.DROP_KEY, strict=False)
+        if len(found) > 1:
+            raise UsageError(f"{CAP_VARIABLE} holds {len(found)} dead-drop keys",
+                             hint="pass the drop's key with --cap-file FILE or --cap -")
+        text = found[0] if found else None
     return None if text is None else DropKey.parse(text)
 
 
@@ -123,10 +135,11 @@ def import_summary(result: carry.ImportResult) -> str:
     what = "stored" if result.new else "already in this store"
 
     def who(s: carry.Signer) -> str:
+        key = s.key.hex()[:16]
         if s.kind == "committee":
-            return (f"final by committee {s.key[:16]}" if s.trusted
-                    else f"final by an untrusted committee {s.key[:16]}")
-        return f"author {s.key[:16]}" + ("" if s.trusted else " (untrusted)")
+            return (f"final by committee {key}" if s.trusted
+                    else f"final by an untrusted committee {key}")
+        return f"author {key}" + ("" if s.trusted else " (untrusted)")
 
     signers = ", ".join(who(s) for s in result.signers) or "nobody"
     return (
@@ -137,14 +150,22 @@ def import_summary(result: carry.ImportResult) -> str:
 
 # ---------------------------------------------------------------- export/import
 
+_history = click.option("--history", is_flag=True,
+                        help="Include the document's earlier versions.")
+
+
+def _cap_out(what: str = "capability") -> Callable[[F], F]:
+    """``--cap-out FILE``: where a new code goes instead of the terminal."""
+    return click.option("--cap-out", type=click.Path(dir_okay=False, path_type=Path),
+                        help=f"Write the {what} to this file instead of printing it.")
+
 
 @click.command("export")
 @click.argument("ref", metavar="VER|DOC")
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), required=True,
               help="The bundle file to write.")
-@click.option("--history", is_flag=True, help="Include the document's earlier versions.")
-@click.option("--cap-out", type=click.Path(dir_okay=False, path_type=Path),
-              help="Write the capability to this file instead of printing it.")
+@_history
+@_cap_out()
 @click.pass_obj
 def export_cmd(ctx: Context, ref: str, out: Path, history: bool, cap_out: Path | None) -> None:
     """Write a sealed bundle of a version for a USB stick; print its read capability.
@@ -157,12 +178,8 @@ def export_cmd(ctx: Context, ref: str, out: Path, history: bool, cap_out: Path |
             "with --out - the bundle goes to standard output, so the capability cannot",
             hint="add --cap-out FILE",
         )
-    store = ctx.store()
-    package = carry.package_version(store, carry.resolve_version(store, ref), history=history)
-    written: list[int] = []
-    cap = seal_to_files(package, [out], k=1, rng=system_rng, written=written)
+    cap, size = carry.export_to_file(ctx.store(), ref, out, system_rng, history=history)
     shown = _give_cap(ctx, cap.danger_real_capability_string(), cap_out)
-    size = written[0]
     if is_stdout(out):
         return  # stdout holds the bundle: nothing else may go there
     ctx.emit(
@@ -179,7 +196,7 @@ def import_cmd(ctx: Context, path: Path, cap_text: str | None, cap_file: Path | 
     """Open, verify and store a sealed bundle (all or nothing)."""
     cap = read_cap(cap_text, cap_file)
     assert cap is not None
-    result = carry.recover_sources(ctx.store(), [FileSource(path)], cap)
+    result = carry.import_file(ctx.store(), path, cap, int(wall_clock()))
     ctx.emit(result.as_json(), import_summary(result))
 
 
@@ -192,9 +209,8 @@ def import_cmd(ctx: Context, path: Path, cap_text: str | None, cap_file: Path | 
 @click.option("--n", "n", type=int, required=True, help="Shards made (one per courier).")
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), required=True,
               help="Folder for the n shard files (created if needed).")
-@click.option("--history", is_flag=True, help="Include the document's earlier versions.")
-@click.option("--cap-out", type=click.Path(dir_okay=False, path_type=Path),
-              help="Write the capability to this file instead of printing it.")
+@_history
+@_cap_out()
 @click.pass_obj
 def disperse_cmd(
     ctx: Context, ref: str, k: int, n: int, out: Path, history: bool, cap_out: Path | None
@@ -204,13 +220,8 @@ def disperse_cmd(
     Shard files have random names and random-looking content; a courier holding
     fewer than K of them holds nothing readable.
     """
-    if not 1 <= k <= n <= 255:
-        raise UsageError("need 1 <= k <= n <= 255", hint="for example --k 3 --n 10")
-    store = ctx.store()
-    package = carry.package_version(store, carry.resolve_version(store, ref), history=history)
-    out.mkdir(parents=True, exist_ok=True)
-    paths = [out / system_rng(8).hex() for _ in range(n)]
-    cap = seal_to_files(package, paths, k=k, rng=system_rng)
+    cap, paths = carry.disperse_to_folder(ctx.store(), ref, k, n, out, system_rng,
+                                          history=history)
     shown = _give_cap(ctx, cap.danger_real_capability_string(), cap_out)
     files = [str(p) for p in paths]
     ctx.emit(
@@ -231,8 +242,7 @@ def recover_cmd(
     duplicate and unrelated files are skipped), then verify and store it."""
     cap = read_cap(cap_text, cap_file)
     assert cap is not None
-    sources = [FileSource(p) for p in shard_paths(paths)]
-    result = carry.recover_sources(ctx.store(), sources, cap)
+    result = carry.recover_files(ctx.store(), paths, cap, int(wall_clock()))
     ctx.emit(result.as_json(), import_summary(result))
 
 
@@ -251,12 +261,11 @@ def deaddrop() -> None:
 
 
 @deaddrop.command("key")
-@click.option("--cap-out", type=click.Path(dir_okay=False, path_type=Path),
-              help="Write the key to this file instead of printing it.")
+@_cap_out("key")
 @click.pass_obj
 def deaddrop_key(ctx: Context, cap_out: Path | None) -> None:
     """Make a new dead-drop key, remember it, and print it."""
-    key = carry.new_drop_key(ctx.store(), system_rng)
+    key = carry.new_drop_key(ctx.store(), system_rng, int(wall_clock()))
     shown = _give_cap(ctx, key.danger_real_key_string(), cap_out, "dead-drop key")
     ctx.emit({"cap": shown}, shown or "dead-drop key written")
 
@@ -270,14 +279,9 @@ def deaddrop_sync(
 ) -> None:
     """Two-way exchange with a dead-drop folder: take in what this store lacks, leave
     what the folder lacks. Safe to interrupt and rerun."""
-    store = ctx.store()
-    drop = DeadDrop(folder)
     key = read_drop_key(cap_text, cap_file)
-    if key is not None:
-        carry.remember_drop_key(store, key)
-    else:
-        key = carry.choose_drop_key(store, drop)
-    report = carry.deaddrop_sync(store, drop, key, system_rng, now=wall_clock())
+    report = carry.deaddrop_sync_folder(ctx.store(), folder, key, system_rng,
+                                        int(wall_clock()))
     ctx.emit(
         report.as_json(),
         f"sent {report.sent}, received {report.received}"

@@ -16,10 +16,16 @@ import sys
 from pathlib import Path
 from typing import Final
 
-from samizdat.core.codes import CodeKind
+from samizdat.core.codes import CodeKind, identify
 from samizdat.errors import InputError, UsageError
 
-__all__ = ["MAX_CODE_FILE_BYTES", "code_text"]
+__all__ = ["CAP_VARIABLE", "MAX_CODE_FILE_BYTES", "code_text", "env_codes"]
+
+CAP_VARIABLE: Final = "SAMIZDAT_CAP"
+"""One meaning everywhere: one or more codes, separated by spaces or commas. Each
+command takes from it the codes of the kind it needs (``import`` one read
+capability, ``mail fetch`` every read capability, ``deaddrop sync`` the dead-drop
+key) and leaves the others alone."""
 
 MAX_CODE_FILE_BYTES: Final = 4096
 """A code file or standard input larger than this is refused after reading this much."""
@@ -56,6 +62,21 @@ def code_text(
     if env_var is not None:
         return os.environ.get(env_var)
     return None
+
+
+def env_codes(kind: CodeKind, var: str = CAP_VARIABLE, *, strict: bool = True) -> list[str]:
+    """The codes of ``kind`` in the environment variable ``var`` (one or more codes
+    separated by spaces or commas, see :data:`CAP_VARIABLE`), without repeats.
+
+    Codes of another samizdat kind are left out (they are meant for other
+    commands). With ``strict``, text that is no samizdat code at all is kept, so
+    that parsing it says what is wrong with it."""
+    found: list[str] = []
+    for text in os.environ.get(var, "").replace(",", " ").split():
+        other = identify(text)
+        if (other is kind or (strict and other is None)) and text not in found:
+            found.append(text)
+    return found
 
 
 def _first_line(raw: bytes, kind: CodeKind, where: str) -> str:

@@ -121,7 +121,7 @@ def dkg1(ctx: Context, name: str, n: int, k: int, index: int, restart: bool,
     store = ctx.store()
     msg = app.dkg1(store, name, n, k, index, system_rng, _now(), restart=restart,
                    secret=code)
-    if code is None and app.status(store, name)["sealed"] is False:
+    if code is None and not app.status(store, name).sealed:
         ctx.note("warning: no committee secret; message files are readable by couriers")
     _write(out, msg)
     ctx.emit({"committee": name, "out": str(out)}, f"round-1 message written to {out}")
@@ -149,8 +149,9 @@ def dkg3(ctx: Context, name: str, files: tuple[Path, ...]) -> None:
     Compare the group key with the other members in person: equal keys mean
     everyone saw the same messages.
     """
-    result = app.dkg3(ctx.store(), name, _read(files), _now())
-    ctx.emit(result, f"committee {name}: group key {result['group_key']}")
+    key = app.dkg3(ctx.store(), name, _read(files), _now())
+    ctx.emit({"committee": key.committee, "group_key": key.group_key.hex(), "k": key.k,
+              "n": key.n}, f"committee {name}: group key {key.group_key.hex()}")
 
 
 @committee.command("commit")
@@ -191,13 +192,14 @@ def finalize(ctx: Context, name: str, ver: str, files: tuple[Path, ...],
     """Aggregate and check the shares; record VER as final."""
     store = ctx.store()
     version = store.find_version(ver)
-    result, final_file = app.finalize(store, name, version, _read(files), system_rng)
+    final = app.finalize(store, name, version, _read(files), system_rng)
     if out is not None:
-        _write(out, final_file)
-    human = f"version {result['version']} is final; signature {result['signature']}"
-    if not result["minisign_ready"]:
+        _write(out, final.final_file)
+    human = f"version {final.version.hex()} is final; signature {final.signature.hex()}"
+    if not final.minisign_ready:
         human += "\n(for minisign: each signer runs 'committee sign' again with the final file)"
-    ctx.emit(result, human)
+    ctx.emit({"version": final.version.hex(), "signature": final.signature.hex(),
+              "minisign_ready": final.minisign_ready}, human)
 
 
 @committee.command("status")
@@ -206,7 +208,13 @@ def finalize(ctx: Context, name: str, ver: str, files: tuple[Path, ...],
 def status(ctx: Context, name: str) -> None:
     """This member's state in committee NAME (no secret is shown)."""
     info = app.status(ctx.store(), name)
-    ctx.emit(info)
+    data: dict[str, object] = {
+        "committee": info.committee, "state": info.state.value, "index": info.index,
+        "n": info.n, "k": info.k,
+    }
+    if info.group_key is not None:
+        data["group_key"] = info.group_key.hex()
+    ctx.emit({**data, "unused_nonces": info.unused_nonces, "sealed": info.sealed})
 
 
 @committee.command("export")

@@ -36,10 +36,15 @@ def default_home() -> Path:
 class Context:
     """Per-invocation state of the command line."""
 
-    def __init__(self, *, home: Path | None, as_json: bool, debug: bool) -> None:
+    def __init__(
+        self, *, home: Path | None, as_json: bool, debug: bool, fast_kdf: bool = False
+    ) -> None:
         self.home = home if home is not None else default_home()
         self.as_json = as_json
         self.debug = debug
+        self.fast_kdf = fast_kdf
+        """Argon2id at libsodium's MIN cost (SAMIZDAT_INSECURE_FAST_KDF=1, read once
+        in ``cli/main.py``): passed to the store, which never reads the environment."""
         # human output goes to stdout unless --json, when it goes nowhere
         self.out = Console(highlight=False, soft_wrap=True)
         self.err = Console(stderr=True, highlight=False, soft_wrap=True)
@@ -98,7 +103,7 @@ class Context:
         if self._store is None:
             from samizdat.store import Store
 
-            self._store = Store.open(self.home, self.passphrase())
+            self._store = Store.open(self.home, self.passphrase(), fast_kdf=self.fast_kdf)
             loose = self._store.home_tightened_from
             if loose is not None:
                 self.note(f"{self.home} was mode {loose:04o}; it is now 0700 "

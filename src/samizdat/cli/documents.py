@@ -16,14 +16,13 @@ from rich.markup import escape
 from rich.table import Table
 
 from samizdat.app import documents as app
-from samizdat.app.carry import verify_bundle
+from samizdat.app.carry import verify_bundle_files
 from samizdat.cli import verdicts
 from samizdat.cli.carry import bundle_cap_for, cap_options
 from samizdat.cli.context import Context
 from samizdat.core.crypto import SecretBytes
 from samizdat.errors import UsageError, VerificationFailed
 from samizdat.runtime import system_rng, wall_clock
-from samizdat.transports.bundle import FileSource, shard_paths
 
 __all__ = ["register"]
 
@@ -62,7 +61,8 @@ def init(ctx: Context) -> None:
 
     The passphrase comes from SAMIZDAT_PASSPHRASE or is asked twice.
     """
-    home, loose = app.init(ctx.home, ctx.passphrase(confirm=True), system_rng)
+    home, loose = app.init(ctx.home, ctx.passphrase(confirm=True), system_rng,
+                           fast_kdf=ctx.fast_kdf)
     if loose is not None:
         ctx.note(f"{home} was mode {loose:04o}; it is now 0700 (only you may enter it)")
     ctx.emit({"home": str(home)}, f"store created at {home}")
@@ -357,8 +357,7 @@ def verify(
         if encoding is not None:
             raise UsageError("--encoding is for a text file, not a sealed bundle",
                              hint="drop --encoding, or drop the read capability")
-        report = verify_bundle(store, [FileSource(p) for p in shard_paths([path])], cap,
-                               policy)
+        report = verify_bundle_files(store, path, cap, policy)
     elif path.is_dir():
         from samizdat.app.statements import verify_statement_dir
 

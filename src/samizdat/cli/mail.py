@@ -11,25 +11,24 @@ from __future__ import annotations
 import os
 import sys
 import tomllib
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 import click
 from rich.markup import escape
 
+from samizdat.cli.codes import env_codes
 from samizdat.cli.context import Context
+from samizdat.core import codes
 from samizdat.core.caps import ReadCap
 from samizdat.core.crypto import SecretBytes
 from samizdat.errors import InputError, UsageError
 from samizdat.runtime import system_rng, wall_clock
-from samizdat.store.mail import MailTables
-from samizdat.transports import mail as transport
 
 __all__ = ["register"]
 
 CONFIG_NAME = "mail.toml"
-_SECURITY = ("none", "starttls", "tls")
 
 
 def _config(ctx: Context, section: str) -> dict[str, Any]:
@@ -52,17 +51,14 @@ def _config(ctx: Context, section: str) -> dict[str, Any]:
     return value
 
 
-def _security(flag_starttls: bool, flag_tls: bool, conf: dict[str, Any]) -> transport.Security:
+def _security(flag_starttls: bool, flag_tls: bool, conf: dict[str, Any]) -> str:
     if flag_starttls and flag_tls:
         raise UsageError("choose one of --starttls and --tls")
     if flag_starttls:
         return "starttls"
     if flag_tls:
         return "tls"
-    value = conf.get("security", "none")
-    if value not in _SECURITY:
-        raise UsageError(f"security must be one of {', '.join(_SECURITY)}, not {value!r}")
-    return value  # type: ignore[no-any-return]
+    return str(conf.get("security", "none"))  # app/mail.py checks it
 
 
 def _opt_path(value: Path | None, conf: dict[str, Any]) -> Path | None:
@@ -82,9 +78,8 @@ def _password(var: str, user: str | None) -> SecretBytes | None:
 
 
 def _caps(given: Sequence[str]) -> list[ReadCap]:
-    texts = list(given)
-    env = os.environ.get("SAMIZDAT_CAP", "")
-    texts += env.replace(",", " ").split()
+    """Every ``--cap``, and every read capability among the codes in SAMIZDAT_CAP."""
+    texts = [*given, *env_codes(codes.READ_CAP)]
     caps: list[ReadCap] = []
     for text in texts:
         cap = ReadCap.parse(text.strip())
@@ -141,19 +136,17 @@ def send_cmd(
         )
     store = ctx.store()
     if server:
-        host, port = transport.parse_hostport(str(server), 465 if security == "tls" else 587)
-        settings = transport.SmtpSettings(
-            host, port, security, str(user) if user else None, _opt_path(cafile, conf)
-        )
+        settings = app.smtp_settings(str(server), security, str(user) if user else None,
+                                     _opt_path(cafile, conf))
         sent = app.send_copy(
             store, ref, sender=sender, to=to, smtp=settings,
             password=_password("SAMIZDAT_SMTP_PASSWORD", settings.user), rng=system_rng,
-            now=wall_clock(), subject=subject, save_to=out, contact=contact,
+            now=int(wall_clock()), subject=subject, save_to=out, contact=contact,
         )
     else:
         assert out is not None
         sent = app.write_copy(store, ref, sender=sender, to=to, path=out, rng=system_rng,
-                              now=wall_clock(), subject=subject, contact=contact)
+                              now=int(wall_clock()), subject=subject, contact=contact)
     action = "sent" if server else f"written to {escape(str(out))}"
     label = f"{escape(sent.message_id)} ({sent.bytes} bytes) for {escape(to)}"
     data: dict[str, Any] = {"message_id": sent.message_id, "bytes": sent.bytes, "to": to}
@@ -214,7 +207,6 @@ def fetch_cmd(
     if eml and not files:
         raise UsageError("--eml needs FILES")
     keys = _caps(caps)
-    limits = transport.Limits.for_attachment(max_attachment)
     conf = _config(ctx, "imap")
     use_config = not (server or mboxes or maildirs or files)
     if use_config:
@@ -225,37 +217,19 @@ def fetch_cmd(
                 hint=f"pass --imap, --mbox, --maildir or --eml FILES, or set [imap] "
                      f"in {CONFIG_NAME}",
             )
-    settings: transport.ImapSettings | None = None
+    imap = None
     if server:
-        security = _security(starttls, tls, conf)
-        host, port = transport.parse_hostport(str(server), 993 if security == "tls" else 143)
-        settings = transport.ImapSettings(
-            host, port, security, user or conf.get("user"),
+        imap = app.imap_settings(
+            str(server), _security(starttls, tls, conf), user or conf.get("user"),
             folder or str(conf.get("mailbox", "INBOX")), _opt_path(cafile, conf),
         )
-
-    def items() -> Iterator[transport.MailItem]:
-        for path in mboxes:
-            yield from transport.read_mbox(path, limits)
-        for path in maildirs:
-            yield from transport.read_maildir(path, limits)
-        if files:
-            yield from transport.read_eml(files, limits)
-        if settings is not None:
-            yield from transport.fetch_imap(
-                settings, _password("SAMIZDAT_IMAP_PASSWORD", settings.user), limits,
-                known=MailTables(store.db).message_done,
-            )
-
-    store = ctx.store()
-    pair_keys = app.contact_pair_keys(store, system_rng)
-    if not keys and not pair_keys:
-        raise UsageError(
-            "no read capability to open copies with, and no contacts",
-            hint="pass --cap CAP or set SAMIZDAT_CAP (the sender gives it separately)",
-        )
-    report = app.fetch_copies(store, items(), keys, limits=limits, now=int(wall_clock()),
-                              pair_keys=pair_keys, progress=lambda m: ctx.note(escape(m)))
+    sources = app.MailSources(
+        mboxes, maildirs, files, imap,
+        lambda: _password("SAMIZDAT_IMAP_PASSWORD", imap.user if imap else None),
+    )
+    report = app.fetch_from(ctx.store(), sources, keys, system_rng, int(wall_clock()),
+                            max_attachment=max_attachment,
+                            progress=lambda m: ctx.note(escape(m)))
     imported = [
         {"document": c.document, "version": c.version, "status": c.status, "where": c.where}
         for c in report.imported

@@ -20,6 +20,7 @@ import click
 from samizdat import __version__
 from samizdat.cli.context import Context
 from samizdat.errors import SamizdatError
+from samizdat.runtime import insecure_fast_kdf
 
 __all__ = ["COMMANDS", "cli", "main"]
 
@@ -80,7 +81,8 @@ def cli(ctx: click.Context, home: Path | None, as_json: bool, debug: bool) -> No
     The store passphrase comes from SAMIZDAT_PASSPHRASE or a prompt.
     Exit codes: 0 success, 1 verification negative, 2 usage error, 3 any other error.
     """
-    ctx.obj = Context(home=home, as_json=as_json, debug=debug)
+    ctx.obj = Context(home=home, as_json=as_json, debug=debug,
+                      fast_kdf=insecure_fast_kdf())
     ctx.call_on_close(ctx.obj.close)
 
 

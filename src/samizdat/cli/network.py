@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import os
 import sys
@@ -195,71 +194,22 @@ def node_group() -> None:
               show_default=True, help="Seconds between rounds of syncing with every contact.")
 @click.pass_obj
 def node_run(
-    ctx: Context, listen: str, advertise: str | None, use_tor: bool, tor_control: str,
+    ctx: Context, listen: str | None, advertise: str | None, use_tor: bool, tor_control: str,
     interval: float,
 ) -> None:
     """Serve contacts and invites until SIGTERM; syncs with every contact each round."""
     from samizdat.app import network
-    from samizdat.node.node import NodeConfig
-    from samizdat.store.contacts import ContactBook
-    from samizdat.transports import tcp
 
-    store = ctx.store()
-    book = ContactBook(store.db)
-    if listen is None:
-        listen = "127.0.0.1:0"
-        last = book.own_address()
-        if last.startswith("127.0.0.1:") and not use_tor:
-            listen = last  # stay where contacts last saw us
-    reused = listen is not None and listen == book.own_address()
-    try:
-        host, port = tcp.parse_hostport(listen, allow_zero=True)
-    except ValueError as exc:
-        raise UsageError(f"--listen: {exc}") from exc
     _setup_logging(ctx.debug)
-    socks = network.socks_from_env()
-    if use_tor and socks is None:
-        socks = ("127.0.0.1", 9050)
-    config = NodeConfig(host=host, port=port, interval=interval, socks=socks, debug=ctx.debug)
-    node = network.make_node(store, system_rng, _now, config)
+    options = network.NodeOptions(listen=listen, advertise=advertise, tor=use_tor,
+                                  tor_control=tor_control, interval=interval, debug=ctx.debug)
 
-    async def main() -> None:
-        try:
-            bound_host, bound_port = await node.start()
-        except OSError as exc:
-            if not reused:
-                raise NetworkError(f"cannot listen on {host}:{port}",
-                                   hint="is another node running there?") from exc
-            config.port = 0  # last time's port is taken now: take any
-            bound_host, bound_port = await node.start()
-        onion = None
-        address = advertise or f"{bound_host}:{bound_port}"
-        if use_tor:
-            from samizdat.transports.tor import start_onion_service
+    def ready(address: str, port: int) -> None:
+        ctx.emit({"address": address, "port": port},
+                 f"node running; contacts reach it at {address}")
 
-            onion = await start_onion_service(
-                int(tor_control.rpartition(":")[2]), bound_port, key=book.onion_key(),
-                control_host=tor_control.rpartition(":")[0] or "127.0.0.1",
-            )
-            address = f"{onion.address}:{onion.virtual_port}"
-            with store.transaction():
-                book.set_onion_key(onion.key)
-        node.address = address
-        with store.transaction():
-            book.set_own_address(address)
-
-        def ready() -> None:
-            ctx.emit({"address": address, "port": bound_port},
-                     f"node running; contacts reach it at {address}")
-
-        try:
-            await node.run(on_ready=ready)
-        finally:
-            if onion is not None:
-                await asyncio.to_thread(onion.close)
-
-    asyncio.run(main())
-    ctx.note(f"node stopped: {node.totals.sent} sent, {node.totals.received} received")
+    totals = network.run_node(ctx.store(), system_rng, _now, options, on_ready=ready)
+    ctx.note(f"node stopped: {totals.sent} sent, {totals.received} received")
 
 
 # ---------------------------------------------------------------------- sync

@@ -17,7 +17,7 @@ from samizdat.app import paper
 from samizdat.app.carry import ImportResult
 from samizdat.cli.carry import cap_options, import_summary, read_cap
 from samizdat.cli.context import Context
-from samizdat.runtime import system_rng
+from samizdat.runtime import system_rng, wall_clock
 
 __all__ = ["register"]
 
@@ -81,7 +81,7 @@ def scan_cmd(ctx: Context, files: tuple[Path, ...], cap_text: str | None,
     the capability. Nothing is stored unless the whole copy verifies.
     """
     cap = read_cap(cap_text, cap_file, required=False)
-    result = paper.scan_copy(ctx.store(), list(files), cap)
+    result = paper.scan_copy(ctx.store(), list(files), cap, int(wall_clock()))
     ctx.emit(result.as_json(), _scanned(result))
 
 

@@ -29,9 +29,10 @@ def demo(ctx: Context, keep: Path | None, real_kdf: bool) -> None:
 
     Exit 0 only if every guarantee that was played held.
     """
+    from samizdat.demo.chapters import CHAPTERS
     from samizdat.demo.runner import run_demo
 
-    ok, rows = run_demo(console=ctx.err if ctx.as_json else ctx.out, keep=keep,
+    ok, rows = run_demo(CHAPTERS, console=ctx.err if ctx.as_json else ctx.out, keep=keep,
                         fast_kdf=not real_kdf)
     ctx.emit(
         {

@@ -2,3 +2,5 @@
 
 normalize, merkle, versions, frost, envelope, caps, verify live here.
 """
+
+__all__: list[str] = []

@@ -191,6 +191,7 @@ def decode(kind: CodeKind, text: str) -> bytes:
         raise DecodeError(f"the {kind.name} has the wrong length",
                           hint="check it for missing or extra characters") from None
     # one code, one spelling: the unused bits of the last character must be zero
+    # (-8 * len(raw) mod 5 of them: 3 for a read capability, 39 bytes in 63 characters)
     if base64.b32encode(raw).decode("ascii").rstrip("=") != upper:
         raise DecodeError(f"the {kind.name} is not in its canonical form",
                           hint="check its last character")

@@ -208,16 +208,27 @@ def x25519_public_key(secret: bytes) -> bytes:
     return bytes(_sodium.crypto_scalarmult_base(secret))
 
 
-def box_seal(recipient_public: bytes, plaintext: bytes) -> bytes:
-    """Anonymous public-key encryption (libsodium sealed box) to an X25519 key.
+def box_seal(recipient_public: bytes, plaintext: bytes, rng: Rng) -> bytes:
+    """Anonymous public-key encryption to an X25519 key, byte for byte libsodium's
+    sealed box (``crypto_box_seal``; :func:`box_open` opens it), with the ephemeral
+    key pair made from ``rng`` like every other random choice in ``core/``:
 
-    The ephemeral key comes from libsodium's own generator, the one place where
-    randomness is not passed in: a sealed box cannot be made deterministic.
+        esk, epk = crypto_box_seed_keypair(rng(32))
+        nonce    = BLAKE2b-192(epk || recipient_public)
+        box      = epk || crypto_box(plaintext, nonce, recipient_public, esk)
+
+    So the same ``rng`` gives the same box (tests and vectors can be replayed), and
+    a good ``rng`` gives what ``crypto_box_seal`` gives.
     """
+    if len(recipient_public) != _sodium.crypto_box_PUBLICKEYBYTES:
+        raise CryptoError("cannot encrypt to this key")
+    seed = rng(_sodium.crypto_box_SEEDBYTES)
+    epk, esk = _sodium.crypto_box_seed_keypair(seed)
+    nonce = hashlib.blake2b(epk + recipient_public,
+                            digest_size=_sodium.crypto_box_NONCEBYTES).digest()
     try:
-        box = _nacl_public.SealedBox(_nacl_public.PublicKey(recipient_public))
-        return bytes(box.encrypt(plaintext))
-    except (_nacl_exc.ValueError, _nacl_exc.TypeError) as exc:
+        return bytes(epk) + bytes(_sodium.crypto_box(plaintext, nonce, recipient_public, esk))
+    except (_nacl_exc.CryptoError, _nacl_exc.ValueError, _nacl_exc.TypeError) as exc:
         raise CryptoError("cannot encrypt to this key") from exc
 
 

@@ -325,11 +325,14 @@ def _collect_round1(state: Round1State, raw: Sequence[bytes]) -> list[Round1Mess
     return [by_index[i] for i in range(1, state.n + 1)]
 
 
-def round2(state: Round1State, round1_messages: Sequence[bytes]) -> tuple[Round2State, bytes]:
+def round2(
+    state: Round1State, round1_messages: Sequence[bytes], rng: Rng
+) -> tuple[Round2State, bytes]:
     """Check every round-1 message and make this member's round-2 message.
 
     ``round1_messages`` are the raw files in any order; this member's own may be
-    among them or not. Returns the new state and the round-2 message bytes.
+    among them or not. ``rng`` makes the ephemeral keys of the sealed boxes. Returns
+    the new state and the round-2 message bytes.
     """
     messages = _collect_round1(state, round1_messages)
     for m in messages:
@@ -341,7 +344,7 @@ def round2(state: Round1State, round1_messages: Sequence[bytes]) -> tuple[Round2
             continue
         share = _poly_eval(state.coefficients, m.index)
         payload = cbor.encode([session, state.index, m.index, share])
-        boxes[m.index] = box_seal(m.enc_key, payload)
+        boxes[m.index] = box_seal(m.enc_key, payload, rng)
     own_share = _poly_eval(state.coefficients, state.index)
     new_state = Round2State(
         state.context, state.n, state.k, state.index, session,

@@ -3,3 +3,5 @@
 It sits beside ``cli/`` at the top of the layers: it drives the real command in
 subprocesses, as people would, and never calls lower layers to take a shortcut.
 """
+
+__all__: list[str] = []

@@ -18,7 +18,7 @@ from typing import Any
 
 from samizdat import children
 from samizdat.demo.manifesto import DRAFTS, POLICE_CHANGE, TITLE
-from samizdat.demo.runner import Demo, NotBuilt, Person
+from samizdat.demo.runner import Demo, MissingTool, NotBuilt, Person, StepFailed
 
 __all__ = ["CHAPTERS"]
 
@@ -283,12 +283,12 @@ def circulate(demo: Demo) -> None:
 def _render(pdf: Path) -> list[Path]:
     pdftoppm = shutil.which("pdftoppm")
     if pdftoppm is None:
-        raise NotBuilt("pdftoppm (poppler-utils) is not installed")
+        raise MissingTool("pdftoppm (poppler-utils) is not installed")
     prefix = pdf.with_suffix("")
     done = children.run([pdftoppm, "-r", "150", "-png", str(pdf), str(prefix)],
                         what=f"rendering {pdf.name}", timeout=120)
     if done.returncode != 0:
-        raise NotBuilt(f"pdftoppm could not render {pdf.name}")
+        raise StepFailed(f"pdftoppm could not render {pdf.name}")
     return sorted(pdf.parent.glob(prefix.name + "-*.png"))
 
 
@@ -489,9 +489,9 @@ def exile(demo: Demo) -> None:
         try:
             from playwright.sync_api import sync_playwright
         except ImportError:
-            raise NotBuilt("playwright is not installed (pip install playwright)") from None
+            raise MissingTool("playwright is not installed (pip install playwright)") from None
         if chromium is None:
-            raise NotBuilt("no chromium to open the mirror in (apt-get install chromium)")
+            raise MissingTool("no chromium to open the mirror in (apt-get install chromium)")
         exiled = demo.person("reader-exile")
         demo.run(exiled, "init")
         demo.run(exiled, "trust", "add", facts["committee_pub"])

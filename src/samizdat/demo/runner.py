@@ -40,6 +40,11 @@ class NotBuilt(Exception):
     """A command the story needs does not exist yet in this build."""
 
 
+class MissingTool(Exception):
+    """A program the story needs (pdftoppm, tesseract...) is not installed on this
+    machine: its chapter is skipped, not failed."""
+
+
 @dataclass
 class Guarantee:
     """One row of the summary: a promise of DESIGN.md and what was measured."""
@@ -155,7 +160,7 @@ class Demo:
         before = len(self.guarantees)
         try:
             yield
-        except NotBuilt as exc:
+        except (NotBuilt, MissingTool) as exc:
             for name in names[len(self.guarantees) - before :]:
                 self.guarantees.append(Guarantee(name, "SKIP", str(exc)))
             self.say(f"  [yellow]SKIP[/] {exc}")
@@ -186,10 +191,8 @@ class Demo:
 
     # ---------------------------------------------------------------- story
 
-    def play(self) -> None:
-        from samizdat.demo import chapters
-
-        for chapter in chapters.CHAPTERS:
+    def play(self, chapters: Sequence[Callable[[Demo], None]]) -> None:
+        for chapter in chapters:
             chapter(self)
 
     def summary(self) -> Table:
@@ -209,21 +212,23 @@ class Demo:
 
 
 def run_demo(
+    chapters: Sequence[Callable[[Demo], None]],
     *,
     console: Console | None = None,
     keep: Path | None = None,
     fast_kdf: bool = True,
-    chapter_filter: Callable[[str], bool] | None = None,
 ) -> tuple[bool, list[Guarantee]]:
-    """Play the whole story in a temporary folder (or ``keep``), then clean up every
-    process and file it started, also on Ctrl-C. Returns (all held, the rows)."""
+    """Play ``chapters`` (``demo.chapters.CHAPTERS``: the whole story) in a temporary
+    folder (or ``keep``), then clean up every process and file it started, also on
+    Ctrl-C. Returns (all held, the rows). The chapters are passed in, so that this
+    module does not import the one that imports it."""
     console = console or Console()
     root = keep if keep is not None else Path(tempfile.mkdtemp(prefix="samizdat-demo-"))
     root.mkdir(parents=True, exist_ok=True)
     demo = Demo(root, console, fast_kdf=fast_kdf)
     started = time.monotonic()
     try:
-        demo.play()
+        demo.play(chapters)
     finally:
         demo.stop_processes()
         if keep is None:

@@ -1,1 +1,3 @@
 """node layer."""
+
+__all__: list[str] = []

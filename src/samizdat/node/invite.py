@@ -29,8 +29,9 @@ from dataclasses import dataclass, field
 from typing import Final
 
 from samizdat.core import cbor, codes
+from samizdat.core.address import is_invite_host, parse_hostport
 from samizdat.core.crypto import blake3_hash
-from samizdat.errors import DecodeError
+from samizdat.errors import AddressError, DecodeError
 
 __all__ = [
     "INVITE_VERSION",
@@ -103,11 +104,10 @@ class Invite:
 
 
 def _split_address(address: str) -> tuple[str, int]:
-    host, sep, port = address.rpartition(":")
-    # ASCII digits only: isdigit() also takes "²" (int() raises) and "٣" (int() reads 3)
-    if not sep or not (port.isascii() and port.isdigit()) or not 0 < int(port) < 65536:
-        raise DecodeError("an invite address is HOST:PORT")
-    return host.strip("[]"), int(port)
+    try:
+        return parse_hostport(address)
+    except AddressError:
+        raise DecodeError("an invite address is HOST:PORT") from None
 
 
 def _encode_address(address: str) -> bytes:
@@ -118,9 +118,11 @@ def _encode_address(address: str) -> bytes:
     try:
         ip = ipaddress.ip_address(host)
     except ValueError:
-        name = host.encode("ascii", "strict") if host.isascii() else b""
-        if not 0 < len(name) <= 253:
-            raise DecodeError("an invite host name is 1 to 253 ASCII characters") from None
+        # the decoder's rule, checked here too: a name it would refuse is never encoded
+        if not is_invite_host(host):
+            raise DecodeError("an invite host name is 1 to 253 printable ASCII characters, "
+                              "without [ ] : / or @") from None
+        name = host.encode("ascii")
         return b"\x04" + bytes([len(name)]) + name + tail
     return (b"\x01" if ip.version == 4 else b"\x02") + ip.packed + tail
 
@@ -162,9 +164,9 @@ def decode_invite(code: str) -> Invite:
         host = onion_address(rest[:32])
     elif kind == 4 and rest and 0 < rest[0] <= 253 and len(rest) == 1 + rest[0] + 2:
         name = rest[1:1 + rest[0]]
-        if not all(0x21 <= b < 0x7F and b not in b"[]:/" for b in name):
+        host = name.decode("latin-1")
+        if not is_invite_host(host):
             raise DecodeError("the invite's host name is not plain ASCII")
-        host = name.decode("ascii")
     else:
         raise DecodeError("the invite's address is malformed")
     (port,) = struct.unpack(">H", rest[-2:])

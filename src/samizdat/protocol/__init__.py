@@ -8,3 +8,5 @@ and events out, never touching a socket, file, clock or global randomness.
 
 The node (asyncio, TCP/Tor) and the simulator (virtual links) drive the same code.
 """
+
+__all__: list[str] = []

@@ -85,38 +85,39 @@ class Role(IntEnum):
 @dataclass(frozen=True)
 class KdfCost:
     """Argon2id limits. Not stored anywhere: a store is opened at the cost it was
-    made with, which is the cost of the environment (see :func:`kdf_cost`)."""
+    made with, which is the cost its caller chose (see :func:`kdf_cost`)."""
 
     opslimit: int
     memlimit: int
     insecure: bool = False
 
 
-def kdf_cost() -> KdfCost:
-    """libsodium's INTERACTIVE limits, or its MIN limits when the environment sets
-    ``SAMIZDAT_INSECURE_FAST_KDF=1``.
+def kdf_cost(fast: bool) -> KdfCost:
+    """libsodium's INTERACTIVE limits, or its MIN limits when ``fast`` (the caller
+    passes it from the top: ``runtime.insecure_fast_kdf()``, i.e.
+    ``SAMIZDAT_INSECURE_FAST_KDF=1``; the store never reads the environment).
 
     The MIN limits (8 KiB, one pass) make a passphrase guess cost microseconds: they
     exist only so that test suites and the demo can unlock hundreds of stores. A store
     made with them must never hold anything real.
     """
-    if os.environ.get("SAMIZDAT_INSECURE_FAST_KDF") == "1":
+    if fast:
         ops, mem = crypto.ARGON2_MIN
         return KdfCost(ops, mem, insecure=True)
     ops, mem = crypto.ARGON2_INTERACTIVE
     return KdfCost(ops, mem)
 
 
-def costs_to_try() -> list[KdfCost]:
-    """The costs :meth:`~samizdat.store.Store.open` tries, in order: the
-    environment's, then (when that is the real cost) libsodium's MIN cost.
+def costs_to_try(fast: bool) -> list[KdfCost]:
+    """The costs :meth:`~samizdat.store.Store.open` tries, in order: the chosen
+    one, then (when that is the real cost) libsodium's MIN cost.
 
-    The second try lets a process without ``SAMIZDAT_INSECURE_FAST_KDF`` open a
-    store made with it (the demo's own checks, a test harness); it adds microseconds
-    and gives an attacker nothing, who can try the MIN cost anyway. The opened store
-    says so in ``Store.kdf_cost.insecure``.
+    The second try lets a process at the real cost open a store made at the fast
+    one (the demo's own checks, a test harness); it adds microseconds and gives an
+    attacker nothing, who can try the MIN cost anyway. The opened store says so in
+    ``Store.kdf_cost.insecure``.
     """
-    cost = kdf_cost()
+    cost = kdf_cost(fast)
     if cost.insecure:
         return [cost]
     ops, mem = crypto.ARGON2_MIN

@@ -57,7 +57,7 @@ from samizdat.errors import (
     UsageError,
     WrongPassphrase,
 )
-from samizdat.runtime import system_rng, wall_clock
+from samizdat.runtime import insecure_fast_kdf, system_rng, wall_clock
 from samizdat.store import keyslots, schema
 from samizdat.store.db import Database
 from samizdat.store.documents import DocumentTables
@@ -144,6 +144,11 @@ def _touch(db: Database, rng: Rng) -> None:
         _set_meta(db, _TOUCH, rng(16))
 
 
+def _fast(choice: bool | None) -> bool:
+    """The fast-KDF switch as passed in, else the process's setting."""
+    return insecure_fast_kdf() if choice is None else choice
+
+
 class Store(DocumentTables):
     """An unlocked store. Open it with :meth:`open`, make one with :meth:`create`;
     use :meth:`transaction` to group writes; :meth:`close` when done."""
@@ -182,10 +187,15 @@ class Store(DocumentTables):
 
     @classmethod
     def create(
-        cls, home: Path, passphrase: SecretBytes, rng: Rng = system_rng, *, now: int | None = None
+        cls, home: Path, passphrase: SecretBytes, rng: Rng = system_rng, *,
+        now: int | None = None, fast_kdf: bool | None = None,
     ) -> Store:
         """Make a new store in ``home`` (created if needed; mode 0700, tightened to
         0700 if it exists with a looser mode: see ``home_tightened_from``).
+
+        ``fast_kdf`` seals the slot at libsodium's MIN Argon2id cost (tests, the
+        demo); the command line passes it. Left out, it is the process's setting
+        (:func:`samizdat.runtime.insecure_fast_kdf`), for library callers.
 
         :class:`StoreExists` if a store is already there.
         """
@@ -214,7 +224,7 @@ class Store(DocumentTables):
         # within the same few milliseconds
         sealed = keyslots.seal_slot(
             slot, passphrase, SlotPayload(Role.PRIMARY, database, key),
-            keyslots.kdf_cost(), rng,
+            keyslots.kdf_cost(_fast(fast_kdf)), rng,
         )
         # every file now, in name order, before either database is filled: their
         # inode numbers and birth times do not say which one is filled first
@@ -234,13 +244,17 @@ class Store(DocumentTables):
             for p in dbs:
                 _remove_db(p)
             raise
-        store = cls(home, db, slot, database, keyslots.kdf_cost())
+        store = cls(home, db, slot, database, keyslots.kdf_cost(_fast(fast_kdf)))
         store.home_tightened_from = tightened
         return store
 
     @classmethod
-    def open(cls, home: Path, passphrase: SecretBytes, rng: Rng = system_rng) -> Store:
-        """Unlock the store in ``home`` with ``passphrase``.
+    def open(
+        cls, home: Path, passphrase: SecretBytes, rng: Rng = system_rng, *,
+        fast_kdf: bool | None = None,
+    ) -> Store:
+        """Unlock the store in ``home`` with ``passphrase`` (trying the Argon2id cost
+        ``fast_kdf`` chooses, as for :meth:`create`).
 
         :class:`NotAStore` if there is none (or it is damaged), :class:`StoreWiped`
         if a wipe did not finish, :class:`WrongPassphrase` if no slot opens. A duress
@@ -258,7 +272,7 @@ class Store(DocumentTables):
                 hint="run 'samizdat wipe --yes' again",
             )
         found: list[tuple[int, SlotPayload]] = []
-        for cost in keyslots.costs_to_try():
+        for cost in keyslots.costs_to_try(_fast(fast_kdf)):
             # derive for every slot, always: the time taken must not say which opened
             opened = [keyslots.open_slot(i, r, passphrase, cost) for i, r in enumerate(raw)]
             found = [(i, p) for i, p in enumerate(opened) if p is not None]

@@ -39,18 +39,18 @@ def final_version(where: Path, text: str, title: str,
     try:
         r1 = [committee_app.dkg1(s, "c", 2, 2, i, os.urandom, _NOW)
               for i, s in enumerate(stores, start=1)]
-        r2 = [committee_app.dkg2(s, "c", r1, _NOW) for s in stores]
+        r2 = [committee_app.dkg2(s, "c", r1, _NOW, os.urandom) for s in stores]
         group_key = b""
         for s in stores:
-            group_key = bytes.fromhex(committee_app.dkg3(s, "c", r2, _NOW)["group_key"])
+            group_key = committee_app.dkg3(s, "c", r2, _NOW).group_key
         _, vid = docs.draft_new(stores[0], normalize(text).paragraphs, title, os.urandom, _NOW)
         rec = stores[0].version(vid)
         doc = stores[0].document(rec.doc_id)
         stores[1].add_document(rec.doc_id, doc.title, doc.created)
         stores[1].add_version(rec, list(stores[0].paragraphs(vid)))
         commits = [committee_app.commit(s, "c", os.urandom, _NOW) for s in stores]
-        shares = [committee_app.sign(s, "c", vid, commits) for s in stores]
-        committee_app.finalize(stores[0], "c", vid, [*commits, *shares])
+        shares = [committee_app.sign(s, "c", vid, commits, os.urandom) for s in stores]
+        committee_app.finalize(stores[0], "c", vid, [*commits, *shares], os.urandom)
         pub = where / "committee.pub"
         pub.write_text(committee_app.export(stores[0], "c"))
     finally:

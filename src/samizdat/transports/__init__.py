@@ -1,1 +1,3 @@
 """transports layer."""
+
+__all__: list[str] = []

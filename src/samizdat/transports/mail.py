@@ -50,6 +50,7 @@ from email.policy import compat32
 from pathlib import Path
 from typing import Literal
 
+from samizdat.core.address import parse_hostport
 from samizdat.core.crypto import SecretBytes
 from samizdat.errors import DecodeError, InputError, NetworkError, UsageError
 
@@ -448,20 +449,6 @@ def read_mbox(path: Path, limits: Limits) -> Iterator[MailItem]:
 
 
 # ------------------------------------------------------------------- connections
-
-
-def parse_hostport(value: str, default_port: int) -> tuple[str, int]:
-    """``HOST:PORT`` (or ``HOST``, or ``[v6]:PORT``) into its parts."""
-    value = value.strip()
-    match = re.fullmatch(r"\[([0-9a-fA-F:.]+)\](?::(\d+))?|([^:\s]+)(?::(\d+))?", value)
-    if not match:
-        raise UsageError(f"not HOST:PORT: {value!r}")
-    host = match.group(1) or match.group(3)
-    port_text = match.group(2) or match.group(4)
-    port = int(port_text) if port_text else default_port
-    if not 0 < port < 65536:
-        raise UsageError(f"port out of range: {port}")
-    return host, port
 
 
 def _tls_context(cafile: Path | None) -> ssl.SSLContext:

@@ -20,6 +20,7 @@ from collections import deque
 from collections.abc import Awaitable, Callable, Hashable
 from dataclasses import dataclass, field
 
+from samizdat.core.address import parse_hostport
 from samizdat.errors import DecodeError, NetworkError, ProtocolError, SamizdatError
 from samizdat.protocol.admission import HandshakeSlots
 from samizdat.protocol.frames import (
@@ -273,22 +274,6 @@ class Connection:
                 await asyncio.shield(self._stream.closed)
         except TimeoutError:
             self.transport.abort()
-
-
-def parse_hostport(
-    text: str, *, default_port: int | None = None, allow_zero: bool = False
-) -> tuple[str, int]:
-    """``host:port`` (IPv6 as ``[addr]:port``) into a pair, or :class:`ValueError`.
-    Port 0 (any free port) only with ``allow_zero``, for listening."""
-    host, sep, port = text.rpartition(":")
-    if not sep:
-        if default_port is None:
-            raise ValueError("expected HOST:PORT")
-        host, port = text, str(default_port)
-    host = host.strip("[]")
-    if not host or not port.isdigit() or not (0 if allow_zero else 1) <= int(port) < 65536:
-        raise ValueError("expected HOST:PORT with a port from 1 to 65535")
-    return host, int(port)
 
 
 async def _tls(
