@@ -81,6 +81,9 @@ class Phase(enum.Enum):
     """Where a session is. After reconciliation the phase says, for each direction,
     how far it got: nothing yet, WANT, or END (see the module docstring)."""
 
+    __hash__ = object.__hash__  # identity (members are singletons): the table's
+    # lookups are the hot path of a simulated million nodes
+
     RECONCILING = "reconciling"
     CHOOSING = "choosing"
     """Reconciled; neither side's WANT is known yet (ours not sent, theirs not seen)."""
@@ -101,6 +104,8 @@ class Phase(enum.Enum):
 class Input(enum.Enum):
     """What moves a session from one phase to another: a frame from the peer, or a
     call of the driver (the ``our_`` inputs)."""
+
+    __hash__ = object.__hash__  # identity, as for Phase
 
     RECONCILE = "RECONCILE"
     """A reconciliation message after which our reconciler is not done."""

@@ -95,7 +95,7 @@ class Network:
 
     def __init__(self, config: SimConfig, graph: list[list[int]], rng: random.Random) -> None:
         self.cfg = config
-        self.adj = graph
+        self.adj = list(graph)  # own outer list: seizures edit it, the baseline's graph stays
         self.rng = rng
         self.loop = EventLoop()
         self.policy = PassAlongPolicy(config.k, config.n, config.courier_extra)
@@ -157,15 +157,25 @@ class Network:
         self.stats.calls_by_round.append(calls)
 
     def seize(self, fraction: float) -> list[int]:
-        """Take a fraction of nodes (never all) off the network for good, wiping them."""
+        """Take a fraction of nodes (never all) off the network for good, wiping them.
+        Their contacts learn of it (a seizure is noticed: the node never answers, and
+        word travels) and drop them from their contact lists, so calls are no longer
+        wasted on them."""
         candidates = [i for i in range(len(self.adj)) if not self.seized[i]]
         count = min(len(candidates), round(fraction * len(self.adj)))
         victims = self.rng.sample(candidates, count)
+        touched: set[int] = set()
         for i in victims:
             self.seized[i] = True
             self.online[i] = False
             self.held[i] = set()
             self.state[i].held = 0
+            touched.update(self.adj[i])
+            self.adj[i] = []
+        seized = self.seized
+        for v in touched:
+            if not seized[v]:
+                self.adj[v] = [u for u in self.adj[v] if not seized[u]]
         return victims
 
     # ------------------------------------------------------------ one call
@@ -203,30 +213,38 @@ class Network:
     def _send(self, call: _Call, side: int, frames: list[bytes]) -> None:
         if call.broken:
             return
+        if not frames:
+            return
         sender = call.nodes[side]
         loss = self.cfg.loss
-        for wire in frames:
-            if loss and self.rng.random() < loss:
-                call.broken = True  # the connection dropped: nothing more gets through
-                return
-            self.bytes_out[sender] += len(wire)
-            self.loop.schedule(call.lat, self._deliver, call, 1 - side, wire)
+        if loss:
+            for _ in frames:
+                if self.rng.random() < loss:
+                    call.broken = True  # the connection dropped: nothing more gets through
+                    return
+        self.bytes_out[sender] += sum(map(len, frames))
+        # the frames of one send leave together and arrive together, in order, one
+        # latency later: one event for the batch (the same as one per frame, since
+        # nothing else can come between them on the link)
+        self.loop.schedule(call.lat, self._deliver, call, 1 - side, frames)
 
-    def _deliver(self, call: _Call, side: int, wire: bytes) -> None:
+    def _deliver(self, call: _Call, side: int, frames: list[bytes]) -> None:
         if call.broken or call.closed[side] or call.conv is None:
             return
         node = call.nodes[side]
         if self.seized[node]:
             call.broken = True
             return
-        self.bytes_in[node] += len(wire)
         conv = call.conv[side]
-        for frame in call.dec[side].feed(wire):
-            if conv.closed:
-                return
-            out, events = conv.receive(frame)
-            self._send(call, side, out)
-            self._handle(call, side, events)
+        dec = call.dec[side]
+        for wire in frames:
+            self.bytes_in[node] += len(wire)
+            for frame in dec.feed(wire):
+                if conv.closed:
+                    return
+                out, events = conv.receive(frame)
+                self._send(call, side, out)
+                self._handle(call, side, events)
 
     def _handle(self, call: _Call, side: int, events: list[EngineEvent]) -> None:
         assert call.conv is not None
