@@ -174,3 +174,38 @@ def test_the_driver_may_ask_only_for_what_the_engine_chose() -> None:
     with pytest.raises(LocalProtocolError):
         me.conv.want([(extra, 0)])
     assert me.conv.want([(ask.items[0], 0)])  # a subset is fine
+
+
+class _Sketch:
+    """A stand-in extension (a reach sketch would be one) on a spare frame type."""
+
+    frame_type = FrameType.INVITE
+
+    def __init__(self, mine: bytes) -> None:
+        self.mine = mine
+        self.got: list[bytes] = []
+
+    def opening(self) -> bytes | None:
+        return self.mine
+
+    def receive(self, payload: bytes) -> None:
+        self.got.append(payload)
+
+
+def test_an_extension_is_exchanged_after_reconciliation_and_refused_before() -> None:
+    docs = _versions(3, 5)
+    engine = Engine()
+    key = b"e" * 32
+    ours = {pair_item_id(key, v): p for v, p in docs.items()}
+    xa, xb = _Sketch(b"sketch a"), _Sketch(b"sketch b")
+    a = _Peer(engine.open(GossipState(), 1, ItemSet(ours), set(ours), initiator=True,
+                          extensions=[xa]), ours)
+    b = _Peer(engine.open(GossipState(), 2, ItemSet([]), set(), initiator=False,
+                          extensions=[xb]), {})
+    _call(a, b)
+    assert xa.got == [b"sketch b"] and xb.got == [b"sketch a"]
+    assert len(b.got) == 3 and a.conv.session.phase.value == "closed"
+    early = engine.open(GossipState(), 3, ItemSet([]), set(), initiator=False,
+                        extensions=[_Sketch(b"x")])
+    with pytest.raises(RemoteProtocolError):
+        early.receive(Frame(FrameType.INVITE, b"too soon"))

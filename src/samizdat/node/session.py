@@ -140,12 +140,15 @@ async def run_session(
     engine: Engine | None = None,
     state: GossipState | None = None,
     contact: Hashable = None,
+    extensions: Sequence[proto.Extension] = (),
 ) -> SessionStats:
     """Run one session; the dialer is the ``initiator``. Returns what moved.
 
     ``key`` is :func:`pair_key` of the two transport keys. ``engine`` and ``state``
     are the node's (one state for all its sessions, so that only one pulls at a
-    time); without them the session is a one-off with a fresh state. Raises
+    time); without them the session is a one-off with a fresh state.
+    ``extensions`` exchange extra data once reconciled (``protocol.session.Extension``).
+    Raises
     :class:`RemoteProtocolError` (the peer misbehaved) or :class:`NetworkError`.
     """
     stats = SessionStats()
@@ -157,7 +160,7 @@ async def run_session(
     quota = library.quota() if isinstance(library, HasQuota) else None
     state.held = len(held_versions)
     machine = engine.open(state, contact, ItemSet(mine), held, initiator=initiator,
-                          quota=quota)
+                          quota=quota, extensions=extensions)
     queue: asyncio.Queue[bytes | None] = asyncio.Queue(QUEUE_FRAMES)
     parts: dict[bytes, list[bytes]] = {}  # item -> chunks so far (with a resumed prefix)
     resumes: dict[bytes, tuple[int, int]] = {}  # item -> (total, offset) kept from before
