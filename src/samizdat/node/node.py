@@ -390,8 +390,8 @@ class Node:
                                         secrets.token_bytes)
             if key is None:
                 return
-            tried.add(key)  # type: ignore[arg-type]
-            await self.sync_with(contacts[key])  # type: ignore[index]
+            tried.add(key)
+            await self.sync_with(contacts[key])
 
     # ---------------------------------------------------------------- lifecycle
 

@@ -47,7 +47,7 @@ from typing import Protocol, runtime_checkable
 from samizdat.errors import DecodeError, LocalProtocolError, RemoteProtocolError
 from samizdat.protocol import session as proto
 from samizdat.protocol.frames import MAX_FRAME, Frame, FrameDecoder
-from samizdat.protocol.gossip import Contact, GossipState, budget, choose, next_call
+from samizdat.protocol.gossip import C, Contact, GossipState, budget, choose, next_call
 from samizdat.protocol.reconcile import ItemSet
 
 __all__ = [
@@ -101,8 +101,8 @@ class Engine:
         (the simulator: never; the node: some rounds, in case a change was missed)."""
         self.max_wants = max_wants
 
-    def next_call(self, state: GossipState, contacts: Sequence[Contact], quota: int | None,
-                  now: float, rng: Callable[[int], bytes]) -> Contact | None:
+    def next_call(self, state: GossipState, contacts: Sequence[C], quota: int | None,
+                  now: float, rng: Callable[[int], bytes]) -> C | None:
         """The contact to call now, or None to stay quiet until something changes
         (we gain an item, or an in-step mark expires)."""
         if state.in_step and self.quiet != math.inf:

@@ -37,6 +37,7 @@ from __future__ import annotations
 import enum
 from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 __all__ = ["GossipState", "PassAlongPolicy", "Role", "budget", "choose", "next_call",
            "pick_contact"]
@@ -90,14 +91,15 @@ class PassAlongPolicy:
         """
         return choose(offered, self.wanted(role, state), rank)
 
-    def next_call(self, role: Role, state: GossipState, contacts: Sequence[Contact],
-                  rng: Callable[[int], bytes]) -> Contact | None:
+    def next_call(self, role: Role, state: GossipState, contacts: Sequence[C],
+                  rng: Callable[[int], bytes]) -> C | None:
         """The contact to call this round, or None to stay quiet (stop rule 3)."""
         return next_call(state, contacts, state.held < self.quota(role), rng)
 
 
 Contact = Hashable
 """A contact as the driver names it: an index in the simulator, a key in the node."""
+C = TypeVar("C", bound=Hashable)
 
 
 @dataclass(slots=True)
@@ -139,8 +141,8 @@ def choose(offered: Sequence[bytes], want: int,
     return sorted(offered, key=rank)[:want]
 
 
-def next_call(state: GossipState, contacts: Sequence[Contact], lacking: bool,
-              rng: Callable[[int], bytes]) -> Contact | None:
+def next_call(state: GossipState, contacts: Sequence[C], lacking: bool,
+              rng: Callable[[int], bytes]) -> C | None:
     """Stop rule 3: call a contact not in step; if all are, call any only while
     ``lacking`` (still short of the quota), else stay quiet."""
     if not contacts:
@@ -153,7 +155,7 @@ def next_call(state: GossipState, contacts: Sequence[Contact], lacking: bool,
     return None
 
 
-def pick_contact(contacts: Sequence[Contact], rng: Callable[[int], bytes]) -> Contact:
+def pick_contact(contacts: Sequence[C], rng: Callable[[int], bytes]) -> C:
     """One contact uniformly at random (the call of this round)."""
     if not contacts:
         raise ValueError("no contacts to call")
