@@ -75,7 +75,13 @@ QUEUE_FRAMES: Final = 16
 
 
 class Library(Protocol):
-    """What a session needs from the store (the node gives it a store-backed one)."""
+    """What a session needs from the store (the node gives it a store-backed one).
+
+    Two optional methods are looked for at run time: ``quota() -> int | None``
+    (:class:`samizdat.protocol.engine.HasQuota`: how many items this node wants in
+    all; without it, whatever it lacks) and, on the node's library,
+    ``for_contact(contact_id) -> Library`` (:class:`samizdat.node.node.PerContact`:
+    the view one contact is served from)."""
 
     def offered(self) -> Sequence[bytes]:
         """Version ids this node passes along to contacts."""
