@@ -25,7 +25,9 @@ secrets (passphrases, keys, read capabilities), nor the text of a document.
     │   ├── StoreExists
     │   └── StoreWiped
     ├── NotFound                  an id or prefix that names nothing (or several things)
-    ├── ProtocolError             a peer broke the protocol
+    ├── ProtocolError             a protocol rule was broken
+    │   ├── RemoteProtocolError   by the peer: the only kind that cuts a contact off
+    │   └── LocalProtocolError    by our own code driving a machine wrongly (a bug)
     ├── NetworkError              a peer or server could not be reached
     └── MissingExtra              an optional part is not installed
 
@@ -41,12 +43,14 @@ __all__ = [
     "CryptoError",
     "DecodeError",
     "InputError",
+    "LocalProtocolError",
     "MissingExtra",
     "NetworkError",
     "NotAStore",
     "NotEnoughShards",
     "NotFound",
     "ProtocolError",
+    "RemoteProtocolError",
     "SamizdatError",
     "StoreError",
     "StoreExists",
@@ -163,7 +167,18 @@ class NotFound(SamizdatError):
 
 
 class ProtocolError(SamizdatError):
-    """A peer sent something the protocol does not allow."""
+    """A protocol rule was broken. Code that cannot tell who broke it raises this;
+    the sans-io machines raise one of the two kinds below."""
+
+
+class RemoteProtocolError(ProtocolError):
+    """The peer sent something the protocol does not allow. The session is over and
+    the driver cuts that contact off (and only that contact)."""
+
+
+class LocalProtocolError(ProtocolError):
+    """Our own code drove a machine wrongly (asked for an item twice, answered before
+    being asked). A bug: it is raised to the caller and never cuts a contact off."""
 
 
 class NetworkError(SamizdatError):

@@ -55,7 +55,7 @@ def test_quiet_when_every_contact_is_in_step() -> None:
 
 def test_a_node_that_lacks_keeps_calling() -> None:
     p = PassAlongPolicy(k=3, n=5)
-    state = GossipState(held=1, in_step={1, 2})
+    state = GossipState(held=1, in_step={1: 0.0, 2: 0.0})
     assert p.next_call(Role.READER, state, [1, 2], rng().randbytes) in (1, 2)
 
 

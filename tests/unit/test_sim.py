@@ -189,3 +189,20 @@ def test_cli_writes_summary_and_plots(tmp_path: Path) -> None:
     for name in ("reach.png", "bytes_per_node.png", "survival.png", "informant.png"):
         assert (out / name).read_bytes().startswith(b"\x89PNG")
     assert json.loads((out / "summary.json").read_text())["nodes"] == 120
+
+
+def test_seized_nodes_leave_every_contact_list() -> None:
+    from samizdat.sim.network import Network
+
+    cfg = SimConfig(nodes=200, seed=3)
+    graph = watts_strogatz(cfg.nodes, cfg.degree, cfg.beta, random.Random(3))
+    net = Network(cfg, graph, random.Random(4))
+    victims = set(net.seize(0.3))
+    assert len(victims) == 60
+    for u, contacts in enumerate(net.adj):
+        if u in victims:
+            assert contacts == []
+        else:
+            assert not victims & set(contacts)
+    # the friend graph the baseline runs on is untouched
+    assert any(victims & set(c) for c in graph)

@@ -8,8 +8,12 @@ thread only). Each accepted or dialed connection is authenticated by pinned TLS
   read under a deadline, the one-time secret is redeemed, the contact is added; or
 * it is a contact: one :func:`~samizdat.node.session.run_session` runs.
 
-Items that arrive are marked shared, so they are passed along to the other contacts
-at the next round (which is started at once). A misbehaving peer is cut off with one
+Whom to call, and what to ask each contact for, is decided by the sans-io engine
+(``protocol/engine.py``), the same one the simulator measures: a round calls, one
+after another, the contacts the engine picks (those not in step with us), and stops
+when the engine says to stay quiet; only one session at a time pulls items. Items
+that arrive are marked shared, so they are passed along to the other contacts at
+the next round (which is started at once). A misbehaving peer is cut off with one
 logged reason; the node keeps serving everyone else. SIGTERM / SIGINT stop the node
 cleanly: no new connections, running sessions cancelled (what was committed stays),
 onion service removed, store closed.
@@ -24,15 +28,18 @@ import asyncio
 import contextlib
 import ctypes
 import logging
+import secrets
 import signal
 import ssl
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Protocol, runtime_checkable
 
 from samizdat.core.crypto import blake3_hash, certificate_ed25519_key, constant_time_equal
 from samizdat.errors import (
     CryptoError,
     DecodeError,
+    LocalProtocolError,
     NetworkError,
     NotFound,
     ProtocolError,
@@ -46,7 +53,9 @@ from samizdat.node.session import (
     run_session,
 )
 from samizdat.protocol.admission import HandshakeSlots, Route, epoch_of
+from samizdat.protocol.engine import Engine, HasQuota
 from samizdat.protocol.frames import FrameType
+from samizdat.protocol.gossip import GossipState
 from samizdat.runtime import monotonic
 from samizdat.store.contacts import Contact, ContactBook, invite_secret_hash
 from samizdat.transports import tcp
@@ -90,6 +99,15 @@ class NodeConfig:
     max_frame: int = tcp.DEFAULT_MAX_FRAME
     max_item: int = MAX_ITEM_BYTES
     debug: bool = False
+
+
+@runtime_checkable
+class PerContact(Protocol):
+    """A library that offers each contact its own view (a reader and a courier may
+    be offered different items)."""
+
+    def for_contact(self, contact_id: int) -> Library:
+        """The view of the library that ``contact_id`` (``Contact.id``) is served."""
 
 
 def release_free_memory() -> None:
@@ -182,7 +200,8 @@ class Node:
         self.stopping = asyncio.Event()
         self.totals = SessionStats()
         self.cut_off = 0
-        self.in_step: dict[bytes, float] = {}  # contact key -> when found in step
+        self.engine = Engine(quiet=config.interval * config.quiet_rounds)
+        self.gossip = GossipState()  # the engine's view of this node (all sessions)
         self._offered_mark: tuple[int, bytes] | None = None
         self.directory = Directory(identity)
         self._directory_mark: tuple[int, int, int] | None = None
@@ -295,13 +314,20 @@ class Node:
         try:
             stats = await run_session(
                 conn,
-                self.library,
+                self._library_for(contact),
                 pair_key(self.identity.public_key, contact.public_key),
                 initiator=direction == "outgoing",
                 timeout=self.config.session_timeout,
                 on_item=self._arrived,
                 max_item=self.config.max_item,
+                engine=self.engine,
+                state=self.gossip,
+                contact=contact.public_key,
             )
+        except LocalProtocolError:
+            # our own bug, not the contact's fault: never cut it off for this
+            log.exception("a session failed on an internal error")
+            raise
         except ProtocolError as exc:
             self.cut_off += 1
             log.warning("cut off %s: %s", who(contact, self.config.debug), exc.message)
@@ -314,17 +340,19 @@ class Node:
             self.active.discard(contact.public_key)
         self.totals.sent += stats.sent
         self.totals.received += stats.received
-        if stats.sent == stats.received == 0:
-            self.in_step[contact.public_key] = monotonic()
         log.info(
             "%s session with %s: %d sent, %d received",
             direction, who(contact, self.config.debug), stats.sent, stats.received,
         )
 
+    def _library_for(self, contact: Contact) -> Library:
+        if isinstance(self.library, PerContact):
+            return self.library.for_contact(contact.id)
+        return self.library
+
     def _arrived(self, version_id: bytes) -> None:
-        self.mark_shared(version_id)  # pass it along
-        self.in_step.clear()  # every contact may lack what we just gained
-        self.wake.set()
+        self.mark_shared(version_id)  # pass it along (the engine already knows we
+        self.wake.set()               # gained, so every contact is called again)
 
     async def sync_with(self, contact: Contact) -> None:
         """Dial one contact and run one session (errors are logged, not raised)."""
@@ -341,25 +369,29 @@ class Node:
         finally:
             await conn.close()
 
-    def _due(self, contact: Contact) -> bool:
-        """Stop rule "quiet when in step" (``protocol/gossip.py``): after a session
-        that moved nothing, both sides hold what the other offers; a contact that
-        gains something calls us itself. So skip it for a while, unless what we
-        offer changed (a ``share`` run from the command line, or an arrival)."""
-        since = self.in_step.get(contact.public_key)
-        if since is None:
-            return True
-        return monotonic() - since >= self.config.interval * self.config.quiet_rounds
-
     async def round(self) -> None:
-        """Dial, concurrently, every contact with a known address that is due."""
+        """Call, one after another, the contacts the engine picks, until it says to
+        stay quiet (every contact in step with us and nothing lacking) or each
+        contact with a known address was tried once. One call at a time: the engine
+        lets only one session pull, so calling everyone at once would gain nothing
+        and cost every contact a handshake."""
         offered = sorted(self.library.offered())
         mark = (len(offered), blake3_hash(b"".join(offered)))
         if mark != self._offered_mark:
-            self._offered_mark = mark
-            self.in_step.clear()
-        contacts = [c for c in self.book.all() if c.address and self._due(c)]
-        await asyncio.gather(*(self.sync_with(c) for c in contacts))
+            self._offered_mark = mark  # a share run beside the node: offer it to all
+            self.gossip.in_step.clear()
+        quota = self.library.quota() if isinstance(self.library, HasQuota) else None
+        tried: set[bytes] = set()
+        while not self.stopping.is_set():
+            contacts = {c.public_key: c for c in self.book.all()
+                        if c.address and c.public_key not in tried
+                        and c.public_key not in self.active}
+            key = self.engine.next_call(self.gossip, sorted(contacts), quota, monotonic(),
+                                        secrets.token_bytes)
+            if key is None:
+                return
+            tried.add(key)
+            await self.sync_with(contacts[key])
 
     # ---------------------------------------------------------------- lifecycle
 

@@ -1,12 +1,14 @@
-"""One sync session with one contact: the asyncio driver of ``protocol.session``.
+"""One sync session with one contact: the asyncio driver of ``protocol.engine``.
 
-The sans-io :class:`samizdat.protocol.session.Session` decides everything about the
-conversation (range-based reconciliation over pair-keyed ids, WANT, DATA in chunks,
-END; see ``docs/spec/frames.md`` and ``docs/spec/reconcile.md``); this module only
-moves its frames over an authenticated :class:`~samizdat.transports.tcp.Connection`
-and answers its events from the store:
+The sans-io :class:`samizdat.protocol.engine.Conversation` decides everything about
+the conversation (range-based reconciliation over pair-keyed ids, what to ask for
+under the pass-along quotas, WANT, DATA in chunks, END; see ``docs/spec/engine.md``,
+``docs/spec/frames.md`` and ``docs/spec/reconcile.md``); this module only moves its
+frames over an authenticated :class:`~samizdat.transports.tcp.Connection` and
+answers its events from the store:
 
-* ``Reconciled``: ask (``want``) for every id the peer has that we do not hold;
+* ``Ask``: the engine chose what to ask for (ids we do not hold, within the quota,
+  nothing while another contact's pull is in flight); we add resume offsets;
 * ``Wanted``: a sender task packages each wanted version and streams it; frames go
   through a small bounded queue to one writer task that awaits ``drain()`` after each
   (backpressure), while the reader keeps reading, so two sides sending large items
@@ -21,7 +23,9 @@ and answers its events from the store:
 
 Every protocol violation the machine detects, a frame that does not decode, an item
 that fails verification or names another version than its id, or an oversized item
-cuts the session with a :class:`ProtocolError` naming the reason; nothing is stored
+cuts the session with a :class:`RemoteProtocolError` naming the reason (our own
+misuse of the engine is a :class:`LocalProtocolError`, which is a bug and is never
+taken for the peer's fault); nothing is stored
 from a failing item. Resume: what was committed stays; of an item cut off mid-way
 the bytes that arrived are kept (``save_partial``, in the store, under the
 pair-keyed id), and the next session with that contact asks for the item from that
@@ -37,15 +41,18 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass, field
 from typing import Final, Protocol
 
 from samizdat.core.crypto import blake3_hash
-from samizdat.errors import DecodeError, NetworkError, ProtocolError, SamizdatError
+from samizdat.errors import RemoteProtocolError, SamizdatError
 from samizdat.protocol import session as proto
-from samizdat.protocol.frames import Frame, FrameType
+from samizdat.protocol.engine import Ask, Engine, EngineEvent, HasQuota
+from samizdat.protocol.frames import FrameType
+from samizdat.protocol.gossip import GossipState
 from samizdat.protocol.reconcile import ItemSet, pair_item_id
+from samizdat.runtime import monotonic
 from samizdat.transports.tcp import Connection
 
 __all__ = [
@@ -68,7 +75,13 @@ QUEUE_FRAMES: Final = 16
 
 
 class Library(Protocol):
-    """What a session needs from the store (the node gives it a store-backed one)."""
+    """What a session needs from the store (the node gives it a store-backed one).
+
+    Two optional methods are looked for at run time: ``quota() -> int | None``
+    (:class:`samizdat.protocol.engine.HasQuota`: how many items this node wants in
+    all; without it, whatever it lacks) and, on the node's library,
+    ``for_contact(contact_id) -> Library`` (:class:`samizdat.node.node.PerContact`:
+    the view one contact is served from)."""
 
     def offered(self) -> Sequence[bytes]:
         """Version ids this node passes along to contacts."""
@@ -130,21 +143,35 @@ async def run_session(
     timeout: float = IDLE_TIMEOUT,
     on_item: Callable[[bytes], None] | None = None,
     max_item: int = MAX_ITEM_BYTES,
+    engine: Engine | None = None,
+    state: GossipState | None = None,
+    contact: Hashable = None,
+    extensions: Sequence[proto.Extension] = (),
 ) -> SessionStats:
     """Run one session; the dialer is the ``initiator``. Returns what moved.
 
-    ``key`` is :func:`pair_key` of the two transport keys. Raises
-    :class:`ProtocolError` (the peer misbehaved) or :class:`NetworkError`.
+    ``key`` is :func:`pair_key` of the two transport keys. ``engine`` and ``state``
+    are the node's (one state for all its sessions, so that only one pulls at a
+    time); without them the session is a one-off with a fresh state.
+    ``extensions`` exchange extra data once reconciled (``protocol.session.Extension``).
+    Raises
+    :class:`RemoteProtocolError` (the peer misbehaved) or :class:`NetworkError`.
     """
     stats = SessionStats()
+    engine = engine or Engine()
+    state = state if state is not None else GossipState()
     mine = {pair_id(key, v): v for v in library.offered()}
-    held = {pair_id(key, v) for v in library.held()} | set(mine)
-    machine = proto.Session(ItemSet(mine), initiator=initiator)
+    held_versions = library.held()
+    held = {pair_id(key, v) for v in held_versions} | set(mine)
+    quota = library.quota() if isinstance(library, HasQuota) else None
+    state.held = len(held_versions)
+    machine = engine.open(state, contact, ItemSet(mine), held, initiator=initiator,
+                          quota=quota, extensions=extensions)
     queue: asyncio.Queue[bytes | None] = asyncio.Queue(QUEUE_FRAMES)
     parts: dict[bytes, list[bytes]] = {}  # item -> chunks so far (with a resumed prefix)
     resumes: dict[bytes, tuple[int, int]] = {}  # item -> (total, offset) kept from before
     totals: dict[bytes, int] = {}
-    tasks: list[asyncio.Task[None]] = []
+    group: list[asyncio.TaskGroup] = []  # the session's task group, once it runs
 
     async def writer() -> None:
         while (wire := await queue.get()) is not None:
@@ -165,11 +192,11 @@ async def run_session(
         await put(frames)
         await handle(events)
 
-    async def handle(events: list[proto.Event]) -> None:
+    async def handle(events: list[EngineEvent]) -> None:
         for event in events:
-            if isinstance(event, proto.Reconciled):
+            if isinstance(event, Ask):
                 wants = []
-                for i in [i for i in event.need if i not in held][: proto.MAX_WANTS]:
+                for i in event.items:
                     total, prefix = library.partial(i)
                     if not 0 < len(prefix) < total <= max_item:
                         if prefix:
@@ -182,10 +209,11 @@ async def run_session(
                     del prefix
                 await put(machine.want(wants))
             elif isinstance(event, proto.Wanted):
-                tasks.append(asyncio.create_task(send(event.items)))
+                group[0].create_task(send(event.items))
             elif isinstance(event, proto.Chunk):
                 if event.total > max_item:
-                    raise ProtocolError(f"the peer announced an item over {max_item} bytes")
+                    raise RemoteProtocolError(
+                        f"the peer announced an item over {max_item} bytes")
                 if event.item not in parts:
                     parts[event.item] = []
                     resumed = resumes.pop(event.item, None)
@@ -193,11 +221,11 @@ async def run_session(
                         total, reached = resumed
                         if total != event.total:
                             library.drop_partial(event.item)
-                            raise ProtocolError(
+                            raise RemoteProtocolError(
                                 "the item changed size since the interrupted transfer")
                         kept_total, prefix = library.partial(event.item)
                         if kept_total != total or len(prefix) != reached:
-                            raise ProtocolError("the kept part of the item changed")
+                            raise RemoteProtocolError("the kept part of the item changed")
                         parts[event.item].append(prefix)
                     totals[event.item] = event.total
                 parts[event.item].append(event.data)
@@ -212,68 +240,66 @@ async def run_session(
                     version_id = library.store_checked(checked)
                 except SamizdatError as exc:
                     library.drop_partial(event.item)
-                    raise ProtocolError("the peer sent an item that failed verification") from exc
+                    raise RemoteProtocolError(
+                        "the peer sent an item that failed verification") from exc
                 library.drop_partial(event.item)
                 if pair_id(key, version_id) != event.item:
-                    raise ProtocolError("the peer sent another item than the one named")
+                    raise RemoteProtocolError("the peer sent another item than the one named")
+                held.add(event.item)
+                machine.gained(state.held + 1)
                 stats.received += 1
                 stats.received_ids.append(version_id)
                 if on_item is not None:
                     on_item(version_id)
             elif isinstance(event, proto.Closed) and event.reason != "done":
-                raise ProtocolError(f"the session ended early: {event.reason}")
+                raise RemoteProtocolError(f"the session ended early: {event.reason}")
 
     pings = 0
-    write_task = asyncio.create_task(writer())
     try:
-        frames, events = machine.start()
-        await put(frames)
-        await handle(events)
-        while not machine.closed:
-            frame = await _next(conn, timeout, write_task)
-            try:
+        # every task of the session lives in this group: if the writer or a sender
+        # fails, the reader is cancelled too, and nothing outlives the session
+        async with asyncio.TaskGroup() as tg:
+            group.append(tg)
+            tg.create_task(writer())
+            await put(machine.start())
+            while not machine.closed:
+                frame = await conn.read_frame(timeout=timeout)
                 if frame.type in (FrameType.PING, FrameType.PONG):
                     pings += 1
                     if pings > MAX_PINGS:
-                        raise ProtocolError("the peer sent a flood of pings")
+                        raise RemoteProtocolError("the peer sent a flood of pings")
                 frames, events = machine.receive(frame)
-            except DecodeError as exc:
-                raise ProtocolError(f"the peer sent a malformed frame ({exc.message})") from exc
-            await put(frames)
-            await handle(events)
-            for t in [t for t in tasks if t.done()]:
-                t.result()  # re-raise a sender's failure here
-                tasks.remove(t)
-        for t in tasks:
-            await t
-        await queue.put(None)
-        await write_task
+                await put(frames)
+                await handle(events)
+            await queue.put(None)  # the writer ends once every frame is out
+    except BaseExceptionGroup as group:
+        raise _first_error(group) from None
     finally:
+        machine.finish(monotonic())
         # keep what arrived of unfinished items: the next session resumes from there
         for item, chunks in parts.items():
             if chunks and item in totals:
                 with contextlib.suppress(SamizdatError):
                     library.save_partial(item, totals[item], b"".join(chunks))
-        live = [t for t in [*tasks, write_task] if not t.done()]
-        for t in live:
-            t.cancel()
-        # wait for every task we started; their errors were raised already (or are
-        # cancellations we asked for), so they are collected, not re-raised
-        await asyncio.gather(*live, return_exceptions=True)
-        for t in [*tasks, write_task]:
-            if t.done() and not t.cancelled():
-                t.exception()  # retrieved: the first error was raised already
-    stats.bytes_in = machine.bytes_in
+    stats.bytes_in = machine.session.bytes_in
     return stats
 
 
-async def _next(conn: Connection, timeout: float, write_task: asyncio.Task[None]) -> Frame:
-    """The next frame body, or the writer's failure if it failed first."""
-    read = asyncio.ensure_future(conn.read_frame(timeout=timeout))
-    done, _ = await asyncio.wait({read, write_task}, return_when=asyncio.FIRST_COMPLETED)
-    if read in done:
-        return read.result()
-    read.cancel()
-    await asyncio.gather(read, return_exceptions=True)
-    write_task.result()  # raises the writer's error
-    raise NetworkError("the connection closed")
+def _first_error(group: BaseExceptionGroup[BaseException]) -> BaseException:
+    """The error to report from a failed session's task group: the first of ours
+    (the peer's fault or a broken connection), else the first of any kind."""
+    leaves: list[BaseException] = []
+    stack: list[BaseException] = [group]
+    while stack:
+        exc = stack.pop(0)
+        if isinstance(exc, BaseExceptionGroup):
+            stack[:0] = list(exc.exceptions)
+        else:
+            leaves.append(exc)
+    for exc in leaves:
+        if isinstance(exc, SamizdatError):
+            return exc
+    for exc in leaves:
+        if not isinstance(exc, asyncio.CancelledError):
+            return exc
+    return leaves[0] if leaves else group

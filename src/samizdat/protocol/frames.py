@@ -84,6 +84,7 @@ class FrameType(enum.IntEnum):
 
 
 _TYPES: Final = frozenset(int(t) for t in FrameType)
+_BY_VALUE: Final = {int(t): t for t in FrameType}  # FrameType(x) without the enum call
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,7 +102,9 @@ def encode_body(frame_type: FrameType, payload: bytes, *, max_frame: int = MAX_F
     """``version || type || payload``: a frame without its length field."""
     if len(payload) > max_frame:
         raise ValueError(f"frame payload of {len(payload)} bytes exceeds {max_frame}")
-    return bytes((FRAME_VERSION, int(FrameType(frame_type)))) + payload
+    if frame_type not in _TYPES:
+        raise ValueError(f"unknown frame type {frame_type}")
+    return bytes((FRAME_VERSION, frame_type)) + payload
 
 
 def encode_frame(frame_type: FrameType, payload: bytes, *, max_frame: int = MAX_FRAME) -> bytes:
@@ -113,9 +116,10 @@ def encode_frame(frame_type: FrameType, payload: bytes, *, max_frame: int = MAX_
 def _check_head(version: int, frame_type: int) -> FrameType:
     if version != FRAME_VERSION:
         raise DecodeError(f"frame version {version} is not supported (expected {FRAME_VERSION})")
-    if frame_type not in _TYPES:
+    kind = _BY_VALUE.get(frame_type)
+    if kind is None:
         raise DecodeError(f"unknown frame type {frame_type}")
-    return FrameType(frame_type)
+    return kind
 
 
 def decode_body(body: bytes, *, max_frame: int = MAX_FRAME) -> Frame:

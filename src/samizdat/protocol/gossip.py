@@ -35,10 +35,12 @@ taking the first ``k`` — the diversity that lets a document survive seizures.
 from __future__ import annotations
 
 import enum
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass, field
+from typing import TypeVar
 
-__all__ = ["GossipState", "PassAlongPolicy", "Role", "pick_contact"]
+__all__ = ["GossipState", "PassAlongPolicy", "Role", "budget", "choose", "next_call",
+           "pick_contact"]
 
 
 class Role(enum.Enum):
@@ -78,9 +80,7 @@ class PassAlongPolicy:
 
     def wanted(self, role: Role, state: GossipState) -> int:
         """How many more shards to ask for now (0 while another pull is in flight)."""
-        if state.pulling:
-            return 0
-        return max(0, self.quota(role) - state.held)
+        return budget(self.quota(role), state)
 
     def choose(self, role: Role, state: GossipState, offered: Sequence[bytes],
                rank: Callable[[bytes], bytes]) -> list[bytes]:
@@ -89,37 +89,33 @@ class PassAlongPolicy:
         ``rank`` maps an id to a sort key private to this node (e.g. a keyed hash),
         so that different nodes prefer different shards.
         """
-        want = self.wanted(role, state)
-        if want <= 0 or not offered:
-            return []
-        return sorted(offered, key=rank)[:want]
+        return choose(offered, self.wanted(role, state), rank)
 
-    def next_call(self, role: Role, state: GossipState, contacts: Sequence[int],
-                  rng: Callable[[int], bytes]) -> int | None:
+    def next_call(self, role: Role, state: GossipState, contacts: Sequence[C],
+                  rng: Callable[[int], bytes]) -> C | None:
         """The contact to call this round, or None to stay quiet (stop rule 3)."""
-        if not contacts:
-            return None
-        fresh = [c for c in contacts if c not in state.in_step] if state.in_step else contacts
-        if fresh:
-            return pick_contact(fresh, rng)
-        if state.held < self.quota(role):
-            return pick_contact(contacts, rng)  # still lacking: keep trying to pull
-        return None
+        return next_call(state, contacts, state.held < self.quota(role), rng)
 
 
-@dataclass
+Contact = Hashable
+"""A contact as the driver names it: an index in the simulator, a key in the node."""
+C = TypeVar("C", bound=Hashable)
+
+
+@dataclass(slots=True)
 class GossipState:
     """What the policy needs to know about one node (kept small: the simulator holds
-    10,000 of these)."""
+    a million of these)."""
 
     held: int = 0
     pulling: bool = False
-    in_step: set[int] = field(default_factory=set)
-    """Contacts known to hold everything we offered them (since our last gain)."""
+    in_step: dict[Contact, float] = field(default_factory=dict)
+    """Contacts known to hold everything we offered them (since our last gain), with
+    the time each was found so (a driver may let the mark expire)."""
 
-    def call_completed(self, contact: int) -> None:
+    def call_completed(self, contact: Contact, now: float = 0.0) -> None:
         """A call with ``contact`` ran to its end: we are in step with it."""
-        self.in_step.add(contact)
+        self.in_step[contact] = now
 
     def gained(self, held: int) -> None:
         """We now hold ``held`` items, some new: every contact may lack them."""
@@ -127,7 +123,39 @@ class GossipState:
         self.in_step.clear()
 
 
-def pick_contact(contacts: Sequence[int], rng: Callable[[int], bytes]) -> int:
+def budget(quota: int | None, state: GossipState, cap: int = 4096) -> int:
+    """Items to ask for now: up to the quota (``None``: whatever is lacking, at most
+    ``cap``), and nothing while another pull is in flight (stop rule 2)."""
+    if state.pulling:
+        return 0
+    if quota is None:
+        return cap
+    return max(0, min(cap, quota - state.held))
+
+
+def choose(offered: Sequence[bytes], want: int,
+           rank: Callable[[bytes], bytes]) -> list[bytes]:
+    """The first ``want`` of ``offered`` in this node's private ``rank`` order."""
+    if want <= 0 or not offered:
+        return []
+    return sorted(offered, key=rank)[:want]
+
+
+def next_call(state: GossipState, contacts: Sequence[C], lacking: bool,
+              rng: Callable[[int], bytes]) -> C | None:
+    """Stop rule 3: call a contact not in step; if all are, call any only while
+    ``lacking`` (still short of the quota), else stay quiet."""
+    if not contacts:
+        return None
+    fresh = [c for c in contacts if c not in state.in_step] if state.in_step else contacts
+    if fresh:
+        return pick_contact(fresh, rng)
+    if lacking:
+        return pick_contact(contacts, rng)  # still lacking: keep trying to pull
+    return None
+
+
+def pick_contact(contacts: Sequence[C], rng: Callable[[int], bytes]) -> C:
     """One contact uniformly at random (the call of this round)."""
     if not contacts:
         raise ValueError("no contacts to call")

@@ -40,7 +40,8 @@ work per message is proportional to its size; a conversation that runs past
 ``limits.max_messages`` is cut off. Malformed bytes raise
 :class:`~samizdat.errors.DecodeError`, well-formed but illegal moves (an entry that
 cannot answer what we asked, ids outside their range, more rounds than allowed)
-raise :class:`~samizdat.errors.ProtocolError`. After either, the machine is failed.
+raise :class:`~samizdat.errors.RemoteProtocolError` (driving the machine wrongly
+raises :class:`~samizdat.errors.LocalProtocolError`). After either, the machine is failed.
 """
 
 from __future__ import annotations
@@ -55,7 +56,7 @@ from itertools import accumulate, islice, repeat
 from typing import Final, Literal
 
 from samizdat.core.crypto import blake3_hash, keyed_hash
-from samizdat.errors import DecodeError, ProtocolError
+from samizdat.errors import DecodeError, LocalProtocolError, ProtocolError, RemoteProtocolError
 
 __all__ = [
     "FP_BYTES",
@@ -335,7 +336,7 @@ class Reconciler:
     def initiate(self) -> bytes:
         """The first message (the side that dials calls this once)."""
         if self.state is not State.IDLE:
-            raise ProtocolError("reconciliation already started")
+            raise LocalProtocolError("reconciliation already started")
         root = _Open(_Kind.ROOT, 0, 0, 0, len(self.items))
         out = bytearray((RECONCILE_VERSION,))
         opens: list[_Open] = []
@@ -345,10 +346,10 @@ class Reconciler:
     def receive(self, message: bytes) -> bytes | None:
         """Take the peer's message; return our answer, or None when nothing remains."""
         if self.state is State.FAILED:
-            raise ProtocolError("reconciliation already failed")
+            raise LocalProtocolError("reconciliation already failed")
         if self.state is State.DONE:
             self.state = State.FAILED
-            raise ProtocolError("a reconciliation message arrived after the end")
+            raise RemoteProtocolError("a reconciliation message arrived after the end")
         try:
             return self._receive(bytes(message))
         except (DecodeError, ProtocolError):
@@ -364,7 +365,7 @@ class Reconciler:
         self.messages_received += 1
         self.bytes_received += len(message)
         if self.messages_sent + self.messages_received > lim.max_messages:
-            raise ProtocolError(f"reconciliation ran past {lim.max_messages} messages")
+            raise RemoteProtocolError(f"reconciliation ran past {lim.max_messages} messages")
         src = _In(message)
         version = src.u8()
         if version != RECONCILE_VERSION:
@@ -401,7 +402,8 @@ class Reconciler:
         self.bytes_sent += len(out)
         self.state = State.WAITING if opens else State.DONE
         if self.messages_sent + self.messages_received > self.limits.max_messages and opens:
-            raise ProtocolError(f"reconciliation ran past {self.limits.max_messages} messages")
+            raise RemoteProtocolError(
+                f"reconciliation ran past {self.limits.max_messages} messages")
         return bytes(out)
 
     # ---------------------------------------------------------- pass 1: parse
@@ -420,7 +422,7 @@ class Reconciler:
         else:
             allowed = (_DONE, _FP, _FPS)
         if tag not in allowed:
-            raise ProtocolError(f"entry type {tag} cannot answer a {kind.value} entry")
+            raise RemoteProtocolError(f"entry type {tag} cannot answer a {kind.value} entry")
         if tag == _MATCH:
             return
         if tag == _DONE:
@@ -437,7 +439,7 @@ class Reconciler:
                 if mask >> j & 1:
                     child_tag = src.u8()
                     if child_tag not in (_FP, _FPS, _IDS):
-                        raise ProtocolError(f"entry type {child_tag} cannot open a range")
+                        raise RemoteProtocolError(f"entry type {child_tag} cannot open a range")
                     self._parse_open(child_tag, base + j, depth, entry.cuts[j],
                                      entry.cuts[j + 1], p, src, asks)
             return
@@ -446,15 +448,16 @@ class Reconciler:
     def _parse_open(self, tag: int, prefix: int, depth: int, lo: int, hi: int,
                     p: float | None, src: _In, asks: list[_Ask]) -> None:
         if len(asks) >= self.limits.max_open:
-            raise ProtocolError(f"more than {self.limits.max_open} ranges opened in one message")
+            raise RemoteProtocolError(
+                f"more than {self.limits.max_open} ranges opened in one message")
         if tag == _FP:
             asks.append(_Ask(tag, prefix, depth, lo, hi, p, src.take(FP_BYTES)))
         elif tag == _FPS:
             digits = src.u8()
             if digits not in (1, 2) or (digits == 2 and depth != 0):
-                raise ProtocolError("a range may split into 16 parts (256 at the root only)")
+                raise RemoteProtocolError("a range may split into 16 parts (256 at the root only)")
             if depth + digits > _MAX_DEPTH:
-                raise ProtocolError("a range was split past the length of an id")
+                raise RemoteProtocolError("a range was split past the length of an id")
             asks.append(_Ask(tag, prefix, depth, lo, hi, p, src.take(FP_BYTES << (4 * digits)),
                              digits=digits))
         else:
@@ -473,7 +476,7 @@ class Reconciler:
         _check_ids(theirs, entry.prefix, entry.depth)
         for item in theirs:
             if item in self.items:
-                raise ProtocolError("the peer says we lack an id we sent it")
+                raise RemoteProtocolError("the peer says we lack an id we sent it")
         mine = self.items.slice(entry.lo, entry.hi)
         bitmap = int.from_bytes(src.take((len(mine) + 7) // 8), "little")
         if bitmap >> len(mine):
@@ -645,7 +648,7 @@ def _check_ids(ids: list[bytes], prefix: int, depth: int) -> None:
     previous = b""
     for item in ids:
         if item <= previous:
-            raise ProtocolError("ids in an entry are not strictly ascending")
+            raise RemoteProtocolError("ids in an entry are not strictly ascending")
         if depth and int.from_bytes(item, "big") >> shift != prefix:
-            raise ProtocolError("an id lies outside the range it answers")
+            raise RemoteProtocolError("an id lies outside the range it answers")
         previous = item

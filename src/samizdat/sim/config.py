@@ -10,8 +10,9 @@ from samizdat.errors import UsageError
 
 __all__ = ["MAX_NODES", "PLACEMENTS", "SimConfig"]
 
-MAX_NODES: Final = 100_000
-"""More nodes than this would take hours and gigabytes here; 10,000 take minutes."""
+MAX_NODES: Final = 1_000_000
+"""A million nodes run in a few GiB, but for hours on a 2-core machine
+(``python -m bench sim_scale`` measures how time and memory grow)."""
 
 PLACEMENTS: Final = ("random", "hub", "origin-contact")
 """Where the informant sits: a random node, the best-connected node, or a direct
@@ -52,7 +53,8 @@ class SimConfig:
         if not 3 <= self.nodes <= MAX_NODES:
             raise UsageError(
                 f"--nodes must be between 3 and {MAX_NODES:,} (got {self.nodes:,})",
-                hint="10,000 nodes take a few minutes on a 2-core machine",
+                hint="10,000 nodes take about a minute on a 2-core machine; "
+                     "time grows a little faster than the number of nodes",
             )
         if not 2 <= self.degree < self.nodes:
             raise UsageError("--degree must be at least 2 and less than --nodes")

@@ -1,12 +1,14 @@
 """Many nodes on virtual links, driving the real protocol code.
 
-Each call between two contacts is a pair of :class:`~samizdat.protocol.session.Session`
-machines (reconciliation over pair-keyed ids, then WANT / DATA / END frames) exactly
-as a node runs them over TLS; here the bytes of each frame travel over a virtual link
-with a latency drawn per call, in order, and a connection that breaks with
-probability ``loss`` per frame (then the call times out). Which contact to call,
-what to ask for and when to stop calling is decided by the real
-:class:`~samizdat.protocol.gossip.PassAlongPolicy`.
+Each call between two contacts is a pair of
+:class:`~samizdat.protocol.engine.Conversation` objects (reconciliation over
+pair-keyed ids, then WANT / DATA / END frames) exactly as a node runs them over TLS;
+here the bytes of each frame travel over a virtual link with a latency drawn per
+call, in order, and a connection that breaks with probability ``loss`` per frame
+(then the call times out). Which contact to call, what to ask for and when to stop
+calling is decided by the same :class:`~samizdat.protocol.engine.Engine` the node
+runs; this module only moves bytes and keeps the clock. The quota of each node
+comes from its role (``PassAlongPolicy.quota``).
 
 The document is ``n`` shards of ``shard_bytes`` each, any ``k`` of which rebuild it.
 A node is *reached* once it holds ``k`` distinct shards. The shard bytes are
@@ -25,18 +27,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from samizdat.core.crypto import blake3_hash
+from samizdat.protocol.engine import Ask, Conversation, Engine, EngineEvent
 from samizdat.protocol.frames import FrameDecoder
 from samizdat.protocol.gossip import GossipState, PassAlongPolicy, Role
 from samizdat.protocol.reconcile import ItemSet, pair_item_id
-from samizdat.protocol.session import (
-    Chunk,
-    Closed,
-    Completed,
-    Event,
-    Reconciled,
-    Session,
-    Wanted,
-)
+from samizdat.protocol.session import Chunk, Closed, Completed, Wanted
 from samizdat.sim.config import SimConfig
 from samizdat.sim.engine import EventLoop
 
@@ -75,21 +70,21 @@ class RunStats:
 
 
 class _Call:
-    """One call in flight: both sessions, their decoders, and what each side maps."""
+    """One call in flight: both conversations, their decoders, and what each side
+    maps."""
 
-    __slots__ = ("broken", "closed", "dec", "ids", "key", "lat", "nodes", "pulling", "rx",
-                 "sess", "traded")
+    __slots__ = ("broken", "closed", "conv", "dec", "ids", "key", "lat", "nodes", "rx",
+                 "traded")
 
     def __init__(self, u: int, v: int, lat: float, key: bytes) -> None:
         self.nodes = (u, v)
         self.key = key
         self.lat = lat
-        self.sess: tuple[Session, Session] | None = None
+        self.conv: tuple[Conversation, Conversation] | None = None
         self.dec = (FrameDecoder(), FrameDecoder())
         self.ids: tuple[dict[bytes, int], dict[bytes, int]] = ({}, {})
         self.rx: tuple[dict[bytes, bytearray], dict[bytes, bytearray]] = ({}, {})
         self.closed = [False, False]
-        self.pulling = [False, False]
         self.traded = False
         self.broken = False
 
@@ -100,10 +95,11 @@ class Network:
 
     def __init__(self, config: SimConfig, graph: list[list[int]], rng: random.Random) -> None:
         self.cfg = config
-        self.adj = graph
+        self.adj = list(graph)  # own outer list: seizures edit it, the baseline's graph stays
         self.rng = rng
         self.loop = EventLoop()
         self.policy = PassAlongPolicy(config.k, config.n, config.courier_extra)
+        self.engine = Engine()
         n_nodes = len(graph)
         self.origin = rng.randrange(n_nodes)
         self.roles = [Role.COURIER if rng.random() < config.couriers else Role.READER
@@ -151,7 +147,8 @@ class Network:
         for u in range(len(self.adj)):
             if not self.online[u] or not self.adj[u]:
                 continue
-            v = self.policy.next_call(self.roles[u], self.state[u], self.adj[u], self.rng_bytes)
+            v = self.engine.next_call(self.state[u], self.adj[u], self._quota(u),
+                                      self.loop.now, self.rng_bytes)
             if v is None:
                 continue
             calls += 1
@@ -160,18 +157,31 @@ class Network:
         self.stats.calls_by_round.append(calls)
 
     def seize(self, fraction: float) -> list[int]:
-        """Take a fraction of nodes (never all) off the network for good, wiping them."""
+        """Take a fraction of nodes (never all) off the network for good, wiping them.
+        Their contacts learn of it (a seizure is noticed: the node never answers, and
+        word travels) and drop them from their contact lists, so calls are no longer
+        wasted on them."""
         candidates = [i for i in range(len(self.adj)) if not self.seized[i]]
         count = min(len(candidates), round(fraction * len(self.adj)))
         victims = self.rng.sample(candidates, count)
+        touched: set[int] = set()
         for i in victims:
             self.seized[i] = True
             self.online[i] = False
             self.held[i] = set()
             self.state[i].held = 0
+            touched.update(self.adj[i])
+            self.adj[i] = []
+        seized = self.seized
+        for v in touched:
+            if not seized[v]:
+                self.adj[v] = [u for u in self.adj[v] if not seized[u]]
         return victims
 
     # ------------------------------------------------------------ one call
+
+    def _quota(self, node: int) -> int:
+        return self.policy.quota(self.roles[node])
 
     def _pair_key(self, u: int, v: int) -> bytes:
         a, b = (u, v) if u < v else (v, u)
@@ -188,70 +198,73 @@ class Network:
             return
         key = self._pair_key(u, v)
         call = _Call(u, v, self.rng.uniform(cfg.latency_min, cfg.latency_max), key)
-        sessions = []
+        convs = []
         for side, node in enumerate(call.nodes):
             ids = call.ids[side]
             for shard in self.held[node]:
                 ids[pair_item_id(key, self._version_ids[shard])] = shard
-            sessions.append(Session(ItemSet(ids), initiator=side == 0))
-        call.sess = (sessions[0], sessions[1])
-        frames, _ = sessions[0].start()
-        self._send(call, 0, frames)
+            convs.append(self.engine.open(self.state[node], call.nodes[1 - side],
+                                          ItemSet(ids), ids, initiator=side == 0,
+                                          quota=self._quota(node)))
+        call.conv = (convs[0], convs[1])
+        self._send(call, 0, convs[0].start())
         self.loop.schedule(cfg.call_timeout, self._timeout, call)
 
     def _send(self, call: _Call, side: int, frames: list[bytes]) -> None:
         if call.broken:
             return
-        sender, receiver = call.nodes[side], call.nodes[1 - side]
+        if not frames:
+            return
+        sender = call.nodes[side]
         loss = self.cfg.loss
-        for wire in frames:
-            if loss and self.rng.random() < loss:
-                call.broken = True  # the connection dropped: nothing more gets through
-                return
-            self.bytes_out[sender] += len(wire)
-            self.loop.schedule(call.lat, self._deliver, call, 1 - side, wire)
-        del receiver
+        if loss:
+            for _ in frames:
+                if self.rng.random() < loss:
+                    call.broken = True  # the connection dropped: nothing more gets through
+                    return
+        self.bytes_out[sender] += sum(map(len, frames))
+        # the frames of one send leave together and arrive together, in order, one
+        # latency later: one event for the batch (the same as one per frame, since
+        # nothing else can come between them on the link)
+        self.loop.schedule(call.lat, self._deliver, call, 1 - side, frames)
 
-    def _deliver(self, call: _Call, side: int, wire: bytes) -> None:
-        if call.broken or call.closed[side] or call.sess is None:
+    def _deliver(self, call: _Call, side: int, frames: list[bytes]) -> None:
+        if call.broken or call.closed[side] or call.conv is None:
             return
         node = call.nodes[side]
         if self.seized[node]:
             call.broken = True
             return
-        self.bytes_in[node] += len(wire)
-        session = call.sess[side]
-        for frame in call.dec[side].feed(wire):
-            if session.closed:
-                return
-            out, events = session.receive(frame)
-            self._send(call, side, out)
-            self._handle(call, side, events)
+        conv = call.conv[side]
+        dec = call.dec[side]
+        for wire in frames:
+            self.bytes_in[node] += len(wire)
+            for frame in dec.feed(wire):
+                if conv.closed:
+                    return
+                out, events = conv.receive(frame)
+                self._send(call, side, out)
+                self._handle(call, side, events)
 
-    def _handle(self, call: _Call, side: int, events: list[Event]) -> None:
-        assert call.sess is not None
-        session = call.sess[side]
+    def _handle(self, call: _Call, side: int, events: list[EngineEvent]) -> None:
+        assert call.conv is not None
+        conv = call.conv[side]
         node = call.nodes[side]
-        state = self.state[node]
         for event in events:
-            if isinstance(event, Reconciled):
+            if isinstance(event, Ask):
                 # the offer was a snapshot taken when the call began: drop what another
                 # call has brought us since (a real node asks its store the same)
-                need = event.need
-                if len(self.held[node]) > len(call.ids[side]):
+                items = event.items
+                if items and len(self.held[node]) > len(call.ids[side]):
                     now_held = {pair_item_id(call.key, self._version_ids[s])
                                 for s in self.held[node]}
-                    need = [i for i in need if i not in now_held]
-                chosen = self.policy.choose(self.roles[node], state, need, _rank)
-                if chosen:
-                    state.pulling = True
-                    call.pulling[side] = True
-                self._send(call, side, session.want([(i, 0) for i in chosen]))
+                    items = [i for i in items if i not in now_held]
+                self._send(call, side, conv.want([(i, 0) for i in items]))
             elif isinstance(event, Wanted):
                 out: list[bytes] = []
                 for item, offset in event.items:
-                    out += session.send_item(item, self.shards[call.ids[side][item]], offset)
-                more, closing = session.end()
+                    out += conv.send_item(item, self.shards[call.ids[side][item]], offset)
+                more, closing = conv.end()
                 self._send(call, side, out + more)
                 self._handle(call, side, closing)
             elif isinstance(event, Chunk):
@@ -260,12 +273,12 @@ class Network:
                 self.payload_in[node] += len(event.data)  # partial transfers count too
             elif isinstance(event, Completed):
                 payload = bytes(call.rx[side].pop(event.item))
-                self._received(node, payload)
+                self._received(conv, node, payload)
                 call.traded = True
             elif isinstance(event, Closed):
-                self._close_side(call, side, completed=not event.incomplete)
+                self._close_side(call, side)
 
-    def _received(self, node: int, payload: bytes) -> None:
+    def _received(self, conv: Conversation, node: int, payload: bytes) -> None:
         shard = shard_index(payload)
         if payload != self.shards[shard]:
             raise AssertionError("a shard changed in transit")
@@ -274,20 +287,15 @@ class Network:
             self.stats.duplicates += 1
             return
         held.add(shard)
-        self.state[node].gained(len(held))
+        conv.gained(len(held))
         if len(held) >= self.cfg.k and self.reached_at[node] is None:
             self.reached_at[node] = self.loop.now
 
-    def _close_side(self, call: _Call, side: int, completed: bool = True) -> None:
-        if call.closed[side]:
+    def _close_side(self, call: _Call, side: int) -> None:
+        if call.closed[side] or call.conv is None:
             return
         call.closed[side] = True
-        node = call.nodes[side]
-        if call.pulling[side]:
-            call.pulling[side] = False
-            self.state[node].pulling = False
-        if completed:
-            self.state[node].call_completed(call.nodes[1 - side])
+        call.conv[side].finish(self.loop.now)
         if side == 0 and call.traded:
             self.stats.calls_exchanged += 1
 
@@ -298,10 +306,4 @@ class Network:
         if not call.closed[0]:
             self.stats.calls_failed += 1
         for side in (0, 1):
-            self._close_side(call, side, completed=False)
-
-
-def _rank(item: bytes) -> bytes:
-    """Order of preference among offered ids: the pair-keyed ids are already a
-    random order private to the pair, which spreads choices over all n shards."""
-    return item
+            self._close_side(call, side)

@@ -140,8 +140,9 @@ def _binomial_survival(n: int, k: int, f: float) -> float:
     return sum(math.comb(n, i) * p**i * (1 - p) ** (n - i) for i in range(k, n + 1))
 
 
-def _informant(cfg: SimConfig, net: Network, rng: random.Random) -> tuple[int, list[int]]:
-    adj = net.adj
+def _informant(cfg: SimConfig, net: Network, graph: list[list[int]],
+               rng: random.Random) -> tuple[int, list[int]]:
+    adj = graph  # the friend graph before any seizure
     if cfg.informant == "hub":
         node = max(range(len(adj)), key=lambda i: len(adj[i]))
     elif cfg.informant == "origin-contact":
@@ -209,7 +210,7 @@ def simulate(cfg: SimConfig, *, progress: Callable[[str], None] | None = None) -
                                              cfg.survival_trials, s_rng),
         "one_shard_per_courier": [_binomial_survival(cfg.n, cfg.k, f) for f in fractions],
     }
-    informant, degrees = _informant(cfg, net, random.Random(cfg.seed + 3))
+    informant, degrees = _informant(cfg, net, graph, random.Random(cfg.seed + 3))
     mean_degree = sum(degrees) / len(degrees)
     distinct = set().union(*net.held) if any(net.held) else set()
     summary: dict[str, Any] = {
