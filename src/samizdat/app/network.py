@@ -47,9 +47,11 @@ __all__ = [
     "StoreLibrary",
     "SyncResult",
     "accept_invite",
+    "contacts",
     "create_invite",
     "identity",
     "make_node",
+    "remove_contact",
     "run_node",
     "share",
     "socks_from_env",
@@ -397,3 +399,24 @@ def run_node(
 
     asyncio.run(main())
     return NodeTotals(node.totals.sent, node.totals.received)
+
+
+# ------------------------------------------------------------------ contacts
+# ``contact list``, ``contact remove`` and which contacts ``sync`` reaches.
+
+
+def contacts(store: Store, ref: str | None = None) -> list[Contact]:
+    """Every contact, or the one ``ref`` (a number or fingerprint prefix) names
+    (:class:`~samizdat.errors.NotFound` if none or several)."""
+    book = ContactBook(store.db)
+    return [book.find(ref)] if ref else book.all()
+
+
+def remove_contact(store: Store, ref: str) -> Contact:
+    """Remove the contact ``ref`` names: its next connection is refused in the TLS
+    handshake. Returns the contact removed."""
+    book = ContactBook(store.db)
+    contact = book.find(ref)
+    with store.transaction():
+        book.remove(contact.id)
+    return contact

@@ -104,9 +104,9 @@ def contact_accept(ctx: Context, code: str | None, code_file: Path | None) -> No
 @click.pass_obj
 def contact_list(ctx: Context) -> None:
     """Show your contacts."""
-    from samizdat.store.contacts import ContactBook
+    from samizdat.app import network
 
-    contacts = ContactBook(ctx.store().db).all()
+    contacts = network.contacts(ctx.store())
     rows = [
         {"id": c.id, "fingerprint": c.fingerprint, "address": c.address, "added": c.added}
         for c in contacts
@@ -126,13 +126,9 @@ def contact_list(ctx: Context) -> None:
 @click.pass_obj
 def contact_remove(ctx: Context, contact_id: str) -> None:
     """Remove a contact: their next connection is refused in the TLS handshake."""
-    from samizdat.store.contacts import ContactBook
+    from samizdat.app import network
 
-    store = ctx.store()
-    book = ContactBook(store.db)
-    contact = book.find(contact_id)
-    with store.transaction():
-        book.remove(contact.id)
+    contact = network.remove_contact(ctx.store(), contact_id)
     ctx.emit({"removed": contact.id}, f"removed contact {contact.id}")
 
 
@@ -221,11 +217,9 @@ def node_run(
 def sync_cmd(ctx: Context, contact: str | None) -> None:
     """One exchange now with CONTACT (id or fingerprint prefix), or with every contact."""
     from samizdat.app import network
-    from samizdat.store.contacts import ContactBook
 
     store = ctx.store()
-    book = ContactBook(store.db)
-    contacts = [book.find(contact)] if contact else book.all()
+    contacts = network.contacts(store, contact)
     if not contacts:
         raise UsageError("no contacts yet", hint="see 'samizdat contact invite'")
     result = network.sync(
