@@ -8,6 +8,7 @@ fails here, not in review:
   ``app/``, and never imports ``transports/`` or ``node/``;
 * ``core/`` and ``protocol/`` do no I/O: no sockets, files, processes, clock,
   database or global randomness, and no upper layer of samizdat;
+* nothing below ``cli/`` imports ``click``, ``rich``, ``cli/`` or ``demo/``;
 * ``store/`` reads no environment variable (switches are passed in from the top);
 * no two modules of ``demo/`` import each other.
 """
@@ -88,6 +89,20 @@ def test_core_and_protocol_do_no_io(path: Path) -> None:
            if name.split(".")[0] in IO_MODULES or _under(name, upper)]
     bad += calls(path, {"open", "print", "input", "exec", "eval"})
     assert not bad, f"{_rel(path)} does I/O or reaches up a layer: {bad}"
+
+
+BELOW_CLI = [p for layer in ("app", "node", "transports", "store", "core", "protocol")
+             for p in modules(layer)]
+
+
+@pytest.mark.parametrize("path", BELOW_CLI, ids=_rel)
+def test_nothing_below_the_cli_prints_or_reaches_up_to_it(path: Path) -> None:
+    """Printing and prompting belong to ``cli/``: the layers below return typed
+    results and never import the command line or its libraries."""
+    bad = [(line, name) for line, name in imports(path)
+           if name.split(".")[0] in {"click", "rich"}
+           or _under(name, ("samizdat.cli", "samizdat.demo"))]
+    assert not bad, f"{_rel(path)} reaches up to the command line: {bad}"
 
 
 @pytest.mark.parametrize("path", modules("store"), ids=_rel)
