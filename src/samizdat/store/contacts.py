@@ -16,7 +16,22 @@ from samizdat.errors import NotFound
 from samizdat.store.db import Database
 from samizdat.store.schema import Area
 
-__all__ = ["MAX_PARTIAL_BYTES", "SCHEMA", "Contact", "ContactBook", "invite_secret_hash"]
+__all__ = [
+    "COURIER",
+    "MAX_PARTIAL_BYTES",
+    "READER",
+    "ROLES",
+    "SCHEMA",
+    "Contact",
+    "ContactBook",
+    "invite_secret_hash",
+]
+
+READER = "reader"
+"""A contact that receives whole copies and the tickets that open them."""
+COURIER = "courier"
+"""A contact that receives sealed shards only: no copy, no ticket, no capability."""
+ROLES = (READER, COURIER)
 
 MAX_PARTIAL_BYTES = 1 << 30
 """Most bytes of half-received items kept for resuming, over all contacts."""
@@ -34,6 +49,10 @@ SCHEMA = Area(
         "CREATE TABLE network_shared (version_id BLOB NOT NULL UNIQUE, since INTEGER NOT NULL)",
         "CREATE TABLE network_partial (item BLOB NOT NULL UNIQUE, total INTEGER NOT NULL, "
         "data BLOB NOT NULL)",
+        # what a contact receives: 'reader' (copies and tickets) or 'courier' (shards)
+        "ALTER TABLE network_contacts ADD COLUMN role TEXT NOT NULL DEFAULT 'reader'",
+        # the role an invite's acceptor gets when it is redeemed
+        "ALTER TABLE network_invites ADD COLUMN role TEXT NOT NULL DEFAULT 'reader'",
     ),
 )
 
@@ -47,6 +66,8 @@ class Contact:
     certificate: bytes = field(repr=False)
     address: str = field(repr=False)
     added: int = 0
+    role: str = READER
+    """:data:`READER` or :data:`COURIER` (``docs/spec/shards.md``)."""
 
     @property
     def fingerprint(self) -> str:
@@ -67,6 +88,7 @@ class ContactBook:
 
     def __init__(self, db: Database) -> None:
         self.db = db
+        self._redeemed_role: str | None = None
 
     # ------------------------------------------------------------------ identity
 
@@ -100,25 +122,54 @@ class ContactBook:
 
     # ------------------------------------------------------------------ contacts
 
-    def add(self, public_key: bytes, certificate: bytes, address: str, now: int) -> Contact:
-        """Add a contact, or refresh the certificate and address of a known one."""
+    def add(
+        self, public_key: bytes, certificate: bytes, address: str, now: int,
+        role: str | None = None,
+    ) -> Contact:
+        """Add a contact, or refresh the certificate and address of a known one.
+
+        A new contact gets ``role``; without one, the role of the invite redeemed
+        just before in this transaction (:meth:`redeem_invite`), else reader. A
+        known contact keeps its role unless ``role`` is given."""
+        if role is None:
+            role, self._redeemed_role = self._redeemed_role, None
+        elif role not in ROLES:
+            raise ValueError(f"unknown role {role!r}")
         self.db.execute(
-            "INSERT INTO network_contacts (public_key, certificate, address, added) "
-            "VALUES (?, ?, ?, ?) ON CONFLICT(public_key) DO UPDATE SET "
+            "INSERT INTO network_contacts (public_key, certificate, address, added, role) "
+            "VALUES (?, ?, ?, ?, ?) ON CONFLICT(public_key) DO UPDATE SET "
             "certificate = excluded.certificate, "
             "address = CASE WHEN excluded.address = '' THEN address ELSE excluded.address END",
-            (public_key, certificate, address, now),
+            (public_key, certificate, address, now, role or READER),
         )
-        return self.by_key(public_key)
+        contact = self.by_key(public_key)
+        if role is not None and contact.role != role:
+            self.set_role(contact.id, role)
+            contact = self.by_key(public_key)
+        return contact
+
+    def set_role(self, contact_id: int, role: str) -> None:
+        """Make a contact a reader or a courier (``docs/spec/shards.md``)."""
+        if role not in ROLES:
+            raise ValueError(f"unknown role {role!r}")
+        self.db.execute("UPDATE network_contacts SET role = ? WHERE id = ?", (role, contact_id))
+        if self._changed() == 0:
+            raise NotFound("no such contact")
 
     def all(self) -> list[Contact]:
         return [
-            Contact(int(r[0]), bytes(r[1]), bytes(r[2]), str(r[3]), int(r[4]))
+            Contact(int(r[0]), bytes(r[1]), bytes(r[2]), str(r[3]), int(r[4]), str(r[5]))
             for r in self.db.query(
-                "SELECT id, public_key, certificate, address, added FROM network_contacts "
-                "ORDER BY id"
+                "SELECT id, public_key, certificate, address, added, role "
+                "FROM network_contacts ORDER BY id"
             )
         ]
+
+    def by_id(self, contact_id: int) -> Contact:
+        for c in self.all():
+            if c.id == contact_id:
+                return c
+        raise NotFound("no such contact")
 
     def by_key(self, public_key: bytes) -> Contact:
         for c in self.all():
@@ -157,10 +208,13 @@ class ContactBook:
 
     # ------------------------------------------------------------------- invites
 
-    def add_invite(self, secret: bytes, expires: int) -> None:
+    def add_invite(self, secret: bytes, expires: int, role: str = READER) -> None:
+        """Keep an open invite; its acceptor becomes a contact with ``role``."""
+        if role not in ROLES:
+            raise ValueError(f"unknown role {role!r}")
         self.db.execute(
-            "INSERT INTO network_invites (secret_hash, expires) VALUES (?, ?)",
-            (_secret_hash(secret), expires),
+            "INSERT INTO network_invites (secret_hash, expires, role) VALUES (?, ?, ?)",
+            (_secret_hash(secret), expires, role),
         )
 
     def open_invites(self, now: int) -> int:
@@ -196,11 +250,20 @@ class ContactBook:
             "WHERE secret_hash = ? AND used = 0 AND expires > ?",
             (_secret_hash(secret), now),
         )
-        return self._changed() == 1
+        if self._changed() != 1:
+            return False
+        row = self.db.one(
+            "SELECT role FROM network_invites WHERE secret_hash = ?", (_secret_hash(secret),)
+        )
+        # the node adds the acceptor next, in the same transaction (node/node.py)
+        self._redeemed_role = str(row[0]) if row else None
+        return True
 
     # -------------------------------------------------------------------- shares
 
     def share(self, version_id: bytes, now: int) -> None:
+        """Mark a version to be passed along (to readers as a copy and a ticket, to
+        couriers as shards)."""
         self.db.execute(
             "INSERT INTO network_shared (version_id, since) VALUES (?, ?) "
             "ON CONFLICT(version_id) DO NOTHING",
