@@ -15,9 +15,9 @@ import asyncio
 import os
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from samizdat.app import carry
+from samizdat.app import carry, couriers
 from samizdat.core.address import parse_hostport
 from samizdat.core.crypto import Rng, certificate_ed25519_key, constant_time_equal
 from samizdat.core.package import Package, check_package, decode_package
@@ -31,12 +31,12 @@ from samizdat.errors import (
     VerificationFailed,
 )
 from samizdat.node import invite as inv
-from samizdat.node.node import Node, NodeConfig, dial_contact
+from samizdat.node.node import Node, NodeConfig, PerContact, dial_contact
 from samizdat.node.session import Library, SessionStats, pair_key, run_session
 from samizdat.protocol.admission import epoch_of, invite_name
 from samizdat.protocol.frames import FrameType
 from samizdat.store import Store
-from samizdat.store.contacts import Contact, ContactBook, invite_secret_hash
+from samizdat.store.contacts import COURIER, READER, Contact, ContactBook, invite_secret_hash
 from samizdat.transports import tcp
 from samizdat.transports.tls import TransportIdentity, invite_client_context
 
@@ -53,6 +53,7 @@ __all__ = [
     "make_node",
     "remove_contact",
     "run_node",
+    "set_role",
     "share",
     "socks_from_env",
     "sync",
@@ -82,7 +83,7 @@ def socks_from_env() -> tuple[str, int] | None:
 
 def create_invite(
     store: Store, rng: Rng, now: int, *, address: str | None = None,
-    ttl: int = DEFAULT_INVITE_TTL, wait: float = 0.0,
+    ttl: int = DEFAULT_INVITE_TTL, wait: float = 0.0, role: str = READER,
 ) -> tuple[str, int]:
     """A new single-use invite code and its expiry (unix seconds).
 
@@ -109,7 +110,7 @@ def create_invite(
     except DecodeError as exc:
         raise UsageError(f"cannot put that address in an invite: {exc.message}") from exc
     with store.transaction():
-        book.add_invite(secret, expires)
+        book.add_invite(secret, expires, role)
     return code, expires
 
 
@@ -165,9 +166,11 @@ async def _accept(
 
 
 def accept_invite(
-    store: Store, code: str, rng: Rng, now: int, *, socks: tuple[str, int] | None = None
+    store: Store, code: str, rng: Rng, now: int, *, socks: tuple[str, int] | None = None,
+    role: str = READER,
 ) -> Contact:
-    """Answer an invite: reach the inviter, prove the secret, add each other."""
+    """Answer an invite: reach the inviter, prove the secret, add each other. The
+    inviter becomes a contact with ``role`` here."""
     invite = inv.decode_invite(code)
     if invite.expires <= now:
         raise VerificationFailed("this invite has expired", hint="ask for a new one")
@@ -175,15 +178,31 @@ def accept_invite(
     book = ContactBook(store.db)
     key, cert, address = asyncio.run(_accept(me, invite, book.own_address(), socks, now))
     with store.transaction():
-        return book.add(key, cert, address, now)
+        return book.add(key, cert, address, now, role)
+
+
+def set_role(store: Store, ref: str, role: str) -> Contact:
+    """Make a contact (by number or fingerprint prefix) a reader or a courier."""
+    if role not in (READER, COURIER):
+        raise UsageError(f"a contact is a {READER} or a {COURIER}")
+    book = ContactBook(store.db)
+    contact = book.find(ref)
+    with store.transaction():
+        book.set_role(contact.id, role)
+    return book.by_id(contact.id)
 
 
 # -------------------------------------------------------------------- shares
 
 
-def share(store: Store, version_id: bytes, now: int) -> None:
+def share(store: Store, version_id: bytes, now: int, rng: Rng) -> None:
+    """Pass a version along: to readers as a copy and a ticket; to couriers as
+    sealed shards (sealed now if this node has couriers, else when it gets one)."""
+    book = ContactBook(store.db)
     with store.transaction():
-        ContactBook(store.db).share(version_id, now)
+        book.share(version_id, now)
+    if any(c.role == COURIER for c in book.all()):
+        couriers.seal_for_couriers(store, version_id, rng, now)
 
 
 def unshare(store: Store, version_id: bytes) -> bool:
@@ -196,16 +215,34 @@ def unshare(store: Store, version_id: bytes) -> bool:
 
 @dataclass
 class StoreLibrary:
-    """The items a session exchanges, backed by the store and ``app.carry``.
+    """The items sessions exchange, backed by the store and ``app.carry``.
 
-    Each item is a version as ``app.carry.package_version`` makes it (the plaintext
-    package; the session's TLS encrypts it per hand-off); received items go through
+    A session with a contact uses :meth:`for_contact`: a
+    :class:`~samizdat.app.couriers.ContactLibrary` that offers a reader copies and
+    tickets, and a courier sealed shards only (``docs/spec/shards.md``). Used
+    without a contact (tests, benches), this library is a reader's view: each item
+    is a version as ``app.carry.package_version`` makes it (the plaintext package;
+    the session's TLS encrypts it per hand-off); received items go through
     ``app.carry.accept_package``, which verifies before storing anything.
     """
 
     store: Store
     clock: Callable[[], int]
     """Unix seconds, for what a received item records."""
+    rng: Rng = field(repr=False)
+    """For sealing shared versions for couriers."""
+
+    def for_contact(self, contact_id: int) -> couriers.ContactLibrary:
+        book = ContactBook(self.store.db)
+        contact = book.by_id(contact_id)
+        me = identity(self.store, self.rng)
+        return couriers.ContactLibrary(
+            self.store, contact, pair_key(me.public_key, contact.public_key), self.rng,
+            self.clock(),
+        )
+
+    def choose(self, need: Sequence[bytes]) -> Sequence[bytes]:
+        return need
 
     def offered(self) -> Sequence[bytes]:
         return ContactBook(self.store.db).shared()
@@ -248,11 +285,12 @@ def make_node(
     me = identity(store, rng)
     book = ContactBook(store.db)
 
-    def mark(version_id: bytes) -> None:
-        with store.transaction():
-            book.share(version_id, clock())
+    def mark(item: bytes) -> None:
+        if store.has_version(item):  # shards and tickets pass along by themselves
+            with store.transaction():
+                book.share(item, clock())
 
-    return Node(book, me, library or StoreLibrary(store, clock), config, now=clock,
+    return Node(book, me, library or StoreLibrary(store, clock, rng), config, now=clock,
                 mark_shared=mark)
 
 
@@ -289,16 +327,21 @@ def sync(
     """One exchange with each of ``contacts`` now, one after the other."""
     me = identity(store, rng)
     book = ContactBook(store.db)
-    lib = library or StoreLibrary(store, clock)
+    lib = library or StoreLibrary(store, clock, rng)
     result = SyncResult(contacts=len(contacts))
 
-    def mark(version_id: bytes) -> None:
-        with store.transaction():
-            book.share(version_id, clock())
+    def mark(item: bytes) -> None:
+        if store.has_version(item):  # shards and tickets pass along by themselves
+            with store.transaction():
+                book.share(item, clock())
+
+    def view(contact: Contact) -> Library:
+        return lib.for_contact(contact.id) if isinstance(lib, PerContact) else lib
 
     for n, contact in enumerate(contacts, 1):
         try:
-            stats = asyncio.run(_sync_one(me, contact, lib, socks, mark, clock()))
+            stats = asyncio.run(
+                _sync_one(me, contact, view(contact), socks, mark, clock()))
         except (NetworkError, ProtocolError) as exc:
             progress(f"contact {n}/{len(contacts)}: {exc.message}")
             continue

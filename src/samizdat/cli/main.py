@@ -40,7 +40,9 @@ COMMANDS: dict[str, str] = {
                     "samizdat.cli.carry"),
     **dict.fromkeys(("print", "scan"), "samizdat.cli.paper"),
     "mail": "samizdat.cli.mail",
-    **dict.fromkeys(("contact", "share", "unshare", "node", "sync"), "samizdat.cli.network"),
+    **dict.fromkeys(
+        ("contact", "share", "unshare", "ticket", "node", "sync"), "samizdat.cli.network"
+    ),
     "publish": "samizdat.cli.publish",
     "demo": "samizdat.cli.story",
     "simulate": "samizdat.cli.simulate",

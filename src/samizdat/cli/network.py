@@ -46,14 +46,19 @@ def contact_group() -> None:
 @click.option("--ttl", type=click.IntRange(60, 30 * 24 * 3600), default=24 * 3600,
               show_default=True, help="Seconds until the invite expires.")
 @click.option("--no-qr", is_flag=True, help="Do not draw the QR code.")
+@click.option("--courier", is_flag=True,
+              help="The one who accepts becomes your courier: sealed shards only.")
 @click.pass_obj
-def contact_invite(ctx: Context, address: str | None, ttl: int, no_qr: bool) -> None:
+def contact_invite(
+    ctx: Context, address: str | None, ttl: int, no_qr: bool, courier: bool
+) -> None:
     """Make a single-use invite code (also drawn as a QR code). Your node must be
     running to answer it."""
     from samizdat.app import network
 
     code, expires = network.create_invite(
-        ctx.store(), system_rng, _now(), address=address, ttl=ttl, wait=10.0
+        ctx.store(), system_rng, _now(), address=address, ttl=ttl, wait=10.0,
+        role="courier" if courier else "reader",
     )
 
     def human(console: object) -> None:
@@ -71,8 +76,12 @@ def contact_invite(ctx: Context, address: str | None, ttl: int, no_qr: bool) -> 
 @click.argument("code", required=False)
 @click.option("--code-file", type=click.Path(dir_okay=False, path_type=Path),
               help="Read the invite code from this file ('-': standard input).")
+@click.option("--courier", is_flag=True,
+              help="The inviter becomes your courier: sealed shards only.")
 @click.pass_obj
-def contact_accept(ctx: Context, code: str | None, code_file: Path | None) -> None:
+def contact_accept(
+    ctx: Context, code: str | None, code_file: Path | None, courier: bool
+) -> None:
     """Answer an invite code: reach the inviter and add each other.
 
     The code is read from CODE, from --code-file FILE, from standard input (CODE
@@ -92,10 +101,11 @@ def contact_accept(ctx: Context, code: str | None, code_file: Path | None) -> No
         ctx.note("note: an invite on the command line can be seen by other users of this "
                  "machine; next time use --code-file or '-'")
     contact = network.accept_invite(
-        ctx.store(), text, system_rng, _now(), socks=network.socks_from_env()
+        ctx.store(), text, system_rng, _now(), socks=network.socks_from_env(),
+        role="courier" if courier else "reader",
     )
     ctx.emit(
-        {"contact": contact.id, "fingerprint": contact.fingerprint},
+        {"contact": contact.id, "fingerprint": contact.fingerprint, "role": contact.role},
         f"added contact {contact.id} (fingerprint {contact.fingerprint})",
     )
 
@@ -108,7 +118,8 @@ def contact_list(ctx: Context) -> None:
 
     contacts = network.contacts(ctx.store())
     rows = [
-        {"id": c.id, "fingerprint": c.fingerprint, "address": c.address, "added": c.added}
+        {"id": c.id, "fingerprint": c.fingerprint, "address": c.address, "added": c.added,
+         "role": c.role}
         for c in contacts
     ]
 
@@ -116,9 +127,24 @@ def contact_list(ctx: Context) -> None:
         if not rows:
             click.echo("no contacts yet (see 'samizdat contact invite')")
         for r in rows:
-            click.echo(f"{r['id']:>4}  {r['fingerprint']}  {r['address'] or '-'}")
+            click.echo(f"{r['id']:>4}  {r['fingerprint']}  {r['role']:<7}  "
+                       f"{r['address'] or '-'}")
 
     ctx.emit({"contacts": rows}, human)
+
+
+@contact_group.command("role")
+@click.argument("contact_id")
+@click.argument("role", type=click.Choice(["reader", "courier"]))
+@click.pass_obj
+def contact_role(ctx: Context, contact_id: str, role: str) -> None:
+    """Make a contact a reader (gets copies and tickets) or a courier (gets sealed
+    shards it cannot open, and never a capability)."""
+    from samizdat.app import network
+
+    contact = network.set_role(ctx.store(), contact_id, role)
+    ctx.emit({"contact": contact.id, "role": contact.role},
+             f"contact {contact.id} is now a {contact.role}")
 
 
 @contact_group.command("remove")
@@ -152,7 +178,7 @@ def share_cmd(ctx: Context, ver: str) -> None:
     from samizdat.app import network
 
     version_id = _version(ctx, ver)
-    network.share(ctx.store(), version_id, _now())
+    network.share(ctx.store(), version_id, _now(), system_rng)
     ctx.emit({"version": version_id.hex(), "shared": True}, f"sharing {version_id.hex()[:16]}")
 
 
@@ -167,6 +193,53 @@ def unshare_cmd(ctx: Context, ver: str) -> None:
     was = network.unshare(ctx.store(), version_id)
     ctx.emit({"version": version_id.hex(), "shared": False, "was_shared": was},
              f"no longer sharing {version_id.hex()[:16]}")
+
+
+# ------------------------------------------------------------------- tickets
+
+
+@click.group("ticket")
+def ticket_group() -> None:
+    """Tickets: what lets a reader rebuild a copy from the shards couriers carry."""
+
+
+@ticket_group.command("export")
+@click.argument("ver")
+@click.option("--out", "out", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="File to write the ticket to (it holds the read capability: a secret).")
+@click.pass_obj
+def ticket_export(ctx: Context, ver: str, out: Path) -> None:
+    """Write the ticket of VER, to hand to a reader in person: with it, their node
+    rebuilds the text from any k shards its couriers carry."""
+    from samizdat.app import couriers
+    from samizdat.core.tickets import decode_ticket
+    from samizdat.files import atomic_writer
+
+    version_id = _version(ctx, ver)
+    data = couriers.ticket_for(ctx.store(), version_id, system_rng, _now())
+    with atomic_writer(out, mode=0o600) as f:
+        f.write(data)
+    cap = decode_ticket(data).cap
+    ctx.emit({"version": version_id.hex(), "file": str(out), "k": cap.k, "n": cap.n},
+             f"ticket for {version_id.hex()[:16]} ({cap.k} of {cap.n} shards) in {out}")
+
+
+@ticket_group.command("add")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.pass_obj
+def ticket_add(ctx: Context, file: Path) -> None:
+    """Keep a ticket you were handed; your node then asks its couriers for the
+    shards and rebuilds the text once k of them are here."""
+    from samizdat.app import couriers
+    from samizdat.errors import InputError
+
+    data = file.read_bytes()
+    if len(data) > 64 * 1024:
+        raise InputError("that file is too large to be a ticket")
+    record, rebuilt = couriers.add_ticket(ctx.store(), data, _now())
+    vid = record.ticket.version_id.hex()
+    ctx.emit({"version": vid, "rebuilt": rebuilt},
+             f"ticket kept for {vid[:16]}" + ("; rebuilt from shards here" if rebuilt else ""))
 
 
 # ---------------------------------------------------------------------- node
@@ -239,6 +312,7 @@ def register(group: click.Group) -> None:
     """Add the network commands to the root command."""
     group.add_command(contact_group)
     group.add_command(share_cmd)
+    group.add_command(ticket_group)
     group.add_command(unshare_cmd)
     group.add_command(node_group)
     group.add_command(sync_cmd)
