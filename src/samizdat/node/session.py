@@ -41,9 +41,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import Callable, Hashable, Sequence
+from collections.abc import Callable, Container, Hashable, Sequence
 from dataclasses import dataclass, field
-from typing import Final, Protocol
+from typing import Final, Protocol, runtime_checkable
 
 from samizdat.core.crypto import blake3_hash
 from samizdat.errors import RemoteProtocolError, SamizdatError
@@ -57,6 +57,7 @@ from samizdat.transports.tcp import Connection
 
 __all__ = [
     "MAX_ITEM_BYTES",
+    "Chooses",
     "Library",
     "SessionStats",
     "pair_id",
@@ -77,9 +78,10 @@ QUEUE_FRAMES: Final = 16
 class Library(Protocol):
     """What a session needs from the store (the node gives it a store-backed one).
 
-    Two optional methods are looked for at run time: ``quota() -> int | None``
+    Three optional methods are looked for at run time: ``quota() -> int | None``
     (:class:`samizdat.protocol.engine.HasQuota`: how many items this node wants in
-    all; without it, whatever it lacks) and, on the node's library,
+    all; without it, whatever it lacks), ``chooses(wire_id) -> bool``
+    (:class:`Chooses`: which of what it lacks it may ask for) and, on the node's library,
     ``for_contact(contact_id) -> Library`` (:class:`samizdat.node.node.PerContact`:
     the view one contact is served from)."""
 
@@ -112,6 +114,29 @@ class Library(Protocol):
 
     def drop_partial(self, item: bytes) -> None:
         """Forget a kept prefix (the item arrived whole, or failed)."""
+
+
+@runtime_checkable
+class Chooses(Protocol):
+    """A library (a per-contact view) that asks only for some of what it lacks:
+    ``chooses(wire_id)`` is False for an id the engine must not ask for (a reader's
+    view of a courier asks only for the shards its tickets name)."""
+
+    def chooses(self, item: bytes) -> bool:
+        """Whether to ask for the pair-keyed id ``item`` if we lack it."""
+
+
+class _Skipped:
+    """What the engine treats as held: what we hold, and what the view declines."""
+
+    __slots__ = ("_chooses", "_held")
+
+    def __init__(self, held: Container[bytes], chooses: Callable[[bytes], bool]) -> None:
+        self._held = held
+        self._chooses = chooses
+
+    def __contains__(self, item: object) -> bool:
+        return item in self._held or not (isinstance(item, bytes) and self._chooses(item))
 
 
 @dataclass
@@ -163,9 +188,14 @@ async def run_session(
     mine = {pair_id(key, v): v for v in library.offered()}
     held_versions = library.held()
     held = {pair_id(key, v) for v in held_versions} | set(mine)
+    # a view that declines some ids (a reader's view of a courier: only the shards
+    # its tickets name) shows them to the engine as held, so it never asks for them
+    skip: Container[bytes] = (
+        _Skipped(held, library.chooses) if isinstance(library, Chooses) else held
+    )
     quota = library.quota() if isinstance(library, HasQuota) else None
     state.held = len(held_versions)
-    machine = engine.open(state, contact, ItemSet(mine), held, initiator=initiator,
+    machine = engine.open(state, contact, ItemSet(mine), skip, initiator=initiator,
                           quota=quota, extensions=extensions)
     queue: asyncio.Queue[bytes | None] = asyncio.Queue(QUEUE_FRAMES)
     parts: dict[bytes, list[bytes]] = {}  # item -> chunks so far (with a resumed prefix)
