@@ -180,7 +180,9 @@ class ContactLibrary:
     rng: Rng = field(repr=False)
     now: int = 0
     _asked: set[bytes] = field(default_factory=set, repr=False)
-    """Wire ids of shards and tickets we asked for (their content must hash to one)."""
+    """Wire ids we would ask for (a shard's or ticket's content must hash to one)."""
+    _named: set[bytes] | None = field(default=None, repr=False)
+    """Wire ids of the shards our tickets name, for versions we lack (per session)."""
 
     @property
     def courier(self) -> bool:
@@ -231,21 +233,22 @@ class ContactLibrary:
             *book.ids(),
         ]
 
-    def choose(self, need: Sequence[bytes]) -> Sequence[bytes]:
-        """From a reader: everything it offers that we lack. From a courier: only
-        the shards our tickets name, for versions we lack."""
+    def chooses(self, item: bytes) -> bool:
+        """From a reader: anything it offers that we lack. From a courier: only the
+        shards our tickets name, for versions we lack. (The engine asks this of the
+        ids the peer offers that we lack; see ``node.session.Chooses``.)"""
         if self.courier:
-            named = {
-                self._wire(s)
-                for r in ShardBook(self.store.db).tickets()
-                if not self.store.has_version(r.ticket.version_id)
-                for s in r.ticket.shards
-            }
-            chosen = [i for i in need if i in named]
-        else:
-            chosen = list(need)
-        self._asked.update(chosen)
-        return chosen
+            if self._named is None:
+                self._named = {
+                    self._wire(s)
+                    for r in ShardBook(self.store.db).tickets()
+                    if not self.store.has_version(r.ticket.version_id)
+                    for s in r.ticket.shards
+                }
+            if item not in self._named:
+                return False
+        self._asked.add(item)
+        return True
 
     def package(self, item: bytes) -> bytes:
         book = ShardBook(self.store.db)

@@ -241,9 +241,6 @@ class StoreLibrary:
             self.clock(),
         )
 
-    def choose(self, need: Sequence[bytes]) -> Sequence[bytes]:
-        return need
-
     def offered(self) -> Sequence[bytes]:
         return ContactBook(self.store.db).shared()
 
