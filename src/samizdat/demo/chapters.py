@@ -3,8 +3,9 @@
 
 Names of people: ``author`` (not on the committee, as in 1932), ``member1..5`` (the
 editorial committee, 3 of 5), ``holder`` (gets the first USB copy), ``courier1..10``
-(each carries one shard file and has no store), ``reader-*`` (the rest), one of whom
-is the informant.
+(each carries one shard file and has no store), ``courier-net-01..10`` (couriers on
+the network: a store and shards only), ``reader-*`` (the rest), one of whom is the
+informant.
 """
 
 from __future__ import annotations
@@ -412,6 +413,15 @@ def seizure(demo: Demo) -> None:
         "1932: every copy found was destroyed; holding one was proof of guilt.",
     )
     facts = _shared(demo)
+    net = ["seizing 70% of network couriers destroys nothing: a reader rebuilds through "
+           "the network"]
+    with demo.step(net):
+        demo.need("ticket", "export")
+        if not facts.get("holders"):
+            raise NotBuilt("nobody holds the final version")
+        from samizdat.demo.network import couriers_over_network
+
+        couriers_over_network(demo, facts, net[0])
     names = ["the text survives the seizure of 70% of its carriers"]
     with demo.step(names):
         demo.need("wipe")

@@ -4,22 +4,29 @@ loopback, contacts made with invite codes, and the document passed along.
 The graph is a ring of readers with a few chords (a small world), plus the
 informant hanging off one reader: the informant's only contact is the person who
 handed the text over, as in 1932.
+
+The couriers' part (:func:`couriers_over_network`): ten couriers take sealed shards
+from a holder's node over the network, seven are seized, and a reader who was handed
+the ticket in person rebuilds the text from the three left, through her node.
 """
 
 from __future__ import annotations
 
 import random
+import shutil
 import socket
 import subprocess
 import sys
 import time
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from samizdat.demo.runner import Demo, Person, StepFailed
 
-__all__ = ["circulate_over_network"]
+__all__ = ["circulate_over_network", "couriers_over_network"]
 
 READERS = 20
+COURIERS = 10
 
 
 def _free_port() -> int:
@@ -37,7 +44,7 @@ def _edges(n: int, rng: random.Random) -> list[tuple[int, int]]:
     return sorted(edges)
 
 
-def _start_node(demo: Demo, who: Person) -> None:
+def _start_node(demo: Demo, who: Person) -> subprocess.Popen[bytes]:
     port = _free_port()
     who.facts["address"] = f"127.0.0.1:{port}"
     proc = subprocess.Popen(
@@ -48,10 +55,11 @@ def _start_node(demo: Demo, who: Person) -> None:
         stderr=subprocess.DEVNULL,
     )
     demo.processes.append(proc)
+    return proc
 
 
-def _befriend(demo: Demo, a: Person, b: Person) -> None:
-    invite = demo.run(a, "contact", "invite")
+def _befriend(demo: Demo, a: Person, b: Person, *flags: str) -> None:
+    invite = demo.run(a, "contact", "invite", *flags)
     code = invite.get("code") or invite.get("invite")
     if not isinstance(code, str):
         raise StepFailed("contact invite printed no code")
@@ -101,3 +109,61 @@ def circulate_over_network(demo: Demo, facts: dict[str, Any], name: str) -> None
                 f"{reached}/{READERS + 1} readers in {elapsed:.0f} s over {READERS + 1} "
                 "node processes")
     facts["holders"].extend(r for r in readers if r not in waiting)
+
+
+def couriers_over_network(demo: Demo, facts: dict[str, Any], name: str) -> None:
+    """Shards to ten couriers by the network; seven seized; a reader rebuilds."""
+    version = facts["final"]
+    began = time.monotonic()
+    holders = [h for h in facts["holders"] if "address" not in h.facts]  # no node yet
+    if not holders:
+        raise StepFailed("no holder of the final version is left to seal it")
+    holder: Person = holders[0]
+    couriers = [demo.person(f"courier-net-{i:02d}") for i in range(1, COURIERS + 1)]
+    reader = demo.person("reader-ticket")
+    with ThreadPoolExecutor(3) as pool:
+        list(pool.map(lambda who: demo.run(who, "init"), [*couriers, reader]))
+    holder_node = _start_node(demo, holder)
+    _start_node(demo, reader)
+    time.sleep(1.0)  # invites wait for a starting node's address anyway
+
+    def enlist(courier: Person) -> None:
+        # each is the holder's courier and the reader's: both give it shards only
+        _befriend(demo, holder, courier, "--courier")
+        _befriend(demo, reader, courier, "--courier")
+
+    with ThreadPoolExecutor(3) as pool:
+        list(pool.map(enlist, couriers))
+    demo.run(holder, "share", version)  # sealed 3 of 10, one shard per courier
+    with ThreadPoolExecutor(3) as pool:
+        got = list(pool.map(lambda c: demo.run(c, "sync", "1"), couriers))
+    carried = sum(g.get("received", 0) for g in got)
+    opened = [c for c in couriers if _has(demo, c, version)]
+    listed = demo.run(couriers[0], "list").get("documents", [])
+    expected = demo.run(holder, "read", version)["text"]
+    ticket = demo.root / "files" / "ticket.bin"
+    demo.run(holder, "ticket", "export", version, "--out", ticket)  # handed over in person
+
+    # the police take seven couriers and the holder's node
+    seized = random.Random(1937).sample(couriers, round(0.7 * COURIERS))
+    for c in seized:
+        shutil.rmtree(c.home)
+    holder_node.terminate()
+    holder_node.wait(10)
+    left = [c for c in couriers if c not in seized]
+    demo.run(reader, "ticket", "add", ticket)
+    started = time.monotonic()
+    for c in left:
+        demo.run(c, "sync", "2")
+    while not _has(demo, reader, version) and time.monotonic() < started + 30:
+        time.sleep(0.5)
+    elapsed = time.monotonic() - started
+    text = demo.run(reader, "read", version, expect=(0, 1, 2, 3)).get("text", "")
+    ok = text == expected and carried >= COURIERS and not opened and not listed
+    demo.record(
+        name, ok,
+        f"{carried} shards over {COURIERS} couriers, none opened ({len(listed)} documents "
+        f"in a courier's store); {len(seized)}/{COURIERS} seized; rebuilt through the "
+        f"network from {len(left)} in {elapsed:.1f} s, the same text "
+        f"({time.monotonic() - began:.0f} s for this part)",
+    )
