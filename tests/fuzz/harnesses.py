@@ -856,6 +856,27 @@ def _reach(data: bytes) -> None:
     estimate_readers(admit(ReachSketch.empty(), sketch))
 
 
+# -------------------------------------------------------------------- tickets
+
+
+def _ticket_seeds() -> Iterator[bytes]:
+    from samizdat.core.caps import ReadCap
+    from samizdat.core.tickets import Ticket, encode_ticket
+
+    for k, n in ((1, 1), (3, 10)):
+        yield encode_ticket(Ticket(ReadCap(k=k, n=n, root_key=bytes(32)), b"v" * 32,
+                                   tuple(bytes([i]) * 32 for i in range(n))))
+
+
+@harness("tickets", "samizdat.core.tickets", seeds=_ticket_seeds, max_len=16 * 1024)
+def _tickets(data: bytes) -> None:
+    """core/tickets.py decode_ticket: a ticket a reader contact sent or a file a
+    person was handed; canonical."""
+    from samizdat.core.tickets import decode_ticket, encode_ticket
+
+    expect(encode_ticket(decode_ticket(data)) == data, "ticket: not canonical")
+
+
 # ------------------------------------------------ decoders other branches add
 #
 # Registered only when the decoder exists in this tree (checked without importing
