@@ -88,3 +88,24 @@ def test_transport_seed_is_made_once(store: Store) -> None:
     book = ContactBook(store.db)
     first = book.transport_seed(os.urandom(32))
     assert book.transport_seed(os.urandom(32)) == first
+
+
+def test_roles_default_to_reader_and_invites_carry_theirs(store: Store) -> None:
+    from samizdat.store.contacts import COURIER, READER
+
+    book = ContactBook(store.db)
+    a, b, c = (TransportIdentity.from_seed(os.urandom(32)) for _ in range(3))
+    assert book.add(a.public_key, a.certificate, "", 1).role == READER
+    secret = os.urandom(12)
+    book.add_invite(secret, expires=1000, role=COURIER)
+    assert book.redeem_invite(secret, now=10)  # the node adds the acceptor next
+    assert book.add(b.public_key, b.certificate, "", 2).role == COURIER
+    assert book.add(c.public_key, c.certificate, "", 3).role == READER  # used once only
+    # re-adding a known contact keeps its role; set_role changes it
+    assert book.add(b.public_key, b.certificate, "127.0.0.1:9", 4).role == COURIER
+    book.set_role(book.by_key(b.public_key).id, READER)
+    assert book.by_key(b.public_key).role == READER
+    with pytest.raises(ValueError):
+        book.set_role(1, "informant")
+    with pytest.raises(NotFound):
+        book.set_role(999, COURIER)

@@ -65,6 +65,10 @@ def test_couriers_carry_shards_they_cannot_open_and_a_reader_rebuilds_after_seiz
             c.ok("contact", "accept", rita.ok("contact", "invite", "--courier")["code"])
         roles = {x["role"] for x in author.ok("contact", "list")["contacts"]}
         assert roles == {"courier"}
+        assert {x["role"] for x in couriers[0].ok("contact", "list")["contacts"]} == {"reader"}
+        assert author.ok("contact", "role", "1", "reader") == {"contact": 1, "role": "reader"}
+        assert author.ok("contact", "role", "1", "courier")["role"] == "courier"
+        assert author("contact", "role", "1", "informant").code == 2
         author.ok("share", ver)
         for c in couriers:
             assert c.ok("sync", "1")["received"] >= 1  # its share of the shards
