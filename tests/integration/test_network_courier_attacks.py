@@ -283,3 +283,74 @@ def test_a_forged_ticket_rebuilds_nothing_and_is_dropped(tmp_path: Path, flip: s
         assert rita.has_version(ver)
     finally:
         rita.close()
+
+
+def test_a_reader_passes_copy_and_ticket_to_a_reader_but_nothing_of_it_to_a_courier(
+    tmp_path: Path,
+) -> None:
+    """Over a real node: Rita (a reader holding a copy, its ticket and her own seal's
+    shards) serves Bob, her reader, and Carl, her courier. Bob receives the copy and
+    both tickets; Carl receives shards only and can read nothing."""
+    import threading
+
+    ver, ticket, _shards = _sealed(tmp_path)
+    author = Store.open(tmp_path / "author", PW)
+    try:
+        from samizdat.app import carry
+
+        package = carry.package_version(author, ver)
+    finally:
+        author.close()
+    for name in ("rita", "bob", "carl"):
+        documents.init(tmp_path / name, PW, os.urandom)
+    ids = {}
+    for name in ("rita", "bob", "carl"):
+        with Store.open(tmp_path / name, PW) as s:
+            ids[name] = network.identity(s, os.urandom)
+    with Store.open(tmp_path / "rita", PW) as rita:
+        carry.accept_package(rita, package)
+        couriers.add_ticket(rita, ticket, now())
+        with rita.transaction():
+            book = ContactBook(rita.db)
+            book.add(ids["bob"].public_key, ids["bob"].certificate, "", now())
+            book.add(ids["carl"].public_key, ids["carl"].certificate, "", now(), COURIER)
+        network.share(rita, ver, now(), os.urandom)  # seals for Carl
+
+    ready, stop, where = threading.Event(), threading.Event(), {}
+
+    def serve() -> None:
+        async def main() -> None:
+            with Store.open(tmp_path / "rita", PW) as rita:
+                node = network.make_node(rita, os.urandom, now, NodeConfig(port=0))
+                host, port = await node.start()
+                where["address"] = f"{host}:{port}"
+                ready.set()
+                while not stop.is_set():
+                    await asyncio.sleep(0.1)
+                await node.close()
+
+        asyncio.run(main())
+
+    thread = threading.Thread(target=serve)
+    thread.start()
+    try:
+        assert ready.wait(30)
+        for name in ("bob", "carl"):
+            with Store.open(tmp_path / name, PW) as s:
+                with s.transaction():
+                    contact = ContactBook(s.db).add(
+                        ids["rita"].public_key, ids["rita"].certificate, where["address"],
+                        now())
+                result = network.sync(s, os.urandom, now, [contact])
+                assert result.reached == 1
+    finally:
+        stop.set()
+        thread.join(30)
+    with Store.open(tmp_path / "bob", PW) as bob:
+        assert bob.has_version(ver)
+        assert len(ShardBook(bob.db).tickets()) == 2  # the author's and Rita's seals
+        assert ShardBook(bob.db).ids() == []
+    with Store.open(tmp_path / "carl", PW) as carl:
+        assert not carl.has_version(ver) and list(carl.all_versions()) == []
+        assert ShardBook(carl.db).tickets() == []
+        assert len(ShardBook(carl.db).ids()) == 10  # Rita's only courier: all 10 placed
