@@ -205,7 +205,9 @@ class ContactLibrary:
             return []
         index = couriers.index(self.contact.id)
         book = ShardBook(self.store.db)
-        own = {r.row: r.ticket.cap.n for r in book.tickets() if r.own}
+        shared = set(ContactBook(self.store.db).shared())  # unshare stops placing
+        own = {r.row: r.ticket.cap.n for r in book.tickets()
+               if r.own and r.ticket.version_id in shared}
         return [
             sid for sid, row, position in book.own_placed()
             if row in own and position in placement(own[row], index, len(couriers))
