@@ -18,9 +18,15 @@ from typing import Any
 
 import pytest
 
+from samizdat.core.crypto import SecretBytes
 from samizdat.core.tickets import decode_ticket
+from samizdat.store import Store
+from tests.conftest import PASSPHRASE
 from tests.integration.network_helpers import NodeProcess
 from tests.integration.test_committee_informant import _contains, _reader_dump
+from tests.unit.test_envelope import _chi_square
+
+PW = SecretBytes(PASSPHRASE.encode(), "passphrase")
 
 TEXT = (
     "Ко всем членам партии.\n\n"
@@ -28,6 +34,8 @@ TEXT = (
     "به همه اعضا: بخوانید، رونویسی کنید، دست به دست کنید.\n\n"
     "致全体同志：阅读，抄写，传下去。\n"
 )
+TEXT += "".join(f"\n{i}. Товарищи, время пришло; рукопись {i * 7919 % 1000} идёт дальше.\n"
+                for i in range(1, 160))
 TITLE = "Обращение"
 
 
@@ -89,6 +97,16 @@ def test_couriers_carry_shards_they_cannot_open_and_a_reader_rebuilds_after_seiz
         for cell in cells:
             for s in secrets:
                 assert not _contains(cell, s), "a courier's store names what it carries"
+
+        # what they carry looks random: no fixed byte across the ten, a flat histogram
+        carried = []
+        for c in couriers:
+            with Store.open(c.home, PW) as s:
+                carried += [bytes(r[0]) for r in s.db.query("SELECT data FROM shards_items")]
+        assert len(carried) == 10 and len(carried[0]) > 400  # 10 × ~600 bytes
+        shortest = min(map(len, carried))
+        assert not [i for i in range(shortest) if len({d[i] for d in carried}) == 1]
+        assert _chi_square(b"".join(carried)) < 255 + 6 * 22.6
 
         # seven of ten couriers are seized (their homes destroyed)
         for c in couriers[3:]:
