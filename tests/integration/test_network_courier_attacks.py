@@ -354,3 +354,21 @@ def test_a_reader_passes_copy_and_ticket_to_a_reader_but_nothing_of_it_to_a_cour
         assert not carl.has_version(ver) and list(carl.all_versions()) == []
         assert ShardBook(carl.db).tickets() == []
         assert len(ShardBook(carl.db).ids()) == 10  # Rita's only courier: all 10 placed
+
+
+def test_a_ticket_added_beside_the_node_changes_what_it_watches(tmp_path: Path) -> None:
+    """The node calls contacts it found in step again only when what it offers
+    changes (``Node.round``); a ticket added with ``ticket add`` must change it, or a
+    reader's node would wait up to quiet_rounds × interval before asking her
+    couriers for the shards."""
+    _ver, ticket, _shards = _sealed(tmp_path)
+    rita = _store(tmp_path, "rita")
+    try:
+        lib = network.StoreLibrary(rita)
+        before = sorted(lib.offered())
+        record, _ = couriers.add_ticket(rita, ticket, now())
+        after = sorted(lib.offered())
+        assert before != after and record.ticket_id in after
+        assert lib.package(record.ticket_id)[0] == 0xF1
+    finally:
+        rita.close()

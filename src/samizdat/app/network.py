@@ -21,6 +21,7 @@ from samizdat.app import carry, couriers
 from samizdat.core.address import parse_hostport
 from samizdat.core.crypto import Rng, certificate_ed25519_key, constant_time_equal
 from samizdat.core.package import Package, check_package, decode_package
+from samizdat.core.tickets import ITEM_SHARD, ITEM_TICKET, encode_ticket
 from samizdat.errors import (
     AddressError,
     CryptoError,
@@ -37,6 +38,7 @@ from samizdat.protocol.admission import epoch_of, invite_name
 from samizdat.protocol.frames import FrameType
 from samizdat.store import Store
 from samizdat.store.contacts import COURIER, READER, Contact, ContactBook, invite_secret_hash
+from samizdat.store.shards import ShardBook
 from samizdat.transports import tcp
 from samizdat.transports.tls import TransportIdentity, invite_client_context
 
@@ -219,11 +221,12 @@ class StoreLibrary:
 
     A session with a contact uses :meth:`for_contact`: a
     :class:`~samizdat.app.couriers.ContactLibrary` that offers a reader copies and
-    tickets, and a courier sealed shards only (``docs/spec/shards.md``). Used
-    without a contact (tests, benches), this library is a reader's view: each item
-    is a version as ``app.carry.package_version`` makes it (the plaintext package;
-    the session's TLS encrypts it per hand-off); received items go through
-    ``app.carry.accept_package``, which verifies before storing anything.
+    tickets, and a courier sealed shards only (``docs/spec/shards.md``). Without a
+    contact (the node's own bookkeeping, tests, benches) it offers everything this
+    node passes along; a version travels as ``app.carry.package_version`` makes it
+    (the plaintext package; the session's TLS encrypts it per hand-off), and it
+    takes in versions only, through ``app.carry.accept_package``, which verifies
+    before storing anything.
     """
 
     store: Store
@@ -242,12 +245,24 @@ class StoreLibrary:
         )
 
     def offered(self) -> Sequence[bytes]:
-        return ContactBook(self.store.db).shared()
+        """Everything this node passes along: shared versions, tickets and shards
+        (the node watches this list to know when to call contacts again: a ticket
+        added by ``ticket add`` makes it ask its couriers at once)."""
+        book = ShardBook(self.store.db)
+        return [*ContactBook(self.store.db).shared(),
+                *(r.ticket_id for r in book.tickets()), *book.ids()]
 
     def held(self) -> Sequence[bytes]:
         return [v.version_id for v in self.store.all_versions()]
 
     def package(self, version_id: bytes) -> bytes:
+        book = ShardBook(self.store.db)
+        data = book.data(version_id)
+        if data is not None:
+            return bytes([ITEM_SHARD]) + data
+        record = book.ticket(version_id)
+        if record is not None:
+            return bytes([ITEM_TICKET]) + encode_ticket(record.ticket)
         return carry.package_version(self.store, version_id)
 
     def partial(self, item: bytes) -> tuple[int, bytes]:
