@@ -52,6 +52,7 @@ __all__ = [
     "Shard",
     "TicketItem",
     "add_ticket",
+    "passed_along",
     "placement",
     "rebuild",
     "seal_for_couriers",
@@ -85,6 +86,14 @@ class TicketItem:
 
 
 # ------------------------------------------------------------------- sealing
+
+
+def passed_along(store: Store) -> list[bytes]:
+    """The versions this node passes along (``share``, and what arrived): the one
+    list every view starts from, as copies to readers and as shards to couriers.
+    A filter on what may leave this node (e.g. drafts kept within a circle) belongs
+    here, once."""
+    return ContactBook(store.db).shared()
 
 
 def placement(n: int, index: int, couriers: int) -> list[int]:
@@ -205,7 +214,7 @@ class ContactLibrary:
             return []
         index = couriers.index(self.contact.id)
         book = ShardBook(self.store.db)
-        shared = set(ContactBook(self.store.db).shared())  # unshare stops placing
+        shared = set(passed_along(self.store))  # unshare stops placing
         own = {r.row: r.ticket.cap.n for r in book.tickets()
                if r.own and r.ticket.version_id in shared}
         return [
@@ -216,13 +225,12 @@ class ContactLibrary:
     def offered(self) -> Sequence[bytes]:
         book = ShardBook(self.store.db)
         if self.courier:
-            shared = ContactBook(self.store.db).shared()
-            for vid in shared:  # seal what we share, once, for our couriers
+            for vid in passed_along(self.store):  # seal what we share, once, for couriers
                 if book.own_ticket(vid) is None and self.store.has_version(vid):
                     with contextlib.suppress(SamizdatError):
                         seal_for_couriers(self.store, vid, self.rng, self.now)
             return [*self._placed(), *book.carried()]
-        versions = ContactBook(self.store.db).shared()
+        versions = passed_along(self.store)
         tickets = [r.ticket_id for r in book.tickets()
                    if self.store.has_version(r.ticket.version_id)]
         return [*versions, *tickets, *book.carried()]

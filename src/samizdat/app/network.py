@@ -249,7 +249,7 @@ class StoreLibrary:
         (the node watches this list to know when to call contacts again: a ticket
         added by ``ticket add`` makes it ask its couriers at once)."""
         book = ShardBook(self.store.db)
-        return [*ContactBook(self.store.db).shared(),
+        return [*couriers.passed_along(self.store),
                 *(r.ticket_id for r in book.tickets()), *book.ids()]
 
     def held(self) -> Sequence[bytes]:
