@@ -109,3 +109,16 @@ def test_roles_default_to_reader_and_invites_carry_theirs(store: Store) -> None:
         book.set_role(1, "informant")
     with pytest.raises(NotFound):
         book.set_role(999, COURIER)
+
+
+def test_an_invites_role_never_changes_a_known_contact(store: Store) -> None:
+    from samizdat.store.contacts import COURIER, READER
+
+    book = ContactBook(store.db)
+    a = TransportIdentity.from_seed(os.urandom(32))
+    book.add(a.public_key, a.certificate, "", 1)
+    secret = os.urandom(12)
+    book.add_invite(secret, expires=1000, role=COURIER)
+    assert book.redeem_invite(secret, now=10)
+    # a known contact answering a courier invite again keeps the role it had
+    assert book.add(a.public_key, a.certificate, "127.0.0.1:5", 2).role == READER

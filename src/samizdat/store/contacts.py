@@ -131,16 +131,15 @@ class ContactBook:
         A new contact gets ``role``; without one, the role of the invite redeemed
         just before in this transaction (:meth:`redeem_invite`), else reader. A
         known contact keeps its role unless ``role`` is given."""
-        if role is None:
-            role, self._redeemed_role = self._redeemed_role, None
-        elif role not in ROLES:
+        if role is not None and role not in ROLES:
             raise ValueError(f"unknown role {role!r}")
+        invited, self._redeemed_role = self._redeemed_role, None
         self.db.execute(
             "INSERT INTO network_contacts (public_key, certificate, address, added, role) "
             "VALUES (?, ?, ?, ?, ?) ON CONFLICT(public_key) DO UPDATE SET "
             "certificate = excluded.certificate, "
             "address = CASE WHEN excluded.address = '' THEN address ELSE excluded.address END",
-            (public_key, certificate, address, now, role or READER),
+            (public_key, certificate, address, now, role or invited or READER),
         )
         contact = self.by_key(public_key)
         if role is not None and contact.role != role:
