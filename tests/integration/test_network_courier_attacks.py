@@ -202,13 +202,14 @@ def test_a_courier_link_takes_no_copy_and_offers_no_ticket(tmp_path: Path) -> No
         package = carry.package_version(author, ver)
     finally:
         author.close()
-    carry_result = carry.accept_package(rita, package)
+    carry_result = carry.accept_package(rita, package, now=now())
     assert carry_result.version == ver.hex()
     network.share(rita, ver, now(), os.urandom)
     couriers.add_ticket(rita, ticket, now())
     with rita.transaction():
         ContactBook(rita.db).add(mallory.public_key, mallory.certificate, "", now(), COURIER)
-    view = network.StoreLibrary(rita).for_contact(ContactBook(rita.db).all()[0].id)
+    lib = network.StoreLibrary(rita, now, os.urandom)
+    view = lib.for_contact(ContactBook(rita.db).all()[0].id)
     offered = set(view.offered())
     assert ver not in offered
     assert not any(r.ticket_id in offered for r in ShardBook(rita.db).tickets())
@@ -216,7 +217,7 @@ def test_a_courier_link_takes_no_copy_and_offers_no_ticket(tmp_path: Path) -> No
     for item in offered:
         assert view.package(item)[0] == ITEM_SHARD
     key = pair_key(mallory.public_key, network.identity(rita, os.urandom).public_key)
-    assert list(view.choose([pair_id(key, os.urandom(32)) for _ in range(50)])) == []
+    assert not any(view.chooses(pair_id(key, os.urandom(32))) for _ in range(50))
     rita.close()
 
 
@@ -308,7 +309,7 @@ def test_a_reader_passes_copy_and_ticket_to_a_reader_but_nothing_of_it_to_a_cour
         with Store.open(tmp_path / name, PW) as s:
             ids[name] = network.identity(s, os.urandom)
     with Store.open(tmp_path / "rita", PW) as rita:
-        carry.accept_package(rita, package)
+        carry.accept_package(rita, package, now=now())
         couriers.add_ticket(rita, ticket, now())
         with rita.transaction():
             book = ContactBook(rita.db)
@@ -364,7 +365,7 @@ def test_a_ticket_added_beside_the_node_changes_what_it_watches(tmp_path: Path) 
     _ver, ticket, _shards = _sealed(tmp_path)
     rita = _store(tmp_path, "rita")
     try:
-        lib = network.StoreLibrary(rita)
+        lib = network.StoreLibrary(rita, now, os.urandom)
         before = sorted(lib.offered())
         record, _ = couriers.add_ticket(rita, ticket, now())
         after = sorted(lib.offered())

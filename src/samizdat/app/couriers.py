@@ -301,7 +301,8 @@ class ContactLibrary:
     def store_checked(self, checked: object) -> bytes:
         book = ShardBook(self.store.db)
         if isinstance(checked, Package):
-            return bytes.fromhex(carry.store_checked_package(self.store, checked).version)
+            stored = carry.store_checked_package(self.store, checked, now=self.now)
+            return bytes.fromhex(stored.version)
         if isinstance(checked, TicketItem):
             with self.store.transaction():
                 record = book.add_ticket(checked.ticket, self.now, own=False)

@@ -197,13 +197,14 @@ def set_role(store: Store, ref: str, role: str) -> Contact:
 # -------------------------------------------------------------------- shares
 
 
-def share(store: Store, version_id: bytes, now: int, rng: Rng) -> None:
+def share(store: Store, version_id: bytes, now: int, rng: Rng | None = None) -> None:
     """Pass a version along: to readers as a copy and a ticket; to couriers as
-    sealed shards (sealed now if this node has couriers, else when it gets one)."""
+    sealed shards (sealed now, with ``rng``, if this node has couriers; else when a
+    session with a courier first offers it)."""
     book = ContactBook(store.db)
     with store.transaction():
         book.share(version_id, now)
-    if any(c.role == COURIER for c in book.all()):
+    if rng is not None and any(c.role == COURIER for c in book.all()):
         couriers.seal_for_couriers(store, version_id, rng, now)
 
 
@@ -232,10 +233,12 @@ class StoreLibrary:
     store: Store
     clock: Callable[[], int]
     """Unix seconds, for what a received item records."""
-    rng: Rng = field(repr=False)
-    """For sealing shared versions for couriers."""
+    rng: Rng | None = field(default=None, repr=False)
+    """For sealing shared versions for couriers (needed to serve contacts)."""
 
     def for_contact(self, contact_id: int) -> couriers.ContactLibrary:
+        if self.rng is None:
+            raise ValueError("a StoreLibrary serves contacts only with an rng")
         book = ContactBook(self.store.db)
         contact = book.by_id(contact_id)
         me = identity(self.store, self.rng)
