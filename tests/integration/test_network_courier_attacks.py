@@ -157,8 +157,8 @@ def test_a_reader_asks_a_courier_only_for_the_shards_its_ticket_names(tmp_path: 
     """Mallory, a courier of Rita's, offers 2,000 random shard items beside three
     true shards of the document Rita has a ticket for, and one true shard of another
     document. Rita asks only for the three, rebuilds the text, and stores nothing
-    else. (With the view's ``choose`` passing everything through, as the node did
-    before, she asked for all 2,004 items: run against that, this test failed.)"""
+    else. (With the view's ``chooses`` saying yes to everything, as the node did
+    before roles, she asked for the junk too: run against that, this test failed.)"""
     ver, ticket, shards = _sealed(tmp_path)
     _other_ver, _other_ticket, other_shards = _sealed(tmp_path / "other")
     rita = _store(tmp_path, "rita")
