@@ -50,6 +50,7 @@ AREA_MODULES: tuple[str, ...] = (
     "samizdat.store.contacts",
     "samizdat.store.envelopes",
     "samizdat.store.comments",
+    "samizdat.store.circles",
 )
 
 
