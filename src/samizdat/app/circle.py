@@ -233,9 +233,7 @@ def offerable(store: Store, version_ids: Iterable[bytes]) -> list[bytes]:
         if vid in public or not store.has_version(vid):
             out.append(vid)
             continue
-        if store.version(vid).doc_id not in docs:
-            out.append(vid)
-        elif "committee" in _signature_kinds(store, vid):
+        if store.version(vid).doc_id not in docs or "committee" in _signature_kinds(store, vid):
             out.append(vid)
     return out
 

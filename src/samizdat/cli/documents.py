@@ -81,16 +81,24 @@ def draft() -> None:
 @click.option("--title", required=True, help="The document's title.")
 @_max_size
 @_encoding
+@click.option("--circle", "circle", help="Keep its drafts and comments in this circle.")
 @click.pass_obj
 def draft_new(ctx: Context, file: Path, title: str, max_size: int,
-              encoding: str | None) -> None:
+              encoding: str | None, circle: str | None) -> None:
     """First version of a new document, with its own pseudonymous author key.
 
     The version is not signed: run 'samizdat sign VER' when you stand by it.
     """
+    if circle is not None:
+        from samizdat.app import circle as circles
+
+        circles.circle_named(ctx.store(), circle)  # before anything is written
     doc, ver = app.draft_new(ctx.store(), file, title, system_rng, _now(), max_bytes=max_size,
                              encoding=encoding)
-    ctx.emit({"document": doc.hex(), "version": ver.hex()},
+    if circle is not None:
+        circles.add_document(ctx.store(), circle, doc.hex())
+    ctx.emit({"document": doc.hex(), "version": ver.hex()} | (
+             {"circle": circle} if circle is not None else {}),
              f"document {doc.hex()}\nversion  {ver.hex()}")
 
 

@@ -42,6 +42,7 @@ COMMANDS: dict[str, str] = {
     "mail": "samizdat.cli.mail",
     **dict.fromkeys(("contact", "share", "unshare", "node", "sync"), "samizdat.cli.network"),
     "publish": "samizdat.cli.publish",
+    "circle": "samizdat.cli.circle",
     "demo": "samizdat.cli.story",
     "simulate": "samizdat.cli.simulate",
 }
