@@ -602,8 +602,8 @@ def together(demo: Demo) -> None:
 
 
 def _doc_of(demo: Demo, who: Person, title: str) -> str:
-    return next(d["document"] for d in demo.run(who, "list")["documents"]
-                if d["title"] == title)
+    return str(next(d["document"] for d in demo.run(who, "list")["documents"]
+                    if d["title"] == title))
 
 
 CHAPTERS: tuple[Callable[[Demo], None], ...] = (
