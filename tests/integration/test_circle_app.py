@@ -167,3 +167,19 @@ def test_an_item_naming_another_circle_inside_is_refused(
     with pytest.raises(Exception, match="names another circle"):
         circles.accept_item(bob, rec, payload, 1000)
     assert list(bob.all_versions()) == []
+
+
+def test_a_circle_draft_is_not_published_as_a_web_page(
+    people: dict[str, Store], tmp_path: Path
+) -> None:
+    from samizdat.app import publish
+
+    alice = people["alice"]
+    circles.new_circle(alice, "c", os.urandom, 1000)
+    doc, ver = _draft(alice, "Воззвание", TEXTS["Воззвание"])
+    publish.site_files(alice, ver.hex(), draft=True)  # outside a circle: allowed
+    circles.add_document(alice, "c", doc.hex())
+    with pytest.raises(UsageError, match="draft of circle 'c'"):
+        publish.site_files(alice, ver.hex(), draft=True)
+    circles.make_public(alice, ver, 1001)
+    assert "text.txt" in publish.site_files(alice, ver.hex(), draft=True)
