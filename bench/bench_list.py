@@ -3,7 +3,8 @@
 A store with ``D`` documents and ``10 D`` versions (a chain of revisions per
 document, every tenth version signed by its author, every hundredth document final
 by a trusted committee, one in fifty sharing a title with another, one in ten
-written in this store, two comments a document) is filled directly through the store's database. The figure
+written in this store, two comments a document) is filled directly through the
+store's database. The figure
 is the wall time of :func:`samizdat.app.listing.list_documents` (median of 3);
 the reference is the time of reading every document row and every version row
 (id, version id, document) with nothing else, measured in the same run. Goal:
