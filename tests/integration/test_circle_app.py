@@ -183,3 +183,18 @@ def test_a_circle_draft_is_not_published_as_a_web_page(
         publish.site_files(alice, ver.hex(), draft=True)
     circles.make_public(alice, ver, 1001)
     assert "text.txt" in publish.site_files(alice, ver.hex(), draft=True)
+
+
+def test_items_skipped_before_joining_are_opened_after(
+    people: dict[str, Store], tmp_path: Path
+) -> None:
+    alice, bob = people["alice"], people["bob"]
+    drop, key = _drop(tmp_path, people)
+    ckey = circles.new_circle(alice, "c", os.urandom, 1000)
+    doc, ver = _draft(alice, "宣言", TEXTS["宣言"])
+    circles.add_document(alice, "c", doc.hex())
+    carry.deaddrop_sync(alice, drop, key, os.urandom)
+    assert carry.deaddrop_sync(bob, drop, key, os.urandom).skipped == 1
+    circles.join_circle(bob, "c", ckey, 1001)
+    assert carry.deaddrop_sync(bob, drop, key, os.urandom).received == 1
+    assert bob.has_version(ver)

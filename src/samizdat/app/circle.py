@@ -124,8 +124,12 @@ def _add(store: Store, name: str, key: core.CircleKey, now: int) -> None:
         if rec.circle_id == key.circle_id:
             raise UsageError(f"this store is already in that circle, as {rec.name!r}",
                              hint="'samizdat circle list' shows it")
+    from samizdat.store import envelopes
+
     with store.transaction():
         tables.add_circle(store.db, tables.CircleRecord(name, key.circle_id, key.key, now))
+        # dead-drop files skipped before may be this circle's items: look again
+        envelopes.forget_unusable(store.db)
 
 
 def new_circle(store: Store, name: str, rng: Rng, now: int) -> core.CircleKey:
