@@ -106,5 +106,10 @@ def test_three_coauthors_in_a_circle_over_a_dead_drop(make_cli: Any, tmp_path: P
         assert b"Copy, pass it on, quietly." in blob  # the public version is there
     # a circle item given to someone outside the circle: one line, with a hint
     res = reader("import", tmp_path / "b2.item")
+    assert res.code == 2 and "a read capability is needed" in res.stderr
+    assert "circle join" in res.stderr and len(res.stderr.strip().splitlines()) == 1
+    # and to someone in another circle
+    reader.ok("circle", "new", "друзья")
+    res = reader("import", tmp_path / "b2.item")
     assert res.code == 3 and "no circle of this store opens b2.item" in res.stderr
     assert "circle join" in res.stderr and len(res.stderr.strip().splitlines()) == 1

@@ -209,6 +209,11 @@ def import_cmd(ctx: Context, path: Path, cap_text: str | None, cap_file: Path | 
     if cap is None:
         from samizdat.app import circle
 
+        if not circle.list_circles(ctx.store()):
+            raise UsageError(
+                "a read capability is needed",
+                hint="pass --cap, --cap-file or set SAMIZDAT_CAP; a circle's item opens "
+                "only in a store that joined the circle ('samizdat circle join')")
         got = circle.import_item(ctx.store(), path, int(wall_clock()))
         ctx.emit(got.to_json() | {"status": "circle"},
                  f"circle {got.circle!r}: version {got.version.hex()} "
