@@ -113,3 +113,26 @@ def test_three_coauthors_in_a_circle_over_a_dead_drop(make_cli: Any, tmp_path: P
     res = reader("import", tmp_path / "b2.item")
     assert res.code == 3 and "no circle of this store opens b2.item" in res.stderr
     assert "circle join" in res.stderr and len(res.stderr.strip().splitlines()) == 1
+
+
+def test_circle_commands_refuse_bad_input_with_one_line(store_cli: Cli, tmp_path: Path) -> None:
+    made = store_cli.ok("circle", "new", "编辑部")
+    assert made["key"].startswith("szk1-") and made["name"] == "编辑部"
+    assert store_cli.ok("circle", "list") == {
+        "circles": [{"name": "编辑部", "circle": made["circle"], "documents": 0}]}
+    assert made["key"] not in store_cli("circle", "list").stdout
+    for args, code, words in (
+        (("circle", "new", "编辑部"), 2, "already a circle"),
+        (("circle", "new", " "), 2, "1 to 64 characters"),
+        (("circle", "add", "nobody", "00000000"), 3, "no circle 'nobody'"),
+        (("circle", "join", "again", "--code-file", write(tmp_path / "k", made["key"])),
+         2, "already in that circle"),
+        (("circle", "join", "x", "--code-file", write(tmp_path / "bad", "szk1-abc\n")),
+         3, "circle key"),
+        (("draft", "new", write(tmp_path / "t.txt", "Текст.\n"), "--title", "T",
+          "--circle", "nobody"), 3, "no circle 'nobody'"),
+    ):
+        res = store_cli(*args)
+        assert res.code == code and words in res.stderr, (args, res.stderr)
+        assert len(res.stderr.strip().splitlines()) == 1 and "Traceback" not in res.stderr
+    assert store_cli.ok("list")["documents"] == []  # the refused draft left nothing
