@@ -198,3 +198,24 @@ def test_items_skipped_before_joining_are_opened_after(
     circles.join_circle(bob, "c", ckey, 1001)
     assert carry.deaddrop_sync(bob, drop, key, os.urandom).received == 1
     assert bob.has_version(ver)
+
+
+def test_a_reader_passes_on_what_was_given_to_readers(
+    people: dict[str, Store], tmp_path: Path
+) -> None:
+    alice, courier, eve = people["alice"], people["courier"], people["eve"]
+    drop, key = _drop(tmp_path, people)
+    circles.new_circle(alice, "c", os.urandom, 1000)
+    doc, ver = _draft(alice, "Воззвание", TEXTS["Воззвание"])
+    circles.add_document(alice, "c", doc.hex())
+    circles.make_public(alice, ver, 1001)  # unsigned, but given to readers
+    carry.deaddrop_sync(alice, drop, key, os.urandom)
+    assert carry.deaddrop_sync(courier, drop, key, os.urandom).received == 1
+    # the courier carries it on to another stick, which eve reads
+    other = tmp_path / "other"
+    other.mkdir()
+    key2 = carry.new_drop_key(courier, os.urandom)
+    carry.remember_drop_key(eve, key2)
+    assert carry.deaddrop_sync(courier, DeadDrop(other), key2, os.urandom).sent == 1
+    assert carry.deaddrop_sync(eve, DeadDrop(other), key2, os.urandom).received == 1
+    assert eve.has_version(ver)

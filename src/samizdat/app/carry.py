@@ -252,7 +252,15 @@ def accept_package(store: Store, data: bytes, *, now: int) -> ImportResult:
     signature) or :class:`~samizdat.errors.DecodeError` (malformed), and then nothing
     was stored.
     """
-    return store_checked_package(store, check_package(decode_package(data)), now=now)
+    package = check_package(decode_package(data))
+    from samizdat.app import circle
+
+    with store.transaction():
+        result = store_checked_package(store, package, now=now)
+        # it came readable, so someone gave it to readers: it may be passed on
+        circle.note_released(store, package.entry.version_id,
+                             int(wall_clock() if now is None else now))
+    return result
 
 
 def store_checked_package(

@@ -63,6 +63,7 @@ __all__ = [
     "list_circles",
     "make_public",
     "new_circle",
+    "note_released",
     "offerable",
     "open_item",
     "refuse_to_readers",
@@ -225,6 +226,13 @@ def make_public(store: Store, version_id: bytes, now: int) -> bool:
     """Give a version to readers although no committee made it final."""
     with store.transaction():
         return tables.make_public(store.db, version_id, now)
+
+
+def note_released(store: Store, version_id: bytes, now: int) -> None:
+    """A version arrived in a form readers open (a bundle, a dead-drop copy, mail,
+    paper): whoever sent it gave it to readers, so this store may pass it on too."""
+    if not goes_to_readers(store, version_id):
+        tables.make_public(store.db, version_id, now)
 
 
 def offerable(store: Store, version_ids: Iterable[bytes]) -> list[bytes]:
