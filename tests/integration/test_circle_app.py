@@ -219,3 +219,32 @@ def test_a_reader_passes_on_what_was_given_to_readers(
     assert carry.deaddrop_sync(courier, DeadDrop(other), key2, os.urandom).sent == 1
     assert carry.deaddrop_sync(eve, DeadDrop(other), key2, os.urandom).received == 1
     assert eve.has_version(ver)
+
+
+def test_an_item_with_a_forged_or_foreign_comment_is_refused_whole(
+    people: dict[str, Store], tmp_path: Path
+) -> None:
+    from samizdat.core.circle import ItemComment
+    from samizdat.errors import VerificationFailed
+
+    alice, bob = people["alice"], people["bob"]
+    ckey = circles.new_circle(alice, "c", os.urandom, 1000)
+    circles.join_circle(bob, "c", ckey, 1000)
+    doc, ver = _draft(alice, "宣言", TEXTS["宣言"])
+    other_doc, other = _draft(alice, "Воззвание", TEXTS["Воззвание"])
+    circles.add_document(alice, "c", doc.hex())
+    comments.add_comment(alice, ver.hex(), 1, "хорошо", 1001, os.urandom)
+    comments.add_comment(alice, other.hex(), 1, "чужой", 1001, os.urandom)
+    rec = circles.circle_named(bob, "c")
+    from samizdat.store import comments as tables
+
+    good = tables.for_document(alice.db, doc)[0]
+    foreign = tables.for_document(alice.db, other_doc)[0]
+    package = carry.package_version(alice, ver)
+    forged = ItemComment(good.encoded, good.author, bytes(64))
+    stranger = ItemComment(foreign.encoded, foreign.author, foreign.signature)
+    for bad, words in ((forged, "bad signature"), (stranger, "another document")):
+        payload = encode_item(CircleItem(ckey.circle_id, package, (bad,)))
+        with pytest.raises(VerificationFailed, match=words):
+            circles.accept_item(bob, rec, payload, 1002)
+        assert list(bob.all_versions()) == []
