@@ -44,9 +44,9 @@ def people(tmp_path: Path) -> Iterator[dict[str, Store]]:
 def _drop(tmp_path: Path, people: dict[str, Store]) -> tuple[DeadDrop, carry.DropKey]:
     folder = tmp_path / "stick"
     folder.mkdir()
-    key = carry.new_drop_key(people["alice"], os.urandom)
+    key = carry.new_drop_key(people["alice"], os.urandom, 1000)
     for name in ("bob", "courier", "eve"):
-        carry.remember_drop_key(people[name], key)
+        carry.remember_drop_key(people[name], key, 1000)
     return DeadDrop(folder), key
 
 
@@ -69,8 +69,8 @@ def test_attack_a_courier_with_the_stick_reads_no_unsigned_draft(
     # on the code before circles this sent the draft, and the courier read it
     drop, key = _drop(tmp_path, people)
     _doc, ver = _draft(people["alice"], "Воззвание", TEXTS["Воззвание"])
-    carry.deaddrop_sync(people["alice"], drop, key, os.urandom)
-    got = carry.deaddrop_sync(people["courier"], drop, key, os.urandom)
+    carry.deaddrop_sync(people["alice"], drop, key, os.urandom, now=1000)
+    got = carry.deaddrop_sync(people["courier"], drop, key, os.urandom, now=1000)
     assert got.received == 0
     assert not people["courier"].has_version(ver)
     assert "черновика".encode() not in _every_cell(people["courier"])
@@ -91,17 +91,17 @@ def test_circle_drafts_and_comments_reach_co_authors_only(
         comments.add_comment(alice, ver.hex(), 2, f"{title}: 再想想 / подумать", 1001,
                              os.urandom)
         vers.append(ver)
-    sent = carry.deaddrop_sync(alice, drop, key, os.urandom)
+    sent = carry.deaddrop_sync(alice, drop, key, os.urandom, now=1000)
     assert sent.sent == 3  # one circle item each, no readable copy
-    assert carry.deaddrop_sync(alice, drop, key, os.urandom).sent == 0
-    got = carry.deaddrop_sync(courier, drop, key, os.urandom)
+    assert carry.deaddrop_sync(alice, drop, key, os.urandom, now=1000).sent == 0
+    got = carry.deaddrop_sync(courier, drop, key, os.urandom, now=1000)
     assert (got.received, got.skipped) == (0, 3)
     assert list(courier.all_versions()) == []
     blob = _every_cell(courier)
     for text in TEXTS.values():
         for para in normalize(text).paragraphs:
             assert para.encode() not in blob
-    got = carry.deaddrop_sync(bob, drop, key, os.urandom)
+    got = carry.deaddrop_sync(bob, drop, key, os.urandom, now=1000)
     assert got.received == 3
     for ver in vers:
         assert bob.has_version(ver)
@@ -109,11 +109,11 @@ def test_circle_drafts_and_comments_reach_co_authors_only(
         assert c.paragraph == 2 and "再想想" in c.text
     assert {i.name: i.documents for i in circles.list_circles(bob)} == {"editors": 3}
     # bob has nothing new for the drop, and alice takes nothing twice
-    assert carry.deaddrop_sync(bob, drop, key, os.urandom).sent == 0
+    assert carry.deaddrop_sync(bob, drop, key, os.urandom, now=1000).sent == 0
     # a new comment by bob travels back to alice as a heavier item
     comments.add_comment(bob, vers[0].hex(), 1, "Согласен.", 1002, os.urandom)
-    assert carry.deaddrop_sync(bob, drop, key, os.urandom).sent == 1
-    carry.deaddrop_sync(alice, drop, key, os.urandom)
+    assert carry.deaddrop_sync(bob, drop, key, os.urandom, now=1000).sent == 1
+    carry.deaddrop_sync(alice, drop, key, os.urandom, now=1000)
     assert len(comments.comments_on(alice, vers[0])) == 2
 
 
@@ -133,8 +133,8 @@ def test_public_versions_go_to_readers_and_other_forms_refuse_drafts(
     circles.make_public(alice, ver, 1001)
     assert circles.offerable(alice, [ver]) == [ver]
     carry.export_bundle(alice, ver.hex(), os.urandom)
-    carry.deaddrop_sync(alice, drop, key, os.urandom)
-    assert carry.deaddrop_sync(courier, drop, key, os.urandom).received == 1
+    carry.deaddrop_sync(alice, drop, key, os.urandom, now=1000)
+    assert carry.deaddrop_sync(courier, drop, key, os.urandom, now=1000).received == 1
     assert courier.has_version(ver)
 
 
@@ -193,10 +193,10 @@ def test_items_skipped_before_joining_are_opened_after(
     ckey = circles.new_circle(alice, "c", os.urandom, 1000)
     doc, ver = _draft(alice, "宣言", TEXTS["宣言"])
     circles.add_document(alice, "c", doc.hex())
-    carry.deaddrop_sync(alice, drop, key, os.urandom)
-    assert carry.deaddrop_sync(bob, drop, key, os.urandom).skipped == 1
+    carry.deaddrop_sync(alice, drop, key, os.urandom, now=1000)
+    assert carry.deaddrop_sync(bob, drop, key, os.urandom, now=1000).skipped == 1
     circles.join_circle(bob, "c", ckey, 1001)
-    assert carry.deaddrop_sync(bob, drop, key, os.urandom).received == 1
+    assert carry.deaddrop_sync(bob, drop, key, os.urandom, now=1000).received == 1
     assert bob.has_version(ver)
 
 
@@ -209,15 +209,15 @@ def test_a_reader_passes_on_what_was_given_to_readers(
     doc, ver = _draft(alice, "Воззвание", TEXTS["Воззвание"])
     circles.add_document(alice, "c", doc.hex())
     circles.make_public(alice, ver, 1001)  # unsigned, but given to readers
-    carry.deaddrop_sync(alice, drop, key, os.urandom)
-    assert carry.deaddrop_sync(courier, drop, key, os.urandom).received == 1
+    carry.deaddrop_sync(alice, drop, key, os.urandom, now=1000)
+    assert carry.deaddrop_sync(courier, drop, key, os.urandom, now=1000).received == 1
     # the courier carries it on to another stick, which eve reads
     other = tmp_path / "other"
     other.mkdir()
-    key2 = carry.new_drop_key(courier, os.urandom)
-    carry.remember_drop_key(eve, key2)
-    assert carry.deaddrop_sync(courier, DeadDrop(other), key2, os.urandom).sent == 1
-    assert carry.deaddrop_sync(eve, DeadDrop(other), key2, os.urandom).received == 1
+    key2 = carry.new_drop_key(courier, os.urandom, 1000)
+    carry.remember_drop_key(eve, key2, 1000)
+    assert carry.deaddrop_sync(courier, DeadDrop(other), key2, os.urandom, now=1000).sent == 1
+    assert carry.deaddrop_sync(eve, DeadDrop(other), key2, os.urandom, now=1000).received == 1
     assert eve.has_version(ver)
 
 

@@ -144,9 +144,9 @@ def test_a_reader_learns_nothing_about_drafts_comments_or_co_authors(tmp_path: P
     with Store.open(final.home, PW) as anna, \
             Store.create(tmp_path / "boris", PW) as boris, \
             Store.create(tmp_path / "reader", PW) as reader:
-        key = carry.new_drop_key(anna, os.urandom)
-        carry.remember_drop_key(boris, key)
-        carry.remember_drop_key(reader, key)
+        key = carry.new_drop_key(anna, os.urandom, 1000)
+        carry.remember_drop_key(boris, key, 1000)
+        carry.remember_drop_key(reader, key, 1000)
         trust.trust_add(reader, final.pub, 1000)
         ckey = circles.new_circle(anna, "редакция", os.urandom, 1000)
         circles.join_circle(boris, "editors", ckey, 1000)
@@ -157,12 +157,12 @@ def test_a_reader_learns_nothing_about_drafts_comments_or_co_authors(tmp_path: P
         documents.sign(anna, v2.hex(), os.urandom)
         comments.add_comment(anna, final.version.hex(), 1, "Кто это написал? 谁写的？", 1002,
                              os.urandom)
-        carry.deaddrop_sync(anna, drop, key, os.urandom)
-        carry.deaddrop_sync(boris, drop, key, os.urandom)
+        carry.deaddrop_sync(anna, drop, key, os.urandom, now=1000)
+        carry.deaddrop_sync(boris, drop, key, os.urandom, now=1000)
         assert boris.has_version(v2) and boris.has_version(final.version)
         comments.add_comment(boris, v2.hex(), 2, "این بند را حذف کنید.", 1003, os.urandom)
-        carry.deaddrop_sync(boris, drop, key, os.urandom)
-        got = carry.deaddrop_sync(reader, drop, key, os.urandom)
+        carry.deaddrop_sync(boris, drop, key, os.urandom, now=1000)
+        got = carry.deaddrop_sync(reader, drop, key, os.urandom, now=1000)
         assert got.received == 1 and got.skipped >= 3
         assert [v.version_id for v in reader.all_versions()] == [final.version]
         co_authors = [s.key for s in anna.signatures(v2) if s.kind == "author"]

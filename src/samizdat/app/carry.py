@@ -258,8 +258,7 @@ def accept_package(store: Store, data: bytes, *, now: int) -> ImportResult:
     with store.transaction():
         result = store_checked_package(store, package, now=now)
         # it came readable, so someone gave it to readers: it may be passed on
-        circle.note_released(store, package.entry.version_id,
-                             int(wall_clock() if now is None else now))
+        circle.note_released(store, package.entry.version_id, now)
     return result
 
 
@@ -581,7 +580,7 @@ def _is_item_mark(value: bytes) -> bool:
     return len(value) == 33 and value[:1] == _ITEM_MARK
 
 
-def _circle_item(store: Store, drop: DeadDrop, entry: Any, when: float
+def _circle_item(store: Store, drop: DeadDrop, entry: Any, when: int
                  ) -> tuple[bytes, int, int] | None:
     """Open a drop file that the drop key does not open as one of our circles'
     items and store it: (version id, weight, 1 if new else 0), or
@@ -596,7 +595,7 @@ def _circle_item(store: Store, drop: DeadDrop, entry: Any, when: float
         opened = circle.open_item(store, head, source)
     if opened is None:
         return None
-    result = circle.accept_item(store, opened[0], opened[1], int(when))
+    result = circle.accept_item(store, opened[0], opened[1], when)
     return result.version, result.weight, int(result.new)
 
 
