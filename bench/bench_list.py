@@ -3,7 +3,8 @@
 A store with ``D`` documents and ``10 D`` versions (a chain of revisions per
 document, every tenth version signed by its author, every hundredth document final
 by a trusted committee, one in fifty sharing a title with another, one in ten
-written in this store) is filled directly through the store's database. The figure
+written in this store, two comments a document) is filled directly through the
+store's database. The figure
 is the wall time of :func:`samizdat.app.listing.list_documents` (median of 3);
 the reference is the time of reading every document row and every version row
 (id, version id, document) with nothing else, measured in the same run. Goal:
@@ -61,6 +62,12 @@ def fill(store: Store, documents: int, per_doc: int = 10) -> None:
                  for i in range(per_doc - 1, len(versions), per_doc * 100)]
         db.executemany(
             "INSERT INTO signatures (version, kind, key, signature) VALUES (?, ?, ?, ?)", sigs)
+        # two comments a document (counted, not decoded, by list)
+        doc_ids = [bytes(r[0]) for r in db.query("SELECT doc_id FROM documents ORDER BY id")]
+        db.executemany(
+            "INSERT INTO comments_items (comment_id, doc_id, encoded, author, signature) "
+            "VALUES (?, ?, x'', x'', x'')",
+            [(os.urandom(32), d) for d in doc_ids for _ in range(2)])
 
 
 def _raw(store: Store) -> None:
@@ -84,6 +91,7 @@ def run(smoke: bool = False) -> list[Row]:
                 assert sum(d.versions for d in got) == 10 * documents
                 assert all(len(d.heads) == 1 for d in got)
                 assert sum(d.duplicate_title for d in got) >= documents // 50
+                assert sum(d.comments for d in got) == 2 * documents
                 took = best_of(partial(listing.list_documents, store), repeat=3)
                 raw = best_of(partial(_raw, store), repeat=3)
             finally:

@@ -834,6 +834,25 @@ def _comments(data: bytes) -> None:
     expect(decode_comment(data).encode() == data, "comment: not canonical")
 
 
+# --------------------------------------------------------------------- circle
+
+
+def _circle_item_seeds() -> Iterator[bytes]:
+    from samizdat.core.circle import CircleItem, ItemComment, encode_item
+
+    yield encode_item(CircleItem(b"c" * 16, b"package"))
+    yield encode_item(CircleItem(b"c" * 16, b"", (ItemComment(b"\x01x", b"a" * 32,
+                                                               b"s" * 64),)))
+
+
+@harness("circle_item", "samizdat.core.circle", seeds=_circle_item_seeds, max_len=4096)
+def _circle_item(data: bytes) -> None:
+    """core/circle.py decode_item: the payload of a co-author's circle item; canonical."""
+    from samizdat.core.circle import decode_item, encode_item
+
+    expect(encode_item(decode_item(data, 1 << 16)) == data, "circle item: not canonical")
+
+
 # ---------------------------------------------------------------------- reach
 
 

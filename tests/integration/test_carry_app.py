@@ -272,6 +272,11 @@ def test_dead_drop_carries_signatures_learned_later(
     key = carry.new_drop_key(alice, os.urandom, NOW)
     carry.remember_drop_key(bob, key, NOW)
     _doc, ver = _draft(alice, sign=False)
+    # an unsigned draft stays home (docs/spec/circle.md) unless given to readers
+    assert carry.deaddrop_sync(alice, drop, key, os.urandom, now=NOW).sent == 0
+    from samizdat.app import circle
+
+    circle.make_public(alice, ver, NOW)
     assert carry.deaddrop_sync(alice, drop, key, os.urandom, now=NOW).sent == 1
     got = carry.deaddrop_sync(bob, drop, key, os.urandom, now=NOW)
     assert (got.received, got.sent) == (1, 0)

@@ -186,8 +186,12 @@ def test_dead_drop_two_way(
     bob.ok("init")
     made = bob.ok("draft", "new", write(tmp_path / "b.txt", "Bob's own text.\n"),
                   "--title", "Other")
+    # an unsigned draft stays home (docs/spec/circle.md); signed, it goes
     got = bob.ok("deaddrop", "sync", drop, "--cap", key)
-    assert (got["received"], got["sent"]) == (1, 1)
+    assert (got["received"], got["sent"]) == (1, 0)
+    bob.ok("sign", made["version"])
+    got = bob.ok("deaddrop", "sync", drop, "--cap", key)
+    assert (got["received"], got["sent"]) == (0, 1)
     assert bob.ok("read", signed["version"])["version"] == signed["version"]
     # nothing new either way now; alice picks up bob's draft
     assert bob.ok("deaddrop", "sync", drop)["sent"] == 0

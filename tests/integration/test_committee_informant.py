@@ -121,3 +121,67 @@ def test_a_reader_holds_the_group_key_and_nothing_about_members(
     assert group_key in blob
     for value in secrets:
         assert not _contains(blob, value), "the reader's store holds a member's value"
+
+
+def test_a_reader_learns_nothing_about_drafts_comments_or_co_authors(tmp_path: Path) -> None:
+    """Co-authors in a circle draft and comment around a final version, all through
+    one dead drop; a reader with the drop key gets the final and nothing else: no
+    draft text, no comment, no co-author's pseudonym, not even the circle's id."""
+    import os
+
+    from samizdat.app import carry, comments, documents, trust
+    from samizdat.app import circle as circles
+    from samizdat.core.text import normalize
+    from samizdat.testing.committee import final_version
+    from samizdat.transports.deaddrop import DeadDrop
+
+    final = final_version(tmp_path / "committee", "Платформа группы.\n\n平台的第二段。\n",
+                          "Платформа", PW)
+    stick = tmp_path / "stick"
+    stick.mkdir()
+    drop = DeadDrop(stick)
+    secret_draft = "Секретный абзац черновика.\n\nپیش‌نویس محرمانه.\n\n平台的第二段。\n"
+    with Store.open(final.home, PW) as anna, \
+            Store.create(tmp_path / "boris", PW) as boris, \
+            Store.create(tmp_path / "reader", PW) as reader:
+        key = carry.new_drop_key(anna, os.urandom, 1000)
+        carry.remember_drop_key(boris, key, 1000)
+        carry.remember_drop_key(reader, key, 1000)
+        trust.trust_add(reader, final.pub, 1000)
+        ckey = circles.new_circle(anna, "редакция", os.urandom, 1000)
+        circles.join_circle(boris, "editors", ckey, 1000)
+        doc = anna.version(final.version).doc_id
+        circles.add_document(anna, "редакция", doc.hex())
+        _d, v2, _p = documents.draft_revise(anna, final.version.hex(), _write(
+            tmp_path / "v2.txt", secret_draft), 1001)
+        documents.sign(anna, v2.hex(), os.urandom)
+        comments.add_comment(anna, final.version.hex(), 1, "Кто это написал? 谁写的？", 1002,
+                             os.urandom)
+        carry.deaddrop_sync(anna, drop, key, os.urandom, now=1000)
+        carry.deaddrop_sync(boris, drop, key, os.urandom, now=1000)
+        assert boris.has_version(v2) and boris.has_version(final.version)
+        comments.add_comment(boris, v2.hex(), 2, "این بند را حذف کنید.", 1003, os.urandom)
+        carry.deaddrop_sync(boris, drop, key, os.urandom, now=1000)
+        got = carry.deaddrop_sync(reader, drop, key, os.urandom, now=1000)
+        assert got.received == 1 and got.skipped >= 3
+        assert [v.version_id for v in reader.all_versions()] == [final.version]
+        co_authors = [s.key for s in anna.signatures(v2) if s.kind == "author"]
+        co_authors += [c.author for c in comments.comments_on(anna, final.version)]
+        co_authors += [c.author for c in comments.comments_on(boris, v2)]
+        assert len(set(co_authors)) == 2  # anna's pseudonym and boris's
+        circle_id, circle_key = ckey.circle_id, ckey.key
+    cells, counts = _reader_dump(tmp_path / "reader")
+    assert counts["comments_items"] == 0 and counts["circles_keys"] == 0
+    blob = b"\x00".join(cells)
+    for para in normalize(secret_draft).paragraphs[:2]:
+        assert para.encode() not in blob
+    for text in ("Кто это написал?", "谁写的", "این بند را حذف کنید"):
+        assert text.encode() not in blob
+    for value in [*co_authors, circle_id, circle_key, v2]:
+        assert not _contains(blob, value), "the reader's store names a co-author or draft"
+    assert final.group_key in blob
+
+
+def _write(path: Path, text: str) -> Path:
+    path.write_text(text, encoding="utf-8")
+    return path

@@ -59,6 +59,7 @@ from samizdat.core.versions import (
 )
 from samizdat.errors import (
     CryptoError,
+    DecodeError,
     InputError,
     NotFound,
     SamizdatError,
@@ -95,6 +96,7 @@ __all__ = [
     "recover_sources",
     "remember_drop_key",
     "resolve_version",
+    "signature_count",
     "store_checked_package",
     "verify_bundle",
     "verify_bundle_files",
@@ -250,7 +252,14 @@ def accept_package(store: Store, data: bytes, *, now: int) -> ImportResult:
     signature) or :class:`~samizdat.errors.DecodeError` (malformed), and then nothing
     was stored.
     """
-    return store_checked_package(store, check_package(decode_package(data)), now=now)
+    package = check_package(decode_package(data))
+    from samizdat.app import circle
+
+    with store.transaction():
+        result = store_checked_package(store, package, now=now)
+        # it came readable, so someone gave it to readers: it may be passed on
+        circle.note_released(store, package.entry.version_id, now)
+    return result
 
 
 def store_checked_package(
@@ -307,7 +316,13 @@ def topological_order_entries(entries: Sequence[Entry]) -> list[Entry]:
 
 
 def _ref_package(store: Store, ref: str, history: bool) -> bytes:
-    return package_version(store, resolve_version(store, ref), history=history)
+    """The package of ``ref`` for a form readers open (a capability opens it): a
+    circle's draft is refused (``app/circle.py``)."""
+    from samizdat.app import circle
+
+    version_id = resolve_version(store, ref)
+    circle.refuse_to_readers(store, version_id)
+    return package_version(store, version_id, history=history)
 
 
 def export_bundle(
@@ -396,7 +411,7 @@ class DropReport:
         }
 
 
-def _signature_count(store: Store, version_id: bytes) -> int:
+def signature_count(store: Store, version_id: bytes) -> int:
     """How many signatures a package of this version carries (as counted in its
     ImportResult.signers): author signatures plus committee finals."""
     authors = sum(1 for s in store.signatures(version_id) if s.kind == "author")
@@ -474,6 +489,11 @@ def deaddrop_sync(
     def note(version: bytes, signatures: int) -> None:
         present[version] = max(present.get(version, 0), signatures)
 
+    in_circle: dict[bytes, int] = {}  # the same, for circle items
+
+    def note_item(version: bytes, weight: int) -> None:
+        in_circle[version] = max(in_circle.get(version, 0), weight)
+
     entries = drop.entries()
     for entry in entries:
         ident = (entry.name, entry.size)
@@ -482,19 +502,32 @@ def deaddrop_sync(
             if known.version is None:
                 report.skip(entry.name, "unusable on an earlier sync")
                 continue
+            if _is_item_mark(known.version):
+                note_item(known.version[1:], known.signatures)
+                continue
             if store.has_version(known.version):
                 note(known.version, known.signatures)
                 continue
         version, count = None, 0
         try:
-            cap = drop.bundle_cap(key_cap, entry)
-            with drop.source(entry) as source:
-                data = open_package(cap, [source])
-            result = accept_package(store, data, now=when)
-            version, count = bytes.fromhex(result.version), len(result.signers)
-            note(version, count)
-            if result.new:
-                report.received += 1
+            try:
+                cap = drop.bundle_cap(key_cap, entry)
+            except DecodeError:
+                got = _circle_item(store, drop, entry, when)
+                if got is None:
+                    raise
+                mark, count, fresh = got
+                version = _ITEM_MARK + mark
+                note_item(mark, count)
+                report.received += fresh
+            else:
+                with drop.source(entry) as source:
+                    data = open_package(cap, [source])
+                result = accept_package(store, data, now=when)
+                version, count = bytes.fromhex(result.version), len(result.signers)
+                note(version, count)
+                if result.new:
+                    report.received += 1
         except (VerificationFailed, InputError, CryptoError) as exc:
             # recorded below like a good file, so it never stops a sync again
             report.skip(entry.name, exc.message)
@@ -505,9 +538,13 @@ def deaddrop_sync(
     for name, size in seen:
         if (name, size) not in names:
             envelopes.forget_drop_file(store.db, drop_id, name, size)
+    from samizdat.app import circle
+
     for record in list(store.all_versions()):
         vid = record.version_id
-        count = _signature_count(store, vid)
+        if not circle.goes_to_readers(store, vid):
+            continue  # a draft: it stays home, or goes as a circle item below
+        count = signature_count(store, vid)
         if vid in present and present[vid] >= count:
             continue
         try:
@@ -521,7 +558,45 @@ def deaddrop_sync(
         )
         note(vid, count)
         report.sent += 1
+    for vid, weight, rec in circle.to_leave(store):
+        if in_circle.get(vid, -1) >= weight:
+            continue
+        _rec, payload = circle.item_payload(store, vid)
+        entry = drop.leave(circle.wrap_cap(rec), payload, rng)
+        envelopes.note_drop_file(
+            store.db, drop_id, envelopes.DropFile(entry.name, entry.size,
+                                                  _ITEM_MARK + vid, weight))
+        note_item(vid, weight)
+        report.sent += 1
     return report
+
+
+_ITEM_MARK = b"\xc1"
+"""How ``carry_drop_files`` tells a circle item (mark + version id, weight in the
+signatures column) from a dead-drop copy (the bare version id)."""
+
+
+def _is_item_mark(value: bytes) -> bool:
+    return len(value) == 33 and value[:1] == _ITEM_MARK
+
+
+def _circle_item(store: Store, drop: DeadDrop, entry: Any, when: int
+                 ) -> tuple[bytes, int, int] | None:
+    """Open a drop file that the drop key does not open as one of our circles'
+    items and store it: (version id, weight, 1 if new else 0), or
+    None when no circle of ours opens it either."""
+    from samizdat.app import circle
+    from samizdat.core.envelope import DROP_WRAP_BYTES
+    from samizdat.transports.bundle import FileSource
+
+    with FileSource(drop.path / entry.name) as f:
+        head = f.read_at(0, DROP_WRAP_BYTES)
+    with drop.source(entry) as source:
+        opened = circle.open_item(store, head, source)
+    if opened is None:
+        return None
+    result = circle.accept_item(store, opened[0], opened[1], when)
+    return result.version, result.weight, int(result.new)
 
 
 # ----------------------------------------------------------------- verify hook

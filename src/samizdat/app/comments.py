@@ -18,7 +18,7 @@ from samizdat.errors import BadSignature, InputError
 from samizdat.store import Store
 from samizdat.store import comments as tables
 
-__all__ = ["CommentView", "add_comment", "comments_on"]
+__all__ = ["CommentView", "add_comment", "comment_counts", "comments_on"]
 
 
 @dataclass(frozen=True)
@@ -79,3 +79,12 @@ def comments_on(store: Store, version: bytes) -> list[CommentView]:
         out.append(CommentView(rec.comment_id, rec.author, c.text, c.created, c.version,
                                c.paragraph, here))
     return out
+
+
+def comment_counts(store: Store, doc_id: bytes) -> dict[bytes, int]:
+    """How many comments were written on each version of a document."""
+    counts: dict[bytes, int] = {}
+    for rec in tables.for_document(store.db, doc_id):
+        v = decode_comment(rec.encoded).version
+        counts[v] = counts.get(v, 0) + 1
+    return counts

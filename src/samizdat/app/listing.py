@@ -42,6 +42,8 @@ class DocumentSummary:
     untrusted_final: bool
     trusted: bool
     duplicate_title: bool
+    comments: int = 0
+    circle: str | None = None
 
     def to_json(self) -> dict[str, object]:
         return {
@@ -54,6 +56,8 @@ class DocumentSummary:
             "trusted": self.trusted,
             "versions": self.versions,
             "duplicate_title": self.duplicate_title,
+            "comments": self.comments,
+            "circle": self.circle,
         }
 
 
@@ -126,6 +130,11 @@ def list_documents(store: Store) -> list[DocumentSummary]:
             flags[owner].add("trusted")
         if kind == "committee":
             flags[owner].add("final" if ok else "untrusted_final")
+    comments = {bytes(r[0]): int(r[1]) for r in db.query(
+        "SELECT doc_id, COUNT(*) FROM comments_items GROUP BY doc_id")}
+    from samizdat.app.circle import document_circle_names
+
+    circles = document_circle_names(store, [d for _i, d, _t in docs])
     keys = {i: title_key(t) for i, _d, t in docs}
     titles = Counter(keys.values())
     short = shortest_prefixes([d for _i, d, _t in docs], version_ids)
@@ -135,5 +144,5 @@ def list_documents(store: Store) -> list[DocumentSummary]:
         out.append(DocumentSummary(
             doc_id, short[doc_id], title, tuple(heads.get(i, ())), counts.get(i, 0),
             "final" in f, "untrusted_final" in f and "final" not in f, "trusted" in f,
-            titles[keys[i]] > 1))
+            titles[keys[i]] > 1, comments.get(doc_id, 0), circles.get(doc_id)))
     return out

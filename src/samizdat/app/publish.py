@@ -64,6 +64,9 @@ def site_files(store: Store, prefix: str, *, draft: bool = False,
                 f"version {version.hex()[:16]} is not final: no committee has signed it",
                 hint="publish a final version, or add --draft to publish it unsigned",
             )
+        from samizdat.app import circle
+
+        circle.refuse_to_readers(store, version)  # a circle's draft is not published
     files = {
         "statement.txt": body,
         "text.txt": normalized_bytes([p.decode("utf-8") for p in store.paragraphs(version)]),

@@ -178,7 +178,17 @@ def export_cmd(ctx: Context, ref: str, out: Path, history: bool, cap_out: Path |
             "with --out - the bundle goes to standard output, so the capability cannot",
             hint="add --cap-out FILE",
         )
-    cap, size = carry.export_to_file(ctx.store(), ref, out, system_rng, history=history)
+    from samizdat.app import circle
+
+    store = ctx.store()
+    version_id = carry.resolve_version(store, ref)
+    if circle.held_back(store, version_id) is not None:  # a circle's draft
+        name, size = circle.export_item(store, version_id, out, system_rng)
+        ctx.emit({"cap": None, "bytes": size, "file": str(out), "circle": name},
+                 f"sealed to circle {name!r}: {out} ({size} bytes); co-authors open it "
+                 "with 'samizdat import FILE'")
+        return
+    cap, size = carry.export_to_file(store, ref, out, system_rng, history=history)
     shown = _give_cap(ctx, cap.danger_real_capability_string(), cap_out)
     if is_stdout(out):
         return  # stdout holds the bundle: nothing else may go there
@@ -193,9 +203,23 @@ def export_cmd(ctx: Context, ref: str, out: Path, history: bool, cap_out: Path |
 @cap_options
 @click.pass_obj
 def import_cmd(ctx: Context, path: Path, cap_text: str | None, cap_file: Path | None) -> None:
-    """Open, verify and store a sealed bundle (all or nothing)."""
-    cap = read_cap(cap_text, cap_file)
-    assert cap is not None
+    """Open, verify and store a sealed bundle (all or nothing); without a
+    capability, a circle item of one of this store's circles."""
+    cap = read_cap(cap_text, cap_file, required=False)
+    if cap is None:
+        from samizdat.app import circle
+
+        if not circle.list_circles(ctx.store()):
+            raise UsageError(
+                "a read capability is needed",
+                hint="pass --cap, --cap-file or set SAMIZDAT_CAP; a circle's item opens "
+                "only in a store that joined the circle ('samizdat circle join')")
+        got = circle.import_item(ctx.store(), path, int(wall_clock()))
+        ctx.emit(got.to_json() | {"status": "circle"},
+                 f"circle {got.circle!r}: version {got.version.hex()} "
+                 f"({'stored' if got.new else 'already in this store'}; "
+                 f"{got.comments} new comment(s))")
+        return
     result = carry.import_file(ctx.store(), path, cap, int(wall_clock()))
     ctx.emit(result.as_json(), import_summary(result))
 

@@ -13,7 +13,6 @@ from typing import Any
 import click
 from rich.console import Console
 from rich.markup import escape
-from rich.table import Table
 
 from samizdat.app import documents as app
 from samizdat.app.carry import verify_bundle_files
@@ -81,16 +80,24 @@ def draft() -> None:
 @click.option("--title", required=True, help="The document's title.")
 @_max_size
 @_encoding
+@click.option("--circle", "circle", help="Keep its drafts and comments in this circle.")
 @click.pass_obj
 def draft_new(ctx: Context, file: Path, title: str, max_size: int,
-              encoding: str | None) -> None:
+              encoding: str | None, circle: str | None) -> None:
     """First version of a new document, with its own pseudonymous author key.
 
     The version is not signed: run 'samizdat sign VER' when you stand by it.
     """
+    if circle is not None:
+        from samizdat.app import circle as circles
+
+        circles.circle_named(ctx.store(), circle)  # before anything is written
     doc, ver = app.draft_new(ctx.store(), file, title, system_rng, _now(), max_bytes=max_size,
                              encoding=encoding)
-    ctx.emit({"document": doc.hex(), "version": ver.hex()},
+    if circle is not None:
+        circles.add_document(ctx.store(), circle, doc.hex())
+    ctx.emit({"document": doc.hex(), "version": ver.hex()} | (
+             {"circle": circle} if circle is not None else {}),
              f"document {doc.hex()}\nversion  {ver.hex()}")
 
 
@@ -181,19 +188,42 @@ def _entry_json(e: app.LogEntry) -> dict[str, Any]:
     }
 
 
-def _log_table(title: str, entries: list[app.LogEntry]) -> Table:
-    table = Table(title=title, title_justify="left")
-    for col in ("version", "parents", "final", "signatures"):
-        table.add_column(col, no_wrap=col == "final")
-    for e in entries:
-        table.add_row(
-            e.version.hex()[:16],
-            " ".join(p.hex()[:16] for p in e.parents),
-            e.final_words,
-            " ".join(f"{s.kind}:{s.key.hex()[:12]}" + ("" if s.trusted else " (untrusted)")
-                     for s in e.signers),
-        )
-    return table
+def _log_graph(out: Console, title: str, entries: list[app.LogEntry],
+               comments: dict[bytes, int]) -> None:
+    """The version graph, newest first (``cli/loggraph.py``): each version with
+    its short id, head, final and signatures marked (author pseudonyms and
+    committees), both parents of a merge, and its comments."""
+    from samizdat.cli.loggraph import layout
+
+    out.print(f"[bold]{escape(title)}[/]", soft_wrap=True)
+    newest = list(reversed(entries))
+    parents_of_any = {p for e in entries for p in e.parents}
+    rows = layout([(e.version, e.parents) for e in newest])
+    width = max((len(r.lanes) for r in rows), default=1)
+    for row in rows:
+        if row.index is None:
+            out.print(row.lanes)
+            continue
+        e = newest[row.index]
+        marks = []
+        if e.version not in parents_of_any:
+            marks.append("[bold cyan](head)[/]")
+        if e.final_words:
+            marks.append(f"[bold green]{e.final_words}[/]" if e.final
+                         else f"[yellow]{e.final_words}[/]")
+        for sig in e.signers:
+            who = "author" if sig.kind == "author" else "committee"
+            marks.append(f"{who} {sig.key.hex()[:12]}"
+                         + ("" if sig.trusted else " (untrusted)"))
+        if len(e.parents) > 1:
+            marks.append("merge of " + " + ".join(p.hex()[:12] for p in e.parents))
+        if not e.signers:
+            marks.append("[dim]unsigned[/]")
+        n = comments.get(e.version, 0)
+        if n:
+            marks.append(f"{n} comment{'s' if n != 1 else ''}")
+        out.print(f"{row.lanes.ljust(width)}  {e.version.hex()[:12]}  " + "  ".join(marks),
+                  soft_wrap=True, highlight=False)
 
 
 @click.command("log")
@@ -201,30 +231,36 @@ def _log_table(title: str, entries: list[app.LogEntry]) -> Table:
 @click.option("--all", "all_docs", is_flag=True, help="Every document (the default without DOC).")
 @click.pass_obj
 def log(ctx: Context, doc: str | None, all_docs: bool) -> None:
-    """Version history of DOC, or of every document."""
+    """Version history of DOC, or of every document, drawn as a graph."""
+    from samizdat.app.comments import comment_counts
+
     store = ctx.store()
     if doc is not None and not all_docs:
         doc_id = store.find_document(doc)
         entries = app.document_log(store, doc_id)
+        title = f"{store.document(doc_id).title} ({doc_id.hex()})"
+        counts = comment_counts(store, doc_id)
         ctx.emit(
             {"document": doc_id.hex(), "versions": [_entry_json(e) for e in entries]},
-            lambda out: out.print(_log_table(f"{store.document(doc_id).title} "
-                                             f"({doc_id.hex()})", entries)),
+            lambda out: _log_graph(out, title, entries, counts),
         )
         return
     docs = []
-    tables = []
+    graphs = []
     for record in store.documents():
         entries = app.document_log(store, record.doc_id)
         docs.append({"document": record.doc_id.hex(), "title": record.title,
                      "versions": [_entry_json(e) for e in entries]})
-        tables.append(_log_table(f"{record.title} ({record.doc_id.hex()})", entries))
+        graphs.append((f"{record.title} ({record.doc_id.hex()})", entries,
+                       comment_counts(store, record.doc_id)))
 
     def human(out: Console) -> None:
-        if not tables:
+        if not graphs:
             out.print("no documents yet")
-        for t in tables:
-            out.print(t)
+        for i, (title, entries, counts) in enumerate(graphs):
+            if i:
+                out.print()
+            _log_graph(out, title, entries, counts)
 
     ctx.emit({"documents": docs}, human)
 

@@ -44,6 +44,7 @@ COMMANDS: dict[str, str] = {
         ("contact", "share", "unshare", "ticket", "node", "sync"), "samizdat.cli.network"
     ),
     "publish": "samizdat.cli.publish",
+    "circle": "samizdat.cli.circle",
     "demo": "samizdat.cli.story",
     "simulate": "samizdat.cli.simulate",
 }

@@ -172,14 +172,22 @@ def _version(ctx: Context, ref: str) -> bytes:
 
 @click.command("share")
 @click.argument("ver")
+@click.option("--public", is_flag=True,
+              help="Give VER to readers too (by every transport), although no committee "
+              "made it final: a circle's draft is otherwise kept to the circle.")
 @click.pass_obj
-def share_cmd(ctx: Context, ver: str) -> None:
+def share_cmd(ctx: Context, ver: str, public: bool) -> None:
     """Pass VER along to your contacts (and let them pass it on)."""
     from samizdat.app import network
 
     version_id = _version(ctx, ver)
+    if public:
+        from samizdat.app import circle
+
+        circle.make_public(ctx.store(), version_id, _now())
     network.share(ctx.store(), version_id, _now(), system_rng)
-    ctx.emit({"version": version_id.hex(), "shared": True}, f"sharing {version_id.hex()[:16]}")
+    ctx.emit({"version": version_id.hex(), "shared": True} | (
+             {"public": True} if public else {}), f"sharing {version_id.hex()[:16]}")
 
 
 @click.command("unshare")

@@ -106,7 +106,9 @@ def list_command(ctx: Context) -> None:
             flag = " [bold red](same title as another document)[/]" if d.duplicate_title else ""
             out.print(f"{d.short}  {escape(d.title)}{flag}", soft_wrap=True)
             out.print(f"    {state}; {'trusted' if d.trusted else 'untrusted'}; "
-                      f"{d.versions} version{'s' if d.versions != 1 else ''}; heads "
+                      f"{d.versions} version{'s' if d.versions != 1 else ''}; "
+                      f"{d.comments} comment{'s' if d.comments != 1 else ''}; "
+                      + (f"circle {escape(d.circle)}; " if d.circle else "") + "heads "
                       + " ".join(h.hex()[:12] for h in d.heads), soft_wrap=True)
         if any(d.duplicate_title for d in docs):
             out.print("[bold]warning[/]: documents with the same title; one may be an "

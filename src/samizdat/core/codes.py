@@ -1,6 +1,6 @@
 """Every code a person handles by hand, in one text format.
 
-Four kinds of secret leave the store as short strings that people read aloud, type,
+Five kinds of secret leave the store as short strings that people read aloud, type,
 copy from paper or scan as QR codes. They share one shape (``docs/spec/codes.md``)::
 
     code     = prefix || lowercase(base32(body || checksum))    RFC 4648, no padding
@@ -11,6 +11,7 @@ copy from paper or scan as QR codes. They share one shape (``docs/spec/codes.md`
     invite             szi1-    "samizdat 2026 invite checksum v1\\0"          36..290 bytes
     dead-drop key      szd1-    "samizdat 2026 dead-drop key checksum v1\\0"   33 bytes
     committee secret   szc1-    "samizdat 2026 committee secret checksum v1\\0" 21 bytes
+    circle key         szk1-    "samizdat 2026 circle key checksum v1\\0"       33 bytes
 
 The first byte of every body is the kind's format version (0x01). The context names
 the kind, so a body moved under another kind's prefix fails its checksum; the
@@ -44,6 +45,7 @@ from samizdat.errors import DecodeError, WrongCode
 
 __all__ = [
     "CHECKSUM_BYTES",
+    "CIRCLE_KEY",
     "COMMITTEE_SECRET",
     "DROP_KEY",
     "INVITE",
@@ -105,7 +107,11 @@ COMMITTEE_SECRET: Final = CodeKind(
     "committee secret", "szc1-", b"samizdat 2026 committee secret checksum v1\x00", 21, 21,
     where="'committee dkg1 --secret-file' or SAMIZDAT_COMMITTEE_SECRET takes it",
 )
-KINDS: Final = (READ_CAP, INVITE, DROP_KEY, COMMITTEE_SECRET)
+CIRCLE_KEY: Final = CodeKind(
+    "circle key", "szk1-", b"samizdat 2026 circle key checksum v1\x00", 33, 33,
+    where="'samizdat circle join NAME --code-file F' takes it",
+)
+KINDS: Final = (READ_CAP, INVITE, DROP_KEY, COMMITTEE_SECRET, CIRCLE_KEY)
 _ALPHABET: Final = frozenset("abcdefghijklmnopqrstuvwxyz234567")
 
 

@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from typing import Final
 
 from samizdat.core import align
+from samizdat.core.text import paragraph_hash
 from samizdat.errors import InputError
 
 __all__ = [
@@ -120,10 +121,14 @@ def lowest_common_ancestors(parents: Mapping[bytes, Sequence[bytes]], a: bytes,
 # ------------------------------------------------------------------ the text
 
 
-def _same_map(base: Sequence[str], side: Sequence[str]) -> dict[int, int]:
-    """base index (0-based) -> side index, for paragraphs the side kept as they were."""
+def _same_map(base_hashes: Sequence[bytes], side: Sequence[str]) -> dict[int, int]:
+    """base index (0-based) -> side index, for paragraphs the side kept as they were.
+
+    Only the paragraphs equal by hash matter here, so the alignment runs on hashes
+    alone: the word-level comparison of changed paragraphs, which ``diff`` needs,
+    would be most of the time of a large merge and change nothing in it."""
     out: dict[int, int] = {}
-    for r in align.diff(base, side):
+    for r in align.align(base_hashes, side):
         if r.status == "same" and r.copy_index is not None:
             out[r.index - 1] = r.copy_index - 1
     return out
@@ -131,7 +136,8 @@ def _same_map(base: Sequence[str], side: Sequence[str]) -> dict[int, int]:
 
 def merge(base: Sequence[str], a: Sequence[str], b: Sequence[str]) -> MergeResult:
     """Merge the edits that ``a`` and ``b`` made to ``base``."""
-    in_a, in_b = _same_map(base, a), _same_map(base, b)
+    hashes = [paragraph_hash(p) for p in base]
+    in_a, in_b = _same_map(hashes, a), _same_map(hashes, b)
     stable = [i for i in range(len(base)) if i in in_a and i in in_b]
     # the stable paragraphs must be in order on both sides (an LCS each; keep the
     # longest run increasing on both, so a paragraph moved on one side is an edit)
@@ -139,7 +145,7 @@ def merge(base: Sequence[str], a: Sequence[str], b: Sequence[str]) -> MergeResul
     for i in stable:
         if not ordered or (in_a[i] > in_a[ordered[-1]] and in_b[i] > in_b[ordered[-1]]):
             ordered.append(i)
-    segments: list[Clean | Conflict] = []
+    segments: list[Clean | Conflict | list[str]] = []
     pb = pa = pbb = 0  # next unconsumed index in base, a, b
     for i in [*ordered, len(base)]:
         ja = in_a[i] if i < len(base) else len(a)
@@ -148,20 +154,22 @@ def merge(base: Sequence[str], a: Sequence[str], b: Sequence[str]) -> MergeResul
         if i < len(base):
             _push(segments, (base[i],))
         pb, pa, pbb = i + 1, ja + 1, jb + 1
-    return MergeResult(tuple(segments))
+    return MergeResult(tuple(Clean(tuple(s)) if isinstance(s, list) else s for s in segments))
 
 
-def _push(segments: list[Clean | Conflict], paragraphs: tuple[str, ...]) -> None:
+def _push(segments: list[Clean | Conflict | list[str]], paragraphs: tuple[str, ...]) -> None:
+    """Append clean paragraphs: runs are kept as lists while the merge is built
+    (joining tuples here made a long clean merge quadratic)."""
     if not paragraphs:
         return
-    if segments and isinstance(segments[-1], Clean):
-        segments[-1] = Clean(segments[-1].paragraphs + paragraphs)
+    if segments and isinstance(segments[-1], list):
+        segments[-1].extend(paragraphs)
     else:
-        segments.append(Clean(paragraphs))
+        segments.append(list(paragraphs))
 
 
 def _chunk(start: int, base: tuple[str, ...], a: tuple[str, ...], b: tuple[str, ...],
-           segments: list[Clean | Conflict]) -> None:
+           segments: list[Clean | Conflict | list[str]]) -> None:
     if a == base:
         _push(segments, b)
     elif b == base or a == b:

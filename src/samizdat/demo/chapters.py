@@ -538,7 +538,85 @@ def exile(demo: Demo) -> None:
                     f"command: {by_command['status']}")
 
 
+APPENDIX = ("The district figures: what the barns hold", (
+    "Volga: the barns hold half of what the report says.",
+    "Ukraine: the seed grain was taken in September.",
+    "Kazakhstan: the herds are gone; nobody counts the people who left.",
+))
+
+
+def together(demo: Demo) -> None:
+    demo.chapter(
+        "Summer: the appendix is written together",
+        "1932: the platform was drafted in March and rewritten by a group over the next "
+        "months. Here: three co-authors in a circle, a dead drop between them.",
+    )
+    names = [
+        "co-authors branch, comment and merge inside a circle",
+        "a reader's stick carries no draft and no comment",
+    ]
+    with demo.step(names):
+        demo.need("circle", "new")
+        author, c1, c2 = (demo.person(n) for n in ("author", "coauthor1", "coauthor2"))
+        reader = demo.person("reader-stick")
+        for p in (c1, c2, reader):
+            demo.run(p, "init")
+        if not author.home.exists():
+            demo.run(author, "init")
+        key_file = demo.root / "files" / "circle.key"
+        key_file.parent.mkdir(parents=True, exist_ok=True)
+        demo.run(author, "circle", "new", "editors", "--key-out", key_file)
+        for p in (c1, c2):
+            demo.run(p, "circle", "join", "editors", "--code-file", key_file)
+        stick = demo.root / "files" / "appendix-stick"
+        stick.mkdir(parents=True, exist_ok=True)
+        drop = demo.run(author, "deaddrop", "key")["cap"]
+        env = {"SAMIZDAT_DROP_KEY": drop}
+        title, paras = APPENDIX
+        v1 = demo.run(author, "draft", "new", demo.write("appendix-1.txt", "\n\n".join(paras)),
+                      "--title", title, "--circle", "editors")["version"]
+        demo.run(author, "draft", "comment", v1, "--paragraph", "3",
+                 "Who counted? Say how we know.")
+        demo.say(f"  the author starts the appendix {v1[:12]} in circle 'editors'")
+        for p in (author, c1, c2):
+            demo.run(p, "deaddrop", "sync", stick, extra_env=env)
+        b1 = demo.run(c1, "draft", "revise", v1, demo.write("appendix-c1.txt", "\n\n".join(
+            [paras[0].replace("half", "a third"), *paras[1:]])))["version"]
+        b2 = demo.run(c2, "draft", "revise", v1, demo.write("appendix-c2.txt", "\n\n".join(
+            [*paras[:2], paras[2] + " Three villages were emptied."])))["version"]
+        demo.run(c2, "draft", "comment", b2, "--paragraph", "2", "Which month exactly?")
+        item = demo.root / "files" / "appendix-c1.item"
+        demo.run(c1, "export", b1, "--out", item)  # a circle item, handed over
+        demo.run(author, "import", item)
+        demo.run(c2, "deaddrop", "sync", stick, extra_env=env)
+        demo.run(author, "deaddrop", "sync", stick, extra_env=env)
+        merged = demo.run(author, "draft", "merge", b1, b2)
+        graph = demo.run(author, "log", _doc_of(demo, author, title), json_out=False)
+        for line in graph.splitlines()[1:]:
+            demo.say(f"    {line}")
+        comments = demo.run(author, "read", merged["version"], "--comments")["comments"]
+        demo.record(names[0], merged["parents"] == sorted([b1, b2]) and not merged["conflicts"]
+                    and len(comments) == 2,
+                    f"two branches merged into {merged['version'][:12]}; "
+                    f"{len(comments)} comments from two co-authors")
+        demo.run(author, "deaddrop", "sync", stick, extra_env=env)
+        files = len(list(stick.iterdir()))
+        got = demo.run(reader, "deaddrop", "sync", stick, extra_env=env)
+        listed = demo.run(reader, "list")["documents"]
+        held = [d for d in listed if d["title"] == title]
+        # the platform's signed drafts are released by their author: those may come
+        demo.record(names[1], not held and got["skipped"] > 0
+                    and all(d["comments"] == 0 for d in listed),
+                    f"{files} files on the stick, {got['skipped']} sealed to the circle and "
+                    f"unopened; the reader holds no appendix version and no comment")
+
+
+def _doc_of(demo: Demo, who: Person, title: str) -> str:
+    return str(next(d["document"] for d in demo.run(who, "list")["documents"]
+                    if d["title"] == title))
+
+
 CHAPTERS: tuple[Callable[[Demo], None], ...] = (
-    drafts, committee, circulate, informant, police, seizure, duress, exile,
+    drafts, together, committee, circulate, informant, police, seizure, duress, exile,
 )
 

@@ -17,7 +17,7 @@ from samizdat.store.db import Database
 from samizdat.store.schema import Area
 
 __all__ = ["SCHEMA", "DropFile", "add_drop_key", "drop_files", "drop_keys", "forget_drop_file",
-           "note_drop_file"]
+           "forget_unusable", "note_drop_file"]
 
 SCHEMA = Area(
     "carry",
@@ -89,3 +89,9 @@ def forget_drop_file(db: Database, drop_id: bytes, name: str, size: int) -> None
         "DELETE FROM carry_drop_files WHERE drop_id = ? AND name = ? AND size = ?",
         (drop_id, name, size),
     )
+
+
+def forget_unusable(db: Database) -> None:
+    """Forget every file no key of ours opened, so the next sync tries them again
+    (after a new key came: a circle joined, see ``app/circle.py``)."""
+    db.execute("DELETE FROM carry_drop_files WHERE version IS NULL")

@@ -51,6 +51,7 @@ AREA_MODULES: tuple[str, ...] = (
     "samizdat.store.envelopes",
     "samizdat.store.comments",
     "samizdat.store.shards",
+    "samizdat.store.circles",
 )
 
 
