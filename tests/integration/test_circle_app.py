@@ -20,6 +20,7 @@ from samizdat.core.circle import CircleItem, CircleKey, encode_item
 from samizdat.core.text import normalize
 from samizdat.errors import InputError, UsageError
 from samizdat.store import Store
+from samizdat.store.shards import ShardBook
 from samizdat.transports.deaddrop import DeadDrop
 
 TEXTS = {
@@ -248,3 +249,49 @@ def test_an_item_with_a_forged_or_foreign_comment_is_refused_whole(
         with pytest.raises(VerificationFailed, match=words):
             circles.accept_item(bob, rec, payload, 1002)
         assert list(bob.all_versions()) == []
+
+
+def test_the_network_offers_readers_and_couriers_no_circle_draft(
+    people: dict[str, Store], tmp_path: Path
+) -> None:
+    # attack: alice shares a circle's draft with `share VER` (not --public). Before the
+    # network learnt of circles, her node offered it to every reader contact as a copy
+    # and a ticket, and to couriers as shards a ticket-holder could open.
+    from samizdat.app import network
+    from samizdat.store.contacts import COURIER, READER, ContactBook
+    from samizdat.transports.tls import TransportIdentity
+
+    alice = people["alice"]
+    circles.new_circle(alice, "редакция", os.urandom, 1000)
+    _doc, draft = _draft(alice, "宣言", TEXTS["宣言"])
+    circles.add_document(alice, "редакция", draft.hex())
+    _doc2, public = _draft(alice, "بیانیه", TEXTS["بیانیه"])
+    with pytest.raises(UsageError, match="sealed to the circle"):
+        network.share(alice, draft, 1000, os.urandom)  # (no courier yet: nothing to seal)
+    ids = {}
+    with alice.transaction():
+        for name, role in (("reader", READER), ("courier", COURIER)):
+            peer = TransportIdentity.from_seed(os.urandom(32))
+            ids[name] = ContactBook(alice.db).add(
+                peer.public_key, peer.certificate, "", 1000, role).id
+    # shared before its document joined the circle: still held back from then on
+    _doc3, early = _draft(alice, "Воззвание", TEXTS["Воззвание"])
+    network.share(alice, early, 1000, os.urandom)
+    circles.add_document(alice, "редакция", early.hex())
+    network.share(alice, public, 1000, os.urandom)
+    library = network.StoreLibrary(alice, lambda: 1000, os.urandom)
+    reader = library.for_contact(ids["reader"])
+    courier = library.for_contact(ids["courier"])
+    offered_to_reader = set(reader.offered())
+    assert draft not in offered_to_reader and public in offered_to_reader
+    book = ShardBook(alice.db)
+    assert early not in offered_to_reader
+    draft_items = {r.ticket_id for r in book.tickets() if r.ticket.version_id == early}
+    draft_items |= {s for r in book.tickets() if r.ticket.version_id == early
+                    for s in r.ticket.shards}
+    assert draft_items, "the early share was sealed for the courier"
+    assert not draft_items & offered_to_reader
+    offered_to_courier = set(courier.offered())
+    assert offered_to_courier, "the public version's shards go to the courier"
+    assert not draft_items & offered_to_courier
+    assert not {draft, early} & set(library.offered())

@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from typing import Final
 
 from samizdat.app import carry
+from samizdat.app.circle import offerable
 from samizdat.core.crypto import Rng
 from samizdat.core.envelope import BytesSource
 from samizdat.core.package import MAX_PACKAGE_BYTES, Package, check_package, decode_package
@@ -92,8 +93,8 @@ def passed_along(store: Store) -> list[bytes]:
     """The versions this node passes along (``share``, and what arrived): the one
     list every view starts from, as copies to readers and as shards to couriers.
     A filter on what may leave this node (e.g. drafts kept within a circle) belongs
-    here, once."""
-    return ContactBook(store.db).shared()
+    here, once: a circle's drafts are left out (``app/circle.offerable``)."""
+    return offerable(store, ContactBook(store.db).shared())
 
 
 def placement(n: int, index: int, couriers: int) -> list[int]:
@@ -231,8 +232,11 @@ class ContactLibrary:
                         seal_for_couriers(self.store, vid, self.rng, self.now)
             return [*self._placed(), *book.carried()]
         versions = passed_along(self.store)
+        readable = set(versions)
         tickets = [r.ticket_id for r in book.tickets()
-                   if self.store.has_version(r.ticket.version_id)]
+                   if self.store.has_version(r.ticket.version_id)
+                   and (r.ticket.version_id in readable
+                        or offerable(self.store, [r.ticket.version_id]))]
         return [*versions, *tickets, *book.carried()]
 
     def held(self) -> Sequence[bytes]:

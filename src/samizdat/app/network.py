@@ -17,7 +17,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
-from samizdat.app import carry, couriers
+from samizdat.app import carry, circle, couriers
 from samizdat.core.address import parse_hostport
 from samizdat.core.crypto import Rng, certificate_ed25519_key, constant_time_equal
 from samizdat.core.package import Package, check_package, decode_package
@@ -201,6 +201,7 @@ def share(store: Store, version_id: bytes, now: int, rng: Rng | None = None) -> 
     """Pass a version along: to readers as a copy and a ticket; to couriers as
     sealed shards (sealed now, with ``rng``, if this node has couriers; else when a
     session with a courier first offers it)."""
+    circle.refuse_to_readers(store, version_id)  # a circle's draft: sealed to it, only
     book = ContactBook(store.db)
     with store.transaction():
         book.share(version_id, now)
