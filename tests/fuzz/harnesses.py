@@ -178,8 +178,8 @@ def _behind_checksum(kind: str, body: bytes) -> str:
         raw = body + caps._checksum(body)  # type: ignore[attr-defined,unused-ignore]
         prefix = caps.CAP_PREFIX
     else:
+        from samizdat.core import invite
         from samizdat.core.crypto import blake3_hash
-        from samizdat.node import invite
 
         raw = body + blake3_hash(body, length=2)
         prefix = invite.PREFIX  # type: ignore[attr-defined,unused-ignore]
@@ -474,7 +474,7 @@ def _caps(data: bytes) -> None:
 def _invite_seeds() -> Iterator[bytes]:
     v = _vectors("invite.json")
     yield from _texts(b"\x00", "code", v["valid"], v["reject"])
-    from samizdat.node import invite
+    from samizdat.core import invite
 
     yield b"\x02" + invite.accept_message(bytes(16), b"cert", "127.0.0.1:9")
     yield b"\x03" + invite.reply_message(True, b"cert", "[::1]:9")
@@ -482,13 +482,13 @@ def _invite_seeds() -> Iterator[bytes]:
 
 
 @harness("invite",
-         "samizdat.node.invite:decode_invite,decode_accept,decode_reply,_map,_check_address,"
+         "samizdat.core.invite:decode_invite,decode_accept,decode_reply,_map,_check_address,"
          "Invite,onion_address,onion_key,encode_invite,_encode_address,_split_address",
          seeds=_invite_seeds, max_len=2048)
 def _invite(data: bytes) -> None:
-    """node/invite.py: invite codes as typed (0), invite bodies behind a valid
+    """core/invite.py: invite codes as typed (0), invite bodies behind a valid
     check (1: the check is public), accept (2) and reply (3) messages."""
-    from samizdat.node import invite
+    from samizdat.core import invite
 
     if not data:
         return

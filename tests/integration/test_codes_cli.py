@@ -9,8 +9,8 @@ import stat
 from pathlib import Path
 from typing import Any
 
+from samizdat.core import invite as inv
 from samizdat.core.caps import DropKey, ReadCap
-from samizdat.node import invite as inv
 from tests.conftest import write
 
 

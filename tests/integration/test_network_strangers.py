@@ -20,8 +20,8 @@ from pathlib import Path
 import pytest
 
 from samizdat.app import documents, network
+from samizdat.core import invite as inv
 from samizdat.core.crypto import SecretBytes
-from samizdat.node import invite as inv
 from samizdat.node.node import Node, NodeConfig
 from samizdat.protocol.admission import MAX_PENDING, epoch_of
 from samizdat.protocol.frames import FrameType

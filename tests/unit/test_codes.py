@@ -16,10 +16,10 @@ from hypothesis import strategies as st
 
 from samizdat import errors
 from samizdat.core import codes
+from samizdat.core import invite as inv
 from samizdat.core.caps import DropKey, ReadCap
 from samizdat.core.committee_wire import CommitteeSecret
 from samizdat.errors import DecodeError, WrongCode
-from samizdat.node import invite as inv
 
 VECTORS = json.loads((Path(__file__).parent.parent / "vectors" / "codes.json").read_text())
 BY_NAME = {k.name: k for k in codes.KINDS}

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from samizdat.core import cbor
+from samizdat.core import cbor, invite
 from samizdat.core.package import (
     CommitteeFinal,
     check_package,
@@ -25,7 +25,6 @@ from samizdat.core.package import (
 )
 from samizdat.core.statement import Statement
 from samizdat.errors import DecodeError, SamizdatError
-from samizdat.node import invite
 
 VECTORS = Path(__file__).resolve().parent.parent / "vectors"
 

@@ -13,9 +13,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from samizdat.core import cbor
+from samizdat.core import invite as inv
 from samizdat.core.address import parse_hostport
 from samizdat.errors import DecodeError
-from samizdat.node import invite as inv
 
 VECTORS = json.loads((Path(__file__).parent.parent / "vectors" / "invite.json").read_text())
 

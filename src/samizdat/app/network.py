@@ -18,6 +18,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from samizdat.app import carry, circle, couriers
+from samizdat.core import invite as inv
 from samizdat.core.address import parse_hostport
 from samizdat.core.crypto import Rng, certificate_ed25519_key, constant_time_equal
 from samizdat.core.package import Package, check_package, decode_package
@@ -31,7 +32,6 @@ from samizdat.errors import (
     UsageError,
     VerificationFailed,
 )
-from samizdat.node import invite as inv
 from samizdat.node.node import Node, NodeConfig, PerContact, dial_contact
 from samizdat.node.session import Library, SessionStats, pair_key, run_session
 from samizdat.protocol.admission import epoch_of, invite_name

@@ -29,7 +29,7 @@ never repeat the input, which may be a real secret with one typo.
 This module only turns bytes into text and back (no I/O: the command line reads
 codes from arguments, files, standard input and the environment in
 :mod:`samizdat.cli.codes`); what a body means belongs to its
-kind's module (:mod:`samizdat.core.caps`, :mod:`samizdat.node.invite`,
+kind's module (:mod:`samizdat.core.caps`, :mod:`samizdat.core.invite`,
 :mod:`samizdat.core.committee_wire`).
 """
 

@@ -126,6 +126,12 @@ def sha256_hasher() -> hashlib._Hash:
     return hashlib.sha256()
 
 
+def sha3_256(data: bytes) -> bytes:
+    """SHA3-256 (used only where a format outside samizdat fixes it: the checksum
+    of a Tor v3 onion address)."""
+    return hashlib.sha3_256(data).digest()
+
+
 def blake3_hash(data: bytes, *, length: int = 32) -> bytes:
     """BLAKE3 of ``data``: the fast hash for internal ids and integrity checks."""
     return bytes(_blake3.blake3(data).digest(length=length))

@@ -35,6 +35,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol, runtime_checkable
 
+from samizdat.core import invite as inv
 from samizdat.core.crypto import blake3_hash, certificate_ed25519_key, constant_time_equal
 from samizdat.errors import (
     CryptoError,
@@ -44,7 +45,6 @@ from samizdat.errors import (
     NotFound,
     ProtocolError,
 )
-from samizdat.node import invite as inv
 from samizdat.node.session import (
     MAX_ITEM_BYTES,
     Library,

@@ -22,7 +22,6 @@ of second-preimage resistance in 16 bytes instead of 32, so the code stays short
 from __future__ import annotations
 
 import base64
-import hashlib
 import ipaddress
 import struct
 from dataclasses import dataclass, field
@@ -30,7 +29,7 @@ from typing import Final
 
 from samizdat.core import cbor, codes
 from samizdat.core.address import is_invite_host, parse_hostport
-from samizdat.core.crypto import blake3_hash
+from samizdat.core.crypto import blake3_hash, sha3_256
 from samizdat.errors import AddressError, DecodeError
 
 __all__ = [
@@ -67,7 +66,7 @@ def onion_address(public_key: bytes) -> str:
     """The v3 onion host name (``...onion``) for a 32-byte service key (rend-spec-v3)."""
     if len(public_key) != 32:
         raise DecodeError("an onion service key is 32 bytes")
-    check = hashlib.sha3_256(b".onion checksum" + public_key + b"\x03").digest()[:2]
+    check = sha3_256(b".onion checksum" + public_key + b"\x03")[:2]
     return base64.b32encode(public_key + check + b"\x03").decode().lower() + ".onion"
 
 
