@@ -29,6 +29,7 @@ from samizdat.core.crypto import Rng
 from samizdat.core.envelope import (
     DROP_WRAP_BYTES,
     PACKAGE_EXPANSION,
+    Sealer,
     ShardSource,
     drop_unwrap,
     drop_wrap,
@@ -67,6 +68,7 @@ __all__ = [
     "offerable",
     "open_item",
     "refuse_to_readers",
+    "seal_item",
     "to_leave",
 ]
 
@@ -376,6 +378,18 @@ def export_item(store: Store, version_id: bytes, path: Path, rng: Rng) -> tuple[
     seal_to_files(payload, [path], k=1, rng=rng, head=item_head(rec, root, rng),
                   root_key=root, written=written)
     return rec.name, written[0]
+
+
+def seal_item(store: Store, version_id: bytes, rng: Rng) -> tuple[str, bytes]:
+    """A version (and the comments on it) as circle item bytes in memory, for
+    ``mail send`` of a circle's draft; returns (circle name, item)."""
+    rec, payload = item_payload(store, version_id)
+    root = rng(32)
+    out: list[bytes | memoryview] = [item_head(rec, root, rng)]
+    sealer = Sealer(k=1, n=1, rng=rng, sinks=[out.append], root_key=root)
+    sealer.write(payload)
+    sealer.close()
+    return rec.name, b"".join(out)
 
 
 def import_item(store: Store, path: Path, now: int) -> ItemResult:

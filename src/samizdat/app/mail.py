@@ -3,13 +3,18 @@
 ``send_copy`` seals a version into a bundle (``app.carry.export_bundle``), wraps it
 in an ordinary message (``transports.mail.build_message``) and hands it to SMTP. The
 read capability is returned to the caller and never put in the message: it reaches
-the recipient by another channel (see ``docs/mail.md``).
+the recipient by another channel (see ``docs/mail.md``). A circle's draft is sent
+as a circle item instead (``app.circle.seal_item``): the same kind of attachment,
+which only the circle key opens, and no capability at all.
 
 ``fetch_copies`` walks messages from any source (IMAP, mbox, Maildir, .eml), pulls
-out every attachment that could be a bundle, and tries each capability it was given
-on it. An attachment imported once is remembered in the store (``store.mail``) and
-never imported again. Everything else is skipped and counted by reason; only a
-failure of the store itself (or of the server, raised by the source) stops the run.
+out every attachment that could be a bundle, and tries on it the key of each circle
+this store is in and each capability it was given. An attachment imported once is
+remembered in the store (``store.mail``) and never imported again. Everything else
+is skipped and counted by reason; only a failure of the store itself (or of the
+server, raised by the source) stops the run. An item of another circle is random
+bytes to us, like a bundle for a capability we do not hold: it counts as
+``wrong_cap``.
 
 What cannot be told apart, by design: a bundle is random bytes without its
 capability, so "an attachment that is not a bundle" and "a bundle for a capability
@@ -27,7 +32,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import cast
 
-from samizdat.app.carry import ImportResult, accept_package, export_bundle, open_package
+from samizdat.app import circle
+from samizdat.app.carry import (
+    ImportResult,
+    accept_package,
+    export_bundle,
+    open_package,
+    resolve_version,
+)
 from samizdat.core.address import parse_hostport
 from samizdat.core.caps import ReadCap
 from samizdat.core.crypto import (
@@ -38,7 +50,7 @@ from samizdat.core.crypto import (
     aead_encrypt,
     ed25519_pair_key,
 )
-from samizdat.core.envelope import BytesSource
+from samizdat.core.envelope import DROP_WRAP_BYTES, BytesSource
 from samizdat.errors import (
     CryptoError,
     DecodeError,
@@ -49,6 +61,7 @@ from samizdat.errors import (
 )
 from samizdat.files import atomic_writer
 from samizdat.store import Store
+from samizdat.store import circles as circle_tables
 from samizdat.store.contacts import ContactBook
 from samizdat.store.mail import MailTables, attachment_digest
 from samizdat.transports import mail as transport
@@ -145,12 +158,14 @@ def contact_pair_keys(store: Store, rng: Rng) -> list[SecretBytes]:
 @dataclass(frozen=True)
 class SentCopy:
     """What ``mail send`` did: the message's id and size, and the capability the
-    recipient needs (to be given by another channel; ``repr`` hides it)."""
+    recipient needs (to be given by another channel; ``repr`` hides it). A
+    circle's draft goes as a circle item: no capability, and ``circle`` names it."""
 
     message_id: str
     bytes: int
-    cap: ReadCap = field(repr=False)
+    cap: ReadCap | None = field(repr=False)
     sealed_for: str | None = None  # the contact's fingerprint, when sealed for one
+    circle: str | None = None  # the circle's name here, when sent as a circle item
 
 
 @dataclass(frozen=True)
@@ -161,6 +176,7 @@ class ImportedCopy:
     document: str
     version: str
     status: str
+    circle: str | None = None  # the circle's name here, for a circle item
 
 
 @dataclass
@@ -178,11 +194,35 @@ class FetchReport:
         self.details.append((where, reason))
 
 
+@dataclass(frozen=True)
+class _Outgoing:
+    cap: ReadCap | None
+    mail: transport.OutgoingMail
+    sealed_for: str | None
+    circle: str | None
+
+    def sent(self) -> SentCopy:
+        return SentCopy(self.mail.message_id, len(self.mail.raw), self.cap,
+                        self.sealed_for, self.circle)
+
+
 def _outgoing(
     store: Store, ref: str, *, sender: str, to: str, rng: Rng, now: int,
     subject: str | None, contact: str | None,
-) -> tuple[ReadCap, transport.OutgoingMail, str | None]:
-    cap, bundle = export_bundle(store, ref, rng)
+) -> _Outgoing:
+    """The message for ``ref``: a circle's draft as a circle item (sealed to the
+    circle key, no capability), anything else as a bundle."""
+    version_id = resolve_version(store, ref)
+    if circle.held_back(store, version_id) is not None:
+        if contact is not None:
+            raise UsageError(
+                "--contact seals a read capability, and a circle's draft has none",
+                hint="leave out --contact: the circle item opens with the circle key")
+        name, item = circle.seal_item(store, version_id, rng)
+        out = transport.build_message(item, sender=sender, to=to, rng=rng, now=now,
+                                      subject=subject)
+        return _Outgoing(None, out, None, name)
+    cap, bundle = export_bundle(store, version_id.hex(), rng)
     sealed_for = None
     if contact is not None:
         book = ContactBook(store.db)
@@ -193,7 +233,7 @@ def _outgoing(
         sealed_for = found.fingerprint
     out = transport.build_message(bundle, sender=sender, to=to, rng=rng, now=now,
                                   subject=subject)
-    return cap, out, sealed_for
+    return _Outgoing(cap, out, sealed_for, None)
 
 
 def send_copy(
@@ -214,13 +254,14 @@ def send_copy(
 
     With ``contact`` (a contact number or fingerprint prefix) the capability is
     sealed for that contact inside the attachment; otherwise it is only returned.
+    A circle's draft is sent as a circle item, which only the circle opens.
     """
-    cap, out, sealed_for = _outgoing(store, ref, sender=sender, to=to, rng=rng, now=now,
-                                     subject=subject, contact=contact)
+    out = _outgoing(store, ref, sender=sender, to=to, rng=rng, now=now,
+                    subject=subject, contact=contact)
     if save_to is not None:
-        _save(save_to, out.raw)
-    transport.send_message(out, sender=sender, to=to, settings=smtp, password=password)
-    return SentCopy(out.message_id, len(out.raw), cap, sealed_for)
+        _save(save_to, out.mail.raw)
+    transport.send_message(out.mail, sender=sender, to=to, settings=smtp, password=password)
+    return out.sent()
 
 
 def write_copy(
@@ -229,10 +270,10 @@ def write_copy(
 ) -> SentCopy:
     """Like :func:`send_copy` but only write the message as an ``.eml`` file, for a
     person who sends it with their own mail program."""
-    cap, out, sealed_for = _outgoing(store, ref, sender=sender, to=to, rng=rng, now=now,
-                                     subject=subject, contact=contact)
-    _save(path, out.raw)
-    return SentCopy(out.message_id, len(out.raw), cap, sealed_for)
+    out = _outgoing(store, ref, sender=sender, to=to, rng=rng, now=now,
+                    subject=subject, contact=contact)
+    _save(path, out.mail.raw)
+    return out.sent()
 
 
 def _save(path: Path, raw: bytes) -> None:
@@ -298,6 +339,32 @@ def _import_first(
     return None, "not_a_bundle" if best == "not_a_package" else best
 
 
+def _import_item(
+    store: Store, tables: MailTables, digest: bytes, data: bytes, now: int
+) -> tuple[circle.ItemResult | None, str]:
+    """Open ``data`` as a circle item of one of this store's circles, check it and
+    store it with its record in one transaction: (result, ""), (None, why) when a
+    circle key opened it but it is bad, or (None, "") when no circle opens it."""
+    if len(data) <= DROP_WRAP_BYTES:
+        return None, ""
+    try:
+        opened = circle.open_item(store, data[:DROP_WRAP_BYTES],
+                                  BytesSource(data[DROP_WRAP_BYTES:]))
+    except (DecodeError, CryptoError, NotEnoughShards):
+        return None, "not_a_bundle"
+    if opened is None:
+        return None, ""
+    try:
+        with store.transaction():
+            result = circle.accept_item(store, opened[0], opened[1], now)
+            tables.record(digest, version=result.version, now=now)
+    except DecodeError:
+        return None, "not_a_bundle"
+    except (VerificationFailed, CryptoError, InputError):
+        return None, "rejected"
+    return result, ""
+
+
 def _one_message(
     store: Store, tables: MailTables, label: str, raw: bytes, caps: Sequence[ReadCap],
     pair_keys: Sequence[SecretBytes], limits: transport.Limits, now: int,
@@ -317,18 +384,31 @@ def _one_message(
         report.skip(label, "no_attachment")
         return True
     done = oversized == 0
+    circles = bool(circle_tables.circles(store.db))
     for number, data in enumerate(attachments, start=1):
         where = f"{label} attachment {number}"
         digest = attachment_digest(data)
         if tables.already_imported(digest):
             report.skip(where, "already_imported")
             continue
+        item, why = _import_item(store, tables, digest, data, now) if circles else (None, "")
+        if item is not None:
+            copy = ImportedCopy(where=where, document=item.document.hex(),
+                                version=item.version.hex(), status="circle",
+                                circle=item.circle)
+            report.imported.append(copy)
+            if progress is not None:
+                progress(f"imported {copy.version[:16]} of circle {item.circle} from {where}")
+            continue
+        if why:
+            report.skip(where, why)  # a circle key opened it: no capability will
+            continue
         reasons: list[str] = []
         candidates = _candidates(data, caps, pair_keys, reasons)
         result, reason = _import_first(store, tables, digest, candidates, reasons, now)
         if result is None:
             report.skip(where, reason)
-            done = False  # another capability, or a new contact, may open it later
+            done = False  # another capability, contact or circle may open it later
             continue
         copy = ImportedCopy(where=where, document=result.document,
                             version=result.version, status=result.status)
@@ -350,7 +430,9 @@ def fetch_copies(
 ) -> FetchReport:
     """Import every bundle found in ``items`` that one of ``caps`` opens, or whose
     capability a contact sealed in front of it (``pair_keys``, from
-    :func:`contact_pair_keys`).
+    :func:`contact_pair_keys`), and every circle item of a circle this store is in
+    (no capability needed). An item of another circle looks like any attachment
+    no capability opens, and is counted as ``wrong_cap``.
 
     Each import and its record in the mail table are one transaction: a copy is
     either imported and remembered, or neither. Server messages (``MailItem.key``)
@@ -433,9 +515,9 @@ def fetch_from(
     already dealt with are not downloaded again."""
     limits = transport.Limits.for_attachment(max_attachment)
     pair_keys = contact_pair_keys(store, rng)
-    if not caps and not pair_keys:
+    if not caps and not pair_keys and not circle_tables.circles(store.db):
         raise UsageError(
-            "no read capability to open copies with, and no contacts",
+            "no read capability to open copies with, no contacts and no circle",
             hint="pass --cap CAP or set SAMIZDAT_CAP (the sender gives it separately)",
         )
     tables = MailTables(store.db)

@@ -121,7 +121,8 @@ def send_cmd(
     The message is ordinary: a short everyday text and an attachment. The read
     capability is NOT in it in the clear: it is printed here, for you to give the
     recipient by another channel (in person, on paper, by phone) or, with --contact,
-    sealed inside the attachment for that contact alone.
+    sealed inside the attachment for that contact alone. A circle's draft goes as a
+    circle item that only the circle's members open, and has no capability.
     """
     from samizdat.app import mail as app
 
@@ -150,6 +151,13 @@ def send_cmd(
     action = "sent" if server else f"written to {escape(str(out))}"
     label = f"{escape(sent.message_id)} ({sent.bytes} bytes) for {escape(to)}"
     data: dict[str, Any] = {"message_id": sent.message_id, "bytes": sent.bytes, "to": to}
+    if sent.cap is None:
+        data["cap"] = None
+        data["circle"] = sent.circle
+        ctx.emit(data, f"{action}: {label}\n"
+                       f"a draft of circle {escape(str(sent.circle))!r}, sealed to the "
+                       "circle: only its members open it, with no capability")
+        return
     if sent.sealed_for is not None:
         data["sealed_for"] = sent.sealed_for
         ctx.emit(data, f"{action}: {label}\n"
@@ -197,8 +205,9 @@ def fetch_cmd(
     """Import every samizdat copy found in mail: an IMAP mailbox, mbox files,
     Maildirs, or .eml files (--eml FILES...).
 
-    Everything else is skipped and counted by reason; a copy is never imported
-    twice. The IMAP mailbox is opened read-only.
+    Circle items of this store's circles open without a capability. Everything
+    else is skipped and counted by reason; a copy is never imported twice. The IMAP
+    mailbox is opened read-only.
     """
     from samizdat.app import mail as app
 
@@ -232,6 +241,7 @@ def fetch_cmd(
                             progress=lambda m: ctx.note(escape(m)))
     imported = [
         {"document": c.document, "version": c.version, "status": c.status, "where": c.where}
+        | ({"circle": c.circle} if c.circle is not None else {})
         for c in report.imported
     ]
     skipped = dict(sorted(report.skipped.items()))
@@ -239,7 +249,8 @@ def fetch_cmd(
     def human(console: Any) -> None:
         console.print(f"{len(imported)} imported from {report.messages} messages")
         for c in report.imported:
-            console.print(f"  {c.version} ({c.status}) from {escape(c.where)}")
+            status = c.status if c.circle is None else f"circle {escape(c.circle)}"
+            console.print(f"  {c.version} ({status}) from {escape(c.where)}")
         if skipped:
             console.print(
                 "skipped: " + ", ".join(f"{n} {r.replace('_', ' ')}" for r, n in skipped.items())
