@@ -179,3 +179,44 @@ def test_circle_mail_refuses_a_contact_and_a_damaged_item_stores_nothing(
     assert got["imported"] == [] and got["skipped"] == {"not_a_bundle": 1}
     assert boris("read", draft).code != 0
     assert boris.ok("list")["documents"] == []
+
+
+def test_an_item_naming_another_circle_inside_is_rejected_by_mail_fetch(
+    make_cli: Any, tmp_path: Path
+) -> None:
+    """A member of circles A and B gets an item sealed with B's key that says it is
+    A's: made on purpose (to move a document between circles). Counted as
+    rejected, nothing stored, and the fetch goes on."""
+    from samizdat.app.carry import package_version
+    from samizdat.core import circle as core
+    from samizdat.core.crypto import SecretBytes
+    from samizdat.core.envelope import Sealer, drop_wrap
+    from samizdat.store import Store
+    from samizdat.transports import mail as transport
+    from tests.conftest import PASSPHRASE
+
+    anna, boris = make_cli("anna"), make_cli("boris")
+    for c in (anna, boris):
+        c.ok("init")
+    _circle(tmp_path, anna, boris)
+    _circle(tmp_path, anna, boris, name="B")
+    draft = _circle_draft(anna, tmp_path)
+    a_id = next(c["circle"] for c in anna.ok("circle", "list")["circles"]
+                if c["name"] == "редакция")
+    b_key = core.CircleKey.parse((tmp_path / "B.key").read_text().strip())
+    with Store.open(anna.home, SecretBytes(PASSPHRASE.encode())) as store:
+        package = package_version(store, bytes.fromhex(draft))
+    root = os.urandom(32)
+    out: list[bytes | memoryview] = [drop_wrap(b_key.wrap_cap(), root, os.urandom)]
+    sealer = Sealer(k=1, n=1, rng=os.urandom, sinks=[out.append], root_key=root)
+    sealer.write(core.encode_item(core.CircleItem(bytes.fromhex(a_id), package)))
+    sealer.close()
+    forged = tmp_path / "forged.eml"
+    forged.write_bytes(transport.build_message(b"".join(out), sender="a@example.org",
+                                               to="b@example.test", rng=os.urandom,
+                                               now=0.0).raw)
+    good = tmp_path / "good.eml"
+    anna.ok("mail", "send", draft, "--to", "b@example.test", "--out", good)
+    got = boris.ok("mail", "fetch", "--eml", forged, good)
+    assert got["skipped"] == {"rejected": 1}
+    assert [(c["version"], c["circle"]) for c in got["imported"]] == [(draft, "редакция")]

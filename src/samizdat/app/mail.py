@@ -518,7 +518,8 @@ def fetch_from(
     if not caps and not pair_keys and not circle_tables.circles(store.db):
         raise UsageError(
             "no read capability to open copies with, no contacts and no circle",
-            hint="pass --cap CAP or set SAMIZDAT_CAP (the sender gives it separately)",
+            hint="pass --cap CAP or set SAMIZDAT_CAP (the sender gives it separately); "
+            "a co-author's drafts open once you 'samizdat circle join' their circle",
         )
     tables = MailTables(store.db)
 
