@@ -157,20 +157,7 @@ def served(tmp_path: Path) -> tuple[Store, str]:
     return store, ver.hex()
 
 
-KNOWN = {
-    # node/session.py saves what arrived of an unfinished item whatever ended the
-    # session, so a contact cut off for breaking the protocol leaves its half item
-    # in network_partial (and an honest resume of that id then starts from it).
-    # Found by this test once "untouched" covered every table; node/ is being
-    # rewritten on the engine branch, which is where the fix belongs.
-    "half_item_then_garbage": "a cut-off contact's half item stays in network_partial",
-}
-
-
-@pytest.mark.parametrize("name", [
-    pytest.param(n, marks=pytest.mark.xfail(strict=True, reason=KNOWN[n])) if n in KNOWN
-    else n for n in sorted(ATTACKS)
-])
+@pytest.mark.parametrize("name", sorted(ATTACKS))
 def test_hostile_contact_is_cut_off_and_honest_one_still_served(
     name: str, served: tuple[Store, str], tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:

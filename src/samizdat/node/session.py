@@ -26,10 +26,12 @@ that fails verification or names another version than its id, or an oversized it
 cuts the session with a :class:`RemoteProtocolError` naming the reason (our own
 misuse of the engine is a :class:`LocalProtocolError`, which is a bug and is never
 taken for the peer's fault); nothing is stored
-from a failing item. Resume: what was committed stays; of an item cut off mid-way
-the bytes that arrived are kept (``save_partial``, in the store, under the
-pair-keyed id), and the next session with that contact asks for the item from that
-offset. If the item turns out to have changed (another size, or the whole fails
+from a failing item. Resume: what was committed stays; of an item cut off mid-way by
+an honest interruption (a timeout, a dropped connection) the bytes that arrived are
+kept (``save_partial``, in the store, under the pair-keyed id), and the next session
+with that contact asks for the item from that offset. A session cut for a
+:class:`RemoteProtocolError` keeps nothing of the unfinished item (``drop_partial``):
+bytes from a peer that broke the protocol are no prefix to build on. If the item turns out to have changed (another size, or the whole fails
 verification) the kept prefix is dropped and the next session starts it afresh.
 
 Wire ids are ``protocol.reconcile.pair_item_id(pair_key, version_id)`` with
@@ -285,6 +287,7 @@ async def run_session(
                 raise RemoteProtocolError(f"the session ended early: {event.reason}")
 
     pings = 0
+    fault = False  # the session ended on the peer's breach of the protocol
     try:
         # every task of the session lives in this group: if the writer or a sender
         # fails, the reader is cancelled too, and nothing outlives the session
@@ -303,13 +306,22 @@ async def run_session(
                 await handle(events)
             await queue.put(None)  # the writer ends once every frame is out
     except BaseExceptionGroup as group:
-        raise _first_error(group) from None
+        error = _first_error(group)
+        fault = isinstance(error, RemoteProtocolError)
+        raise error from None
+    except RemoteProtocolError:
+        fault = True
+        raise
     finally:
         machine.finish(monotonic())
-        # keep what arrived of unfinished items: the next session resumes from there
+        # keep what arrived of an item cut off honestly (timeout, dropped line): the
+        # next session resumes from there. Bytes from a peer that broke the protocol
+        # are not trusted as a prefix: a resume of that id starts afresh.
         for item, chunks in parts.items():
-            if chunks and item in totals:
-                with contextlib.suppress(SamizdatError):
+            with contextlib.suppress(SamizdatError):
+                if fault:
+                    library.drop_partial(item)
+                elif chunks and item in totals:
                     library.save_partial(item, totals[item], b"".join(chunks))
     stats.bytes_in = machine.session.bytes_in
     return stats

@@ -21,7 +21,13 @@ from collections.abc import Awaitable, Callable, Hashable
 from dataclasses import dataclass, field
 
 from samizdat.core.address import parse_hostport
-from samizdat.errors import DecodeError, NetworkError, ProtocolError, SamizdatError
+from samizdat.errors import (
+    DecodeError,
+    NetworkError,
+    ProtocolError,
+    RemoteProtocolError,
+    SamizdatError,
+)
 from samizdat.protocol.admission import HandshakeSlots
 from samizdat.protocol.frames import (
     HEADER_BYTES,
@@ -118,7 +124,8 @@ class _FrameStream(asyncio.BufferedProtocol):
                 with memoryview(self._scratch) as view:
                     frames = self.decoder.feed(view[:nbytes])
         except DecodeError as exc:
-            self._error = ProtocolError(f"the peer sent a malformed frame ({exc.message})")
+            self._error = RemoteProtocolError(
+                f"the peer sent a malformed frame ({exc.message})")
             frames = []
         for frame in frames:
             self._frames.append(frame)
