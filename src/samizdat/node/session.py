@@ -31,8 +31,9 @@ an honest interruption (a timeout, a dropped connection) the bytes that arrived 
 kept (``save_partial``, in the store, under the pair-keyed id), and the next session
 with that contact asks for the item from that offset. A session cut for a
 :class:`RemoteProtocolError` keeps nothing of the unfinished item (``drop_partial``):
-bytes from a peer that broke the protocol are no prefix to build on. If the item turns out to have changed (another size, or the whole fails
-verification) the kept prefix is dropped and the next session starts it afresh.
+bytes from a peer that broke the protocol are no prefix to build on. If the item
+turns out to have changed (another size, or the whole fails verification) the kept
+prefix is dropped and the next session starts it afresh.
 
 Wire ids are ``protocol.reconcile.pair_item_id(pair_key, version_id)`` with
 :func:`pair_key` derived from the two transport keys, so ids one pair exchanges
