@@ -193,7 +193,7 @@ class Node:
         self.config = config
         self.now = now
         self.mark_shared = mark_shared
-        self.server: asyncio.Server | None = None
+        self.server: tcp.Listener | None = None
         self.address = ""
         self.active: set[bytes] = set()  # contact keys with a session running
         self.wake = asyncio.Event()

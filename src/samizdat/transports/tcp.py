@@ -15,9 +15,11 @@ SOCKS-connected stream that is then upgraded to TLS the same way).
 from __future__ import annotations
 
 import asyncio
+import logging
+import socket
 import ssl
 from collections import deque
-from collections.abc import Awaitable, Callable, Hashable
+from collections.abc import Awaitable, Callable, Coroutine, Hashable
 from dataclasses import dataclass, field
 
 from samizdat.core.address import parse_hostport
@@ -41,12 +43,15 @@ from samizdat.protocol.frames import (
 __all__ = [
     "DEFAULT_MAX_FRAME",
     "Connection",
+    "Listener",
     "Refused",
     "dial",
     "listen",
     "parse_hostport",
     "upgrade",
 ]
+
+log = logging.getLogger(__name__)
 
 DEFAULT_MAX_FRAME = MAX_FRAME
 """Largest frame payload a peer may announce (bytes); larger ones cut the connection."""
@@ -369,6 +374,61 @@ async def upgrade(
 Handler = Callable[[Connection], Awaitable[None]]
 
 
+class Listener:
+    """A listening socket and the connections it accepted, which it owns.
+
+    Each accepted connection runs in a task of this listener: :meth:`close` stops
+    accepting and cancels them all, :meth:`wait_closed` waits until every one has
+    ended. A task that fails with an exception (a bug in the handler: the handler
+    is expected to deal with the peer's faults itself) is logged at once and kept;
+    :meth:`wait_closed` then raises them all as one exception group, so no
+    failure is lost and one failing connection does not stop the others.
+    """
+
+    def __init__(self) -> None:
+        self.server: asyncio.Server | None = None
+        self.closing = False
+        self.tasks: set[asyncio.Task[None]] = set()
+        self.errors: list[BaseException] = []
+
+    @property
+    def sockets(self) -> tuple[socket.socket, ...]:
+        return () if self.server is None else tuple(self.server.sockets)
+
+    def spawn(self, work: Coroutine[object, object, None]) -> None:
+        task = asyncio.get_running_loop().create_task(work)
+        self.tasks.add(task)
+        task.add_done_callback(self._ended)
+
+    def _ended(self, task: asyncio.Task[None]) -> None:
+        self.tasks.discard(task)
+        if task.cancelled():
+            return
+        exc = task.exception()
+        if exc is not None:
+            log.error("a connection handler failed", exc_info=exc)
+            self.errors.append(exc)
+
+    def close(self) -> None:
+        """Stop accepting and cancel every connection's task."""
+        self.closing = True
+        if self.server is not None:
+            self.server.close()
+        for task in list(self.tasks):
+            task.cancel()
+
+    async def wait_closed(self) -> None:
+        """Wait until the socket is closed and every connection's task has ended;
+        raise the failures of those tasks, if any."""
+        if self.server is not None:
+            await self.server.wait_closed()
+        while self.tasks:
+            await asyncio.wait(list(self.tasks))
+        if self.errors:
+            errors, self.errors = self.errors, []
+            raise BaseExceptionGroup("connection handlers failed", errors)
+
+
 async def listen(
     host: str,
     port: int,
@@ -378,7 +438,7 @@ async def listen(
     max_frame: int = DEFAULT_MAX_FRAME,
     handshake_timeout: float = SERVER_HANDSHAKE_TIMEOUT,
     slots: HandshakeSlots | None = None,
-) -> asyncio.Server:
+) -> Listener:
     """Listen on ``host:port``; each authenticated peer is handed to ``handler``.
 
     ``context`` is called for every accepted socket and should return a cached
@@ -387,13 +447,13 @@ async def listen(
     peers that fail it are dropped without a word and without one application byte
     being read. Handshakes in progress are bounded by ``slots`` (overall and per
     source address, oldest evicted: ``protocol/admission.py``) and each must finish
-    within ``handshake_timeout``. Every connection's task is kept and cancelled when
-    the server closes.
+    within ``handshake_timeout``. Every connection's task belongs to the returned
+    :class:`Listener`, which cancels and awaits them when it closes.
     """
     loop = asyncio.get_running_loop()
     pending = slots if slots is not None else HandshakeSlots()
     live: dict[Hashable, asyncio.Transport] = {}
-    tasks: set[asyncio.Task[None]] = set()
+    listener = Listener()
 
     async def serve(transport: asyncio.Transport) -> None:
         peer = transport.get_extra_info("peername")
@@ -412,26 +472,29 @@ async def listen(
         except (TimeoutError, ssl.SSLError, OSError, RuntimeError):
             transport.abort()
             return
+        except asyncio.CancelledError:  # the listener closes mid-handshake
+            transport.abort()
+            raise
         finally:
             pending.leave(me)
             live.pop(me, None)
         try:
             await handler(conn)
-        except asyncio.CancelledError:
-            # the loop is shutting down (SIGTERM): this is the top of the connection's
-            # task, so ending quietly here loses nothing and keeps the log clean
+        except BaseException:
+            # the listener closes (SIGTERM) or the handler failed: drop the line at
+            # once, so that nothing awaited here can hide why the task ends
             conn.abort()
-            return
-        finally:
-            if not conn.transport.is_closing():
-                await conn.close()
+            raise
+        if not conn.transport.is_closing():
+            await conn.close()
 
     class _Accepted(_Plain):
         def connection_made(self, transport: asyncio.BaseTransport) -> None:
             assert isinstance(transport, asyncio.Transport)
-            task = loop.create_task(serve(transport))
-            tasks.add(task)
-            task.add_done_callback(tasks.discard)
+            if listener.closing:
+                transport.abort()
+                return
+            listener.spawn(serve(transport))
 
-    server = await loop.create_server(_Accepted, host, port)
-    return server
+    listener.server = await loop.create_server(_Accepted, host, port)
+    return listener
