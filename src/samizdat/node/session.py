@@ -224,6 +224,8 @@ async def run_session(
         frames, events = machine.end()
         await put(frames)
         await handle(events)
+        if machine.closed:
+            ended.set()
 
     async def handle(events: list[EngineEvent]) -> None:
         for event in events:
@@ -287,27 +289,45 @@ async def run_session(
             elif isinstance(event, proto.Closed) and event.reason != "done":
                 raise RemoteProtocolError(f"the session ended early: {event.reason}")
 
-    pings = 0
     fault = False  # the session ended on the peer's breach of the protocol
+    ended = asyncio.Event()  # the machine closed (on the peer's END or on ours)
+    waiting = [False]  # the reader is waiting for a frame (and may be cancelled)
+
+    async def reader() -> None:
+        pings = 0
+        while not machine.closed:
+            waiting[0] = True
+            try:
+                frame = await conn.read_frame(timeout=timeout)
+            finally:
+                waiting[0] = False
+            if frame.type in (FrameType.PING, FrameType.PONG):
+                pings += 1
+                if pings > MAX_PINGS:
+                    raise RemoteProtocolError("the peer sent a flood of pings")
+            frames, events = machine.receive(frame)
+            await put(frames)
+            await handle(events)
+        ended.set()
+
     try:
-        # every task of the session lives in this group: if the writer or a sender
-        # fails, the reader is cancelled too, and nothing outlives the session
+        # every task of the session lives in this group: if the reader, the writer
+        # or a sender fails, the others are cancelled too, and nothing outlives the
+        # session
         async with asyncio.TaskGroup() as tg:
             group.append(tg)
             tg.create_task(writer())
             await put(machine.start())
-            while not machine.closed:
-                frame = await conn.read_frame(timeout=timeout)
-                if frame.type in (FrameType.PING, FrameType.PONG):
-                    pings += 1
-                    if pings > MAX_PINGS:
-                        raise RemoteProtocolError("the peer sent a flood of pings")
-                frames, events = machine.receive(frame)
-                await put(frames)
-                await handle(events)
+            reading = tg.create_task(reader())
+            await ended.wait()
+            # the session may close on our own END, in a sender, while the reader
+            # waits for a frame that will never come (the peer's END came first):
+            # stop it, or the peer's hang-up would read as a broken line
+            if waiting[0]:
+                reading.cancel()
             await queue.put(None)  # the writer ends once every frame is out
-    except BaseExceptionGroup as group:
-        error = _first_error(group)
+    except BaseExceptionGroup as failed:
+        error = _first_error(failed)
         fault = isinstance(error, RemoteProtocolError)
         raise error from None
     except RemoteProtocolError:
