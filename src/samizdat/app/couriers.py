@@ -57,6 +57,7 @@ __all__ = [
     "placement",
     "rebuild",
     "seal_for_couriers",
+    "store_and_pass_along",
     "ticket_for",
 ]
 
@@ -87,6 +88,17 @@ class TicketItem:
 
 
 # ------------------------------------------------------------------- sealing
+
+
+def store_and_pass_along(store: Store, checked: Package, now: int) -> bytes:
+    """Store a version that arrived from a contact and mark it to be passed along,
+    in one transaction: another process never sees it stored but not yet shared
+    (a ``read`` between the two used to let the next sync find nothing to give)."""
+    with store.transaction():
+        result = carry.store_checked_package(store, checked, now=now)
+        version_id = bytes.fromhex(result.version)
+        ContactBook(store.db).share(version_id, now)
+    return version_id
 
 
 def passed_along(store: Store) -> list[bytes]:
@@ -305,8 +317,7 @@ class ContactLibrary:
     def store_checked(self, checked: object) -> bytes:
         book = ShardBook(self.store.db)
         if isinstance(checked, Package):
-            stored = carry.store_checked_package(self.store, checked, now=self.now)
-            return bytes.fromhex(stored.version)
+            return store_and_pass_along(self.store, checked, self.now)
         if isinstance(checked, TicketItem):
             with self.store.transaction():
                 record = book.add_ticket(checked.ticket, self.now, own=False)

@@ -287,11 +287,24 @@ class StoreLibrary:
     def store_checked(self, checked: object) -> bytes:
         if not isinstance(checked, Package):
             raise TypeError("store_checked() takes what check() returned")
-        result = carry.store_checked_package(self.store, checked, now=self.clock())
-        return bytes.fromhex(result.version)
+        return couriers.store_and_pass_along(self.store, checked, self.clock())
 
     def accept(self, data: bytes) -> bytes:
         return self.store_checked(self.check(data))
+
+
+def _marker(store: Store, clock: Callable[[], int]) -> Callable[[bytes], None]:
+    """What a session calls for each item that arrived: a version is passed along
+    (already, when it came through ``couriers.store_and_pass_along``; this covers a
+    library that stores otherwise); shards and tickets pass along by themselves."""
+    book = ContactBook(store.db)
+
+    def mark(item: bytes) -> None:
+        if store.has_version(item):
+            with store.transaction():
+                book.share(item, clock())
+
+    return mark
 
 
 def make_node(
@@ -299,15 +312,8 @@ def make_node(
     library: Library | None = None,
 ) -> Node:
     me = identity(store, rng)
-    book = ContactBook(store.db)
-
-    def mark(item: bytes) -> None:
-        if store.has_version(item):  # shards and tickets pass along by themselves
-            with store.transaction():
-                book.share(item, clock())
-
-    return Node(book, me, library or StoreLibrary(store, clock, rng), config, now=clock,
-                mark_shared=mark)
+    return Node(ContactBook(store.db), me, library or StoreLibrary(store, clock, rng),
+                config, now=clock, mark_shared=_marker(store, clock))
 
 
 # ---------------------------------------------------------------------- sync
@@ -342,14 +348,9 @@ def sync(
 ) -> SyncResult:
     """One exchange with each of ``contacts`` now, one after the other."""
     me = identity(store, rng)
-    book = ContactBook(store.db)
     lib = library or StoreLibrary(store, clock, rng)
     result = SyncResult(contacts=len(contacts))
-
-    def mark(item: bytes) -> None:
-        if store.has_version(item):  # shards and tickets pass along by themselves
-            with store.transaction():
-                book.share(item, clock())
+    mark = _marker(store, clock)
 
     def view(contact: Contact) -> Library:
         return lib.for_contact(contact.id) if isinstance(lib, PerContact) else lib
