@@ -28,7 +28,7 @@ first known to one contact only), and applied only to the reported figure it is 
 late (inflation has already spread by the maximum). ``docs/spec/reach.md`` measures
 both attacks.
 
-Wire format, version 1 (802 bytes): ``0x01 || holders registers || reads registers``,
+Wire format, version 1 (801 bytes): ``0x01 || holders registers || reads registers``,
 registers 5 bits each, packed big-endian, no other field: a sketch can carry nothing
 but register values. Pure: tokens, coins and sketches in, sketches and numbers out.
 """
@@ -47,8 +47,10 @@ __all__ = [
     "HOLDER_REGISTERS",
     "MAX_PLAUSIBLE",
     "MAX_RANK",
+    "PAIR_ID_BYTES",
     "READ_REGISTERS",
     "SKETCH_BYTES",
+    "SKETCH_FRAME_BYTES",
     "SKETCH_VERSION",
     "SPREAD",
     "Estimate",
@@ -58,7 +60,10 @@ __all__ = [
     "admit",
     "contribution",
     "decode_sketch",
+    "decode_sketch_frame",
+    "encode_sketch_frame",
     "estimate_readers",
+    "pair_document_id",
 ]
 
 SKETCH_VERSION: Final = 1
@@ -219,3 +224,35 @@ def estimate_readers(sketch: ReachSketch, *, epsilon: float = DEFAULT_EPSILON) -
                    + ((1 - q) * holders * sketch.holders.relative_error) ** 2
                    + holders * q * (1 - q)) / (2 * q - 1)
     return Estimate(readers, max(0.0, readers - 2 * sd), readers + 2 * sd, holders)
+
+
+# ------------------------------------------------------------ in a session
+
+PAIR_ID_BYTES: Final = 16
+SKETCH_FRAME_BYTES: Final = PAIR_ID_BYTES + SKETCH_BYTES
+"""A SKETCH frame's payload: the document's pair-keyed id, then the sketch."""
+
+
+def pair_document_id(pair_key: bytes, doc_id: bytes) -> bytes:
+    """The 16-byte id under which one contact pair names a document's sketch: keyed
+    by the pair's secret, so no one else can compute or match it, and in another
+    domain than the pair's version ids (``protocol.reconcile.pair_item_id``)."""
+    if len(pair_key) != 32:
+        raise ValueError("a pair key is 32 bytes")
+    return crypto.keyed_hash(pair_key, b"samizdat reach v1 document" + doc_id,
+                             length=PAIR_ID_BYTES)
+
+
+def encode_sketch_frame(pair_doc: bytes, sketch: ReachSketch) -> bytes:
+    """``pair id[16] || sketch[801]``: the payload of one SKETCH frame."""
+    if len(pair_doc) != PAIR_ID_BYTES:
+        raise ValueError("a pair document id is 16 bytes")
+    return pair_doc + sketch.encode()
+
+
+def decode_sketch_frame(payload: bytes) -> tuple[bytes, ReachSketch]:
+    """Parse a SKETCH frame's payload; :class:`DecodeError` for any other length or
+    a sketch :func:`decode_sketch` refuses."""
+    if len(payload) != SKETCH_FRAME_BYTES:
+        raise DecodeError(f"SKETCH frame: {len(payload)} bytes, not {SKETCH_FRAME_BYTES}")
+    return bytes(payload[:PAIR_ID_BYTES]), decode_sketch(bytes(payload[PAIR_ID_BYTES:]))
