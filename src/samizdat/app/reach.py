@@ -1,0 +1,180 @@
+"""How far did it spread: this node's reach sketches, carried and combined.
+
+The sketch itself (tokens, registers, merge, estimate, admission) is pure and lives
+in :mod:`samizdat.core.reach`; this module keeps it in the store and moves it:
+
+* :func:`own` draws this node's token for a document once (``store/reach.py``) and
+  gives its contribution;
+* :func:`view` is what this node passes on: its contribution merged with what every
+  source sent;
+* :func:`outgoing` / :func:`incoming`: the SKETCH frames of one network session,
+  named by pair-keyed ids (``core.reach.pair_document_id``), for documents this node
+  shares (a sketch for a document it does not pass on would tell a contact that
+  holds it that this node holds it too);
+* :func:`package_part` / :func:`take_part`: the optional sketch inside a bundle or a
+  dead-drop file (``docs/spec/package.md``);
+* :func:`report`: ``samizdat reach DOC``.
+
+A sketch that decodes but that no honest union of tokens can produce
+(:func:`samizdat.core.reach.admit`) is dropped and nothing is stored; sketches that
+do not decode never get here (the session, or the package decoder, refuses them).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from samizdat.core import reach
+from samizdat.core.crypto import Rng, blake3_hash
+from samizdat.core.reach import ReachSketch
+from samizdat.errors import DecodeError, NotFound
+from samizdat.store import Store
+from samizdat.store import reach as tables
+from samizdat.store.contacts import ContactBook
+
+__all__ = [
+    "BUNDLE_SOURCE",
+    "ReachReport",
+    "contact_source",
+    "drop_source",
+    "incoming",
+    "outgoing",
+    "own",
+    "package_part",
+    "report",
+    "take_part",
+    "view",
+]
+
+BUNDLE_SOURCE = "bundle"
+"""The source of sketches that came inside imported bundles (no sender is known)."""
+
+
+def contact_source(pair_key: bytes) -> str:
+    """The label under which one contact pair's sketches are kept (in the store only)."""
+    return "pair:" + blake3_hash(b"samizdat reach v1 source" + pair_key)[:8].hex()
+
+
+def drop_source(drop_id: bytes) -> str:
+    """The label under which one dead drop's sketches are kept."""
+    return "drop:" + blake3_hash(b"samizdat reach v1 source" + drop_id)[:8].hex()
+
+
+def own(store: Store, doc_id: bytes, rng: Rng, now: int) -> ReachSketch:
+    """This node's contribution for ``doc_id`` (its token drawn on first use)."""
+    with store.transaction():
+        tok = tables.token(store.db, doc_id, rng(32), "reader", now)
+    return reach.contribution(tok.token, tok.role)
+
+
+def view(store: Store, doc_id: bytes, rng: Rng, now: int) -> ReachSketch:
+    """What this node knows and passes on: its own contribution and every source's."""
+    merged = own(store, doc_id, rng, now)
+    for s in tables.sketches(store.db, doc_id):
+        merged = merged.merge(s.sketch)
+    return merged
+
+
+def _shared_documents(store: Store) -> list[bytes]:
+    docs: dict[bytes, None] = {}
+    for vid in ContactBook(store.db).shared():
+        if store.has_version(vid):
+            docs.setdefault(store.version(vid).doc_id)
+    return list(docs)
+
+
+def outgoing(store: Store, pair_key: bytes, rng: Rng, now: int) -> list[bytes]:
+    """The SKETCH frame payloads for one session: one per shared document."""
+    return [reach.encode_sketch_frame(reach.pair_document_id(pair_key, d),
+                                      view(store, d, rng, now))
+            for d in _shared_documents(store)]
+
+
+def _admitted(sketch: ReachSketch) -> bool:
+    try:
+        reach.admit(ReachSketch.empty(), sketch)
+    except DecodeError:
+        return False
+    return True
+
+
+def incoming(store: Store, pair_key: bytes, payloads: Sequence[bytes], now: int) -> int:
+    """Keep the sketches a contact sent (per contact); returns how many were kept.
+
+    A payload that does not decode raises :class:`DecodeError` before anything is
+    stored; ids that name no document held here, and sketches :func:`admit` refuses,
+    are dropped."""
+    decoded = [reach.decode_sketch_frame(p) for p in payloads]
+    if not decoded:
+        return 0
+    ids = {reach.pair_document_id(pair_key, d.doc_id): d.doc_id for d in store.documents()}
+    source = contact_source(pair_key)
+    kept = 0
+    with store.transaction():
+        for pid, sketch in decoded:
+            doc = ids.get(pid)
+            if doc is not None and _admitted(sketch):
+                tables.put_sketch(store.db, doc, source, sketch, now)
+                kept += 1
+    return kept
+
+
+def package_part(store: Store, doc_id: bytes, rng: Rng, now: int) -> bytes:
+    """The sketch to put inside a bundle or dead-drop file of ``doc_id``."""
+    return view(store, doc_id, rng, now).encode()
+
+
+def take_part(store: Store, doc_id: bytes, part: bytes, source: str, now: int) -> bool:
+    """Keep the sketch that came inside a package of ``doc_id`` (already decoded
+    once by the package decoder); False if :func:`admit` refused it."""
+    sketch = reach.decode_sketch(part)
+    if not _admitted(sketch):
+        return False
+    with store.transaction():
+        tables.put_sketch(store.db, doc_id, source, sketch, now)
+    return True
+
+
+@dataclass(frozen=True)
+class ReachReport:
+    document: bytes
+    estimate: int
+    low: int
+    high: int
+    as_of: int
+    sources: int
+    holders: int
+
+    def as_json(self) -> dict[str, Any]:
+        return {"document": self.document.hex(), "estimate": self.estimate, "low": self.low,
+                "high": self.high, "as_of": self.as_of, "sources": self.sources,
+                "holders": self.holders}
+
+
+def report(store: Store, ref: str, rng: Rng, now: int) -> ReachReport:
+    """``samizdat reach DOC``: the estimate from every sketch that arrived, with its
+    95% interval; ``as_of`` is when the latest one arrived. :class:`NotFound` for an
+    unknown document or one no sketch has arrived for yet."""
+    from samizdat.app.documents import resolve
+
+    kind, ident = resolve(store, ref)
+    doc_id = store.version(ident).doc_id if kind == "version" else ident
+    arrived = tables.sketches(store.db, doc_id)
+    if not arrived:
+        raise NotFound(
+            f"no reach sketch has arrived for document {doc_id.hex()[:16]} yet",
+            hint="sync with contacts, import a bundle or sync a dead drop, then ask again",
+        )
+    est = reach.estimate_readers(view(store, doc_id, rng, now))
+    return ReachReport(
+        document=doc_id,
+        estimate=round(est.readers),
+        low=math.floor(est.low),
+        high=math.ceil(est.high),
+        as_of=max(s.received for s in arrived),
+        sources=len(arrived),
+        holders=round(est.holders),
+    )
