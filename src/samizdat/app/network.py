@@ -17,7 +17,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
-from samizdat.app import carry, circle, couriers
+from samizdat.app import carry, circle, couriers, reach
 from samizdat.core import invite as inv
 from samizdat.core.address import parse_hostport
 from samizdat.core.crypto import Rng, certificate_ed25519_key, constant_time_equal
@@ -36,6 +36,7 @@ from samizdat.node.node import Node, NodeConfig, PerContact, dial_contact
 from samizdat.node.session import Library, SessionStats, pair_key, run_session
 from samizdat.protocol.admission import epoch_of, invite_name
 from samizdat.protocol.frames import FrameType
+from samizdat.runtime import system_rng
 from samizdat.store import Store
 from samizdat.store.contacts import COURIER, READER, Contact, ContactBook, invite_secret_hash
 from samizdat.store.shards import ShardBook
@@ -287,11 +288,17 @@ class StoreLibrary:
     def store_checked(self, checked: object) -> bytes:
         if not isinstance(checked, Package):
             raise TypeError("store_checked() takes what check() returned")
-        result = carry.store_checked_package(self.store, checked, now=self.clock())
+        # sketches travel in SKETCH frames on the network, not inside items
+        result = carry.store_checked_package(self.store, checked, now=self.clock(),
+                                             reach_source=None)
         return bytes.fromhex(result.version)
 
     def accept(self, data: bytes) -> bytes:
         return self.store_checked(self.check(data))
+
+    def session_extensions(self, key: bytes) -> Sequence[reach.SketchExchange]:
+        """Each session also exchanges reach sketches (``app/reach.py``)."""
+        return [reach.SketchExchange(self.store, key, system_rng, self.clock)]
 
 
 def make_node(

@@ -7,10 +7,11 @@ in :mod:`samizdat.core.reach`; this module keeps it in the store and moves it:
   gives its contribution;
 * :func:`view` is what this node passes on: its contribution merged with what every
   source sent;
-* :func:`outgoing` / :func:`incoming`: the SKETCH frames of one network session,
-  named by pair-keyed ids (``core.reach.pair_document_id``), for documents this node
-  shares (a sketch for a document it does not pass on would tell a contact that
-  holds it that this node holds it too);
+* :class:`SketchExchange` (:func:`outgoing` / :func:`incoming`): the SKETCH frame of
+  one network session, documents named by pair-keyed ids
+  (``core.reach.pair_document_id``), for documents this node shares (a sketch for
+  a document it does not pass on would tell a contact that holds it that this node
+  holds it too);
 * :func:`package_part` / :func:`take_part`: the optional sketch inside a bundle or a
   dead-drop file (``docs/spec/package.md``);
 * :func:`report`: ``samizdat reach DOC``.
@@ -23,14 +24,15 @@ do not decode never get here (the session, or the package decoder, refuses them)
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from samizdat.core import reach
 from samizdat.core.crypto import Rng, blake3_hash
 from samizdat.core.reach import ReachSketch
-from samizdat.errors import DecodeError, NotFound
+from samizdat.errors import DecodeError, NotFound, RemoteProtocolError
+from samizdat.protocol.frames import FrameType
 from samizdat.store import Store
 from samizdat.store import reach as tables
 from samizdat.store.contacts import ContactBook
@@ -38,6 +40,7 @@ from samizdat.store.contacts import ContactBook
 __all__ = [
     "BUNDLE_SOURCE",
     "ReachReport",
+    "SketchExchange",
     "contact_source",
     "drop_source",
     "incoming",
@@ -86,11 +89,15 @@ def _shared_documents(store: Store) -> list[bytes]:
     return list(docs)
 
 
-def outgoing(store: Store, pair_key: bytes, rng: Rng, now: int) -> list[bytes]:
-    """The SKETCH frame payloads for one session: one per shared document."""
-    return [reach.encode_sketch_frame(reach.pair_document_id(pair_key, d),
-                                      view(store, d, rng, now))
-            for d in _shared_documents(store)]
+def outgoing(store: Store, pair_key: bytes, rng: Rng, now: int) -> bytes | None:
+    """The SKETCH frame payload for one session: the view of each shared document
+    (at most :data:`~samizdat.core.reach.MAX_FRAME_SKETCHES`, oldest shares first);
+    None when this node shares nothing."""
+    docs = _shared_documents(store)[: reach.MAX_FRAME_SKETCHES]
+    if not docs:
+        return None
+    return reach.encode_sketch_frame([(reach.pair_document_id(pair_key, d),
+                                       view(store, d, rng, now)) for d in docs])
 
 
 def _admitted(sketch: ReachSketch) -> bool:
@@ -101,25 +108,61 @@ def _admitted(sketch: ReachSketch) -> bool:
     return True
 
 
-def incoming(store: Store, pair_key: bytes, payloads: Sequence[bytes], now: int) -> int:
-    """Keep the sketches a contact sent (per contact); returns how many were kept.
-
-    A payload that does not decode raises :class:`DecodeError` before anything is
-    stored; ids that name no document held here, and sketches :func:`admit` refuses,
+def incoming(store: Store, pair_key: bytes, entries: Sequence[tuple[bytes, ReachSketch]],
+             now: int) -> int:
+    """Keep the sketches a contact sent (per contact); returns how many raised a
+    register of what that contact had sent before (the node then passes the news
+    on). Ids that name no document held here, and sketches :func:`admit` refuses,
     are dropped."""
-    decoded = [reach.decode_sketch_frame(p) for p in payloads]
-    if not decoded:
+    if not entries:
         return 0
     ids = {reach.pair_document_id(pair_key, d.doc_id): d.doc_id for d in store.documents()}
     source = contact_source(pair_key)
-    kept = 0
+    changed = 0
     with store.transaction():
-        for pid, sketch in decoded:
+        for pid, sketch in entries:
             doc = ids.get(pid)
             if doc is not None and _admitted(sketch):
-                tables.put_sketch(store.db, doc, source, sketch, now)
-                kept += 1
-    return kept
+                changed += tables.put_sketch(store.db, doc, source, sketch, now)
+    return changed
+
+
+class SketchExchange:
+    """The reach sketches of one network session: a
+    :class:`samizdat.protocol.session.Extension` of frame type SKETCH. The session
+    sends :meth:`opening` after our WANT; the peer's one SKETCH frame is decoded on
+    arrival (a malformed one ends the session, nothing stored) and kept by
+    :meth:`finish` once the session closed, so a document that arrived in the same
+    session is matched too."""
+
+    frame_type = FrameType.SKETCH
+
+    def __init__(self, store: Store, pair_key: bytes, rng: Rng,
+                 clock: Callable[[], int]) -> None:
+        self._store = store
+        self._key = pair_key
+        self._rng = rng
+        self._clock = clock
+        self._got: list[tuple[bytes, ReachSketch]] | None = None
+        self.bytes_out = 0
+
+    def __repr__(self) -> str:
+        return "SketchExchange(<pair>)"
+
+    def opening(self) -> bytes | None:
+        payload = outgoing(self._store, self._key, self._rng, self._clock())
+        self.bytes_out = 0 if payload is None else len(payload)
+        return payload
+
+    def receive(self, payload: bytes) -> None:
+        if self._got is not None:
+            raise RemoteProtocolError("the peer sent two SKETCH frames")
+        self._got = reach.decode_sketch_frame(payload)
+
+    def finish(self) -> bool:
+        """Keep what arrived; whether it told us something new."""
+        got, self._got = self._got or [], []
+        return incoming(self._store, self._key, got, self._clock()) > 0
 
 
 def package_part(store: Store, doc_id: bytes, rng: Rng, now: int) -> bytes:

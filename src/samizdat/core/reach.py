@@ -45,12 +45,13 @@ from samizdat.errors import DecodeError
 __all__ = [
     "DEFAULT_EPSILON",
     "HOLDER_REGISTERS",
+    "MAX_FRAME_SKETCHES",
     "MAX_PLAUSIBLE",
     "MAX_RANK",
     "PAIR_ID_BYTES",
     "READ_REGISTERS",
     "SKETCH_BYTES",
-    "SKETCH_FRAME_BYTES",
+    "SKETCH_ENTRY_BYTES",
     "SKETCH_VERSION",
     "SPREAD",
     "Estimate",
@@ -229,8 +230,10 @@ def estimate_readers(sketch: ReachSketch, *, epsilon: float = DEFAULT_EPSILON) -
 # ------------------------------------------------------------ in a session
 
 PAIR_ID_BYTES: Final = 16
-SKETCH_FRAME_BYTES: Final = PAIR_ID_BYTES + SKETCH_BYTES
-"""A SKETCH frame's payload: the document's pair-keyed id, then the sketch."""
+SKETCH_ENTRY_BYTES: Final = PAIR_ID_BYTES + SKETCH_BYTES
+"""One document in a SKETCH frame: its pair-keyed id, then its sketch."""
+MAX_FRAME_SKETCHES: Final = 1024
+"""Most documents one SKETCH frame carries (836,610 bytes: under a frame's 1 MiB)."""
 
 
 def pair_document_id(pair_key: bytes, doc_id: bytes) -> bytes:
@@ -243,16 +246,37 @@ def pair_document_id(pair_key: bytes, doc_id: bytes) -> bytes:
                              length=PAIR_ID_BYTES)
 
 
-def encode_sketch_frame(pair_doc: bytes, sketch: ReachSketch) -> bytes:
-    """``pair id[16] || sketch[801]``: the payload of one SKETCH frame."""
-    if len(pair_doc) != PAIR_ID_BYTES:
-        raise ValueError("a pair document id is 16 bytes")
-    return pair_doc + sketch.encode()
+def encode_sketch_frame(entries: list[tuple[bytes, ReachSketch]]) -> bytes:
+    """``u16 count || count x (pair id[16] || sketch[801])``: the payload of the one
+    SKETCH frame of a session (1 .. :data:`MAX_FRAME_SKETCHES` documents, distinct
+    ids)."""
+    if not 1 <= len(entries) <= MAX_FRAME_SKETCHES:
+        raise ValueError(f"a SKETCH frame carries 1 to {MAX_FRAME_SKETCHES} sketches")
+    if len({pid for pid, _ in entries}) != len(entries) or any(
+            len(pid) != PAIR_ID_BYTES for pid, _ in entries):
+        raise ValueError("distinct 16-byte pair document ids")
+    return len(entries).to_bytes(2, "big") + b"".join(pid + s.encode() for pid, s in entries)
 
 
-def decode_sketch_frame(payload: bytes) -> tuple[bytes, ReachSketch]:
-    """Parse a SKETCH frame's payload; :class:`DecodeError` for any other length or
-    a sketch :func:`decode_sketch` refuses."""
-    if len(payload) != SKETCH_FRAME_BYTES:
-        raise DecodeError(f"SKETCH frame: {len(payload)} bytes, not {SKETCH_FRAME_BYTES}")
-    return bytes(payload[:PAIR_ID_BYTES]), decode_sketch(bytes(payload[PAIR_ID_BYTES:]))
+def decode_sketch_frame(payload: bytes) -> list[tuple[bytes, ReachSketch]]:
+    """Parse a SKETCH frame's payload; :class:`DecodeError` for a count out of range
+    or that does not match the length, a repeated id, or a sketch
+    :func:`decode_sketch` refuses."""
+    if len(payload) < 2:
+        raise DecodeError("SKETCH frame: truncated")
+    count = int.from_bytes(payload[:2], "big")
+    if not 1 <= count <= MAX_FRAME_SKETCHES:
+        raise DecodeError(f"SKETCH frame: {count} sketches, not 1 to {MAX_FRAME_SKETCHES}")
+    if len(payload) != 2 + count * SKETCH_ENTRY_BYTES:
+        raise DecodeError("SKETCH frame: its length does not match its count")
+    out: list[tuple[bytes, ReachSketch]] = []
+    seen: set[bytes] = set()
+    for i in range(count):
+        at = 2 + i * SKETCH_ENTRY_BYTES
+        pid = bytes(payload[at : at + PAIR_ID_BYTES])
+        if pid in seen:
+            raise DecodeError("SKETCH frame: one document twice")
+        seen.add(pid)
+        out.append((pid, decode_sketch(bytes(payload[at + PAIR_ID_BYTES : at +
+                                                      SKETCH_ENTRY_BYTES]))))
+    return out
