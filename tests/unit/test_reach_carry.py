@@ -1,0 +1,160 @@
+"""Carrying reach sketches: the SKETCH frame in a session, the optional part of a
+package (docs/spec/reach.md, frames.md, package.md)."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from samizdat.core import package as pkg
+from samizdat.core import reach
+from samizdat.errors import DecodeError, ProtocolError
+from samizdat.protocol.frames import Frame, FrameType
+from samizdat.protocol.reconcile import ItemSet
+from samizdat.protocol.session import (
+    MAX_SKETCHES,
+    Closed,
+    Reconciled,
+    Session,
+    SketchArrived,
+    Wanted,
+)
+from samizdat.runtime import system_rng
+from samizdat.testing.hostile import tiny_paragraph_package
+
+KEY = bytes(range(32))
+
+
+def _sketch(n: int) -> reach.ReachSketch:
+    s = reach.ReachSketch.empty()
+    for _ in range(n):
+        s = s.merge(reach.contribution(os.urandom(32), "reader"))
+    return s
+
+
+def _run(a_sketches: list[bytes], b_sketches: list[bytes]) -> tuple[list[SketchArrived],
+                                                                     list[SketchArrived]]:
+    """Two machines, each sending its sketches right after its WANT (as the node
+    does); returns what each received."""
+    a = Session(ItemSet([os.urandom(16)]), initiator=True)
+    b = Session(ItemSet([]), initiator=False)
+    got: dict[int, list[SketchArrived]] = {id(a): [], id(b): []}
+    mine = {id(a): a_sketches, id(b): b_sketches}
+    queue = [(b, w) for w in a.start()[0]]
+    closed = 0
+    while queue:
+        target, wire = queue.pop(0)
+        other = a if target is b else b
+        frames, events = target.receive(Frame(FrameType(wire[5]), wire[6:]))
+        for e in events:
+            if isinstance(e, Reconciled):
+                frames += target.want([])
+                for p in mine[id(target)]:
+                    frames += target.sketch(p)
+            elif isinstance(e, Wanted):
+                more, evs = target.end()
+                frames += more
+                closed += sum(isinstance(x, Closed) for x in evs)
+            elif isinstance(e, SketchArrived):
+                got[id(target)].append(e)
+            elif isinstance(e, Closed):
+                closed += 1
+        queue += [(other, f) for f in frames]
+    assert a.closed and b.closed and closed == 2
+    return got[id(a)], got[id(b)]
+
+
+def test_sketches_travel_both_ways_under_pair_keyed_ids() -> None:
+    doc = os.urandom(32)
+    pid = reach.pair_document_id(KEY, doc)
+    sa, sb = _sketch(5), _sketch(7)
+    at_a, at_b = _run([reach.encode_sketch_frame(pid, sa)],
+                      [reach.encode_sketch_frame(pid, sb)])
+    assert [(e.pair_doc, reach.decode_sketch_frame(e.payload)[1]) for e in at_b] == [(pid, sa)]
+    assert [reach.decode_sketch_frame(e.payload)[1] for e in at_a] == [sb]
+    # the id is the pair's: another pair, or the bare document id, gives another one
+    assert pid != reach.pair_document_id(bytes(32), doc) and doc[:16] != pid
+    assert doc not in at_b[0].payload
+
+
+def test_a_session_without_sketches_is_a_whole_session() -> None:
+    assert _run([], []) == ([], [])
+
+
+def test_bytes_added_per_document_are_one_frame() -> None:
+    assert reach.SKETCH_BYTES == 801  # 1 version byte, 1,280 registers of 5 bits
+    assert reach.SKETCH_FRAME_BYTES == 16 + 801
+
+
+def _choosing() -> Session:
+    """A responder whose reconciliation finished (it may now receive sketches)."""
+    a = Session(ItemSet([]), initiator=True)
+    b = Session(ItemSet([]), initiator=False)
+    wire = a.start()[0]
+    queue = [(b, w) for w in wire]
+    while queue:
+        target, w = queue.pop(0)
+        other = a if target is b else b
+        frames, _ = target.receive(Frame(FrameType(w[5]), w[6:]))
+        queue += [(other, f) for f in frames]
+    assert b.phase.value == "choosing"
+    return b
+
+
+@pytest.mark.parametrize("payload", [
+    b"", b"\x00" * 16, b"\x00" * (reach.SKETCH_FRAME_BYTES - 1),
+    b"\x00" * (reach.SKETCH_FRAME_BYTES + 1), b"\x00" * 100_000,
+    b"\x00" * 16 + b"\x02" + bytes(reach.SKETCH_BYTES - 1),  # wrong version
+])
+def test_a_malformed_sketch_frame_is_refused(payload: bytes) -> None:
+    s = _choosing()
+    with pytest.raises(DecodeError):
+        s.receive(Frame(FrameType.SKETCH, payload))
+    assert s.closed
+
+
+def test_sketch_rules_of_the_session() -> None:
+    good = reach.encode_sketch_frame(b"i" * 16, _sketch(1))
+    # not before reconciliation has finished
+    s = Session(ItemSet([]), initiator=False)
+    with pytest.raises(ProtocolError):
+        s.receive(Frame(FrameType.SKETCH, good))
+    # one per document
+    s = _choosing()
+    s.receive(Frame(FrameType.SKETCH, good))
+    with pytest.raises(ProtocolError, match="two sketches"):
+        s.receive(Frame(FrameType.SKETCH, good))
+    # a bounded number per session
+    s = _choosing()
+    for i in range(MAX_SKETCHES):
+        s.receive(Frame(FrameType.SKETCH, i.to_bytes(16, "big") + good[16:]))
+    with pytest.raises(ProtocolError, match="too many"):
+        s.receive(Frame(FrameType.SKETCH, (MAX_SKETCHES).to_bytes(16, "big") + good[16:]))
+    # and we cannot send one after our END, nor a malformed one
+    s = _choosing()
+    s.want([])
+    with pytest.raises(DecodeError):
+        s.sketch(good[:-1])
+    s.end()
+    with pytest.raises(ProtocolError):
+        s.sketch(good)
+
+
+def test_a_package_part_round_trips_and_old_packages_still_decode() -> None:
+    old = tiny_paragraph_package(3, system_rng)
+    decoded = pkg.decode_package(old)
+    assert decoded.reach is None
+    part = _sketch(3).encode()
+    new = pkg.encode_package(pkg.Package(decoded.document, decoded.entry, (), part))
+    again = pkg.decode_package(new)
+    assert again.reach == part and again.entry == decoded.entry
+    assert pkg.encode_package(again) == new  # canonical
+    assert len(new) - len(old) == len(part) + 6 + 3  # key "reach", a 2-byte length head
+    pkg.check_package(again)
+
+
+def test_the_encoder_refuses_a_bad_part() -> None:
+    decoded = pkg.decode_package(tiny_paragraph_package(1, system_rng))
+    with pytest.raises(DecodeError):
+        pkg.encode_package(pkg.Package(decoded.document, decoded.entry, (), b"\x01" * 10))
