@@ -5,8 +5,8 @@ in :mod:`samizdat.core.reach`; this module keeps it in the store and moves it:
 
 * :func:`own` draws this node's token for a document once (``store/reach.py``) and
   gives its contribution;
-* :func:`view` is what this node passes on: its contribution merged with what every
-  source sent;
+* :func:`view` is what this node passes on and reports: its contribution merged with
+  what the sources sent, by the robust rule of :func:`samizdat.core.reach.combine`;
 * :class:`SketchExchange` (:func:`outgoing` / :func:`incoming`): the SKETCH frame of
   one network session, documents named by pair-keyed ids
   (``core.reach.pair_document_id``), for documents this node shares (a sketch for
@@ -74,11 +74,11 @@ def own(store: Store, doc_id: bytes, rng: Rng, now: int) -> ReachSketch:
 
 
 def view(store: Store, doc_id: bytes, rng: Rng, now: int) -> ReachSketch:
-    """What this node knows and passes on: its own contribution and every source's."""
-    merged = own(store, doc_id, rng, now)
-    for s in tables.sketches(store.db, doc_id):
-        merged = merged.merge(s.sketch)
-    return merged
+    """What this node knows and passes on: its own contribution and the sources'
+    sketches, combined by :func:`samizdat.core.reach.combine` (a source claiming far
+    more than the others is left out while it does)."""
+    return reach.combine(own(store, doc_id, rng, now),
+                         [s.sketch for s in tables.sketches(store.db, doc_id)])
 
 
 def _shared_documents(store: Store) -> list[bytes]:
@@ -199,8 +199,8 @@ class ReachReport:
 
 def report(store: Store, ref: str, rng: Rng, now: int) -> ReachReport:
     """``samizdat reach DOC``: the estimate from every sketch that arrived, with its
-    95% interval; ``as_of`` is when the latest one arrived. :class:`NotFound` for an
-    unknown document or one no sketch has arrived for yet."""
+    interval (±3 standard errors); ``as_of`` is when the latest one arrived.
+    :class:`NotFound` for an unknown document or one no sketch has arrived for yet."""
     from samizdat.app.documents import resolve
 
     kind, ident = resolve(store, ref)

@@ -1,5 +1,7 @@
 """``samizdat reach DOC``: how many read it, estimated from anonymous sketches.
 
+The interval is ±3 standard errors (``core.reach.INTERVAL_SE``).
+
 Parses and prints only; the use case is :func:`samizdat.app.reach.report`."""
 
 from __future__ import annotations
@@ -38,7 +40,7 @@ def reach_cmd(ctx: Context, doc: str) -> None:
     got = reach.report(ctx.store(), doc, system_rng, now)
     when = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime(got.as_of))
     spread = max(got.estimate - got.low, got.high - got.estimate)
-    human = (f"about {got.estimate} readers, ±{spread} (95%: {got.low} to {got.high}); "
+    human = (f"about {got.estimate} readers, ±{spread} (between {got.low} and {got.high}); "
              f"latest sketch {_age(now - got.as_of)} ({when}), from {got.sources} "
              f"source{'s' if got.sources != 1 else ''}")
     ctx.emit(got.as_json(), human)

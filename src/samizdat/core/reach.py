@@ -45,9 +45,12 @@ from samizdat.errors import DecodeError
 __all__ = [
     "DEFAULT_EPSILON",
     "HOLDER_REGISTERS",
+    "INTERVAL_SE",
     "MAX_FRAME_SKETCHES",
     "MAX_PLAUSIBLE",
     "MAX_RANK",
+    "MIN_SOURCES",
+    "OUTLIER_FACTOR",
     "PAIR_ID_BYTES",
     "READ_REGISTERS",
     "SKETCH_BYTES",
@@ -59,6 +62,7 @@ __all__ = [
     "Role",
     "Sketch",
     "admit",
+    "combine",
     "contribution",
     "decode_sketch",
     "decode_sketch_frame",
@@ -204,9 +208,47 @@ def admit(view: ReachSketch, incoming: ReachSketch) -> ReachSketch:
     return view.merge(incoming)
 
 
+INTERVAL_SE: Final = 3.0
+"""The interval is the estimate ± this many standard errors (99.7% for a normal
+error): a committee that is told "between 16 and 28" should be able to rely on it,
+and at a few dozen readers the coins of the randomized response dominate."""
+
+
+OUTLIER_FACTOR: Final = 4.0
+"""A source whose sketch claims more than this many times the median of what all
+sources claim (holders or reads) is kept apart and not merged (:func:`combine`)."""
+MIN_SOURCES: Final = 3
+"""With fewer sources than this there is no median to speak of: all are merged."""
+
+
+def combine(own: ReachSketch, sources: list[ReachSketch], *,
+            factor: float = OUTLIER_FACTOR) -> ReachSketch:
+    """What a node knows and passes on: its own contribution merged with every
+    source's sketch, except sources whose holders or reads estimate is more than
+    ``factor`` times the median over all sources (when there are at least
+    :data:`MIN_SOURCES`). Sources are kept apart in the store, so one refused now
+    is merged again once the others catch up with it: honest lag costs time only.
+
+    What this stops: one contact inflating what it sends well above what the
+    node's other contacts report (measured in ``docs/spec/reach.md``). What it
+    cannot stop: inflation by less than ``factor`` per hop, repeated."""
+    merged = own
+    if len(sources) < MIN_SOURCES:
+        for s in sources:
+            merged = merged.merge(s)
+        return merged
+    claims = [(s.holders.estimate(), s.reads.estimate()) for s in sources]
+    mid_h = sorted(c[0] for c in claims)[len(claims) // 2]
+    mid_r = sorted(c[1] for c in claims)[len(claims) // 2]
+    for s, (h, r) in zip(sources, claims, strict=True):
+        if h <= factor * max(mid_h, 1.0) and r <= factor * max(mid_r, 1.0):
+            merged = merged.merge(s)
+    return merged
+
+
 @dataclass(frozen=True)
 class Estimate:
-    """Estimated readers, with a 95% interval (two standard errors)."""
+    """Estimated readers, with an interval of ±:data:`INTERVAL_SE` standard errors."""
 
     readers: float
     low: float
@@ -224,7 +266,8 @@ def estimate_readers(sketch: ReachSketch, *, epsilon: float = DEFAULT_EPSILON) -
     sd = math.sqrt((reads * sketch.reads.relative_error) ** 2
                    + ((1 - q) * holders * sketch.holders.relative_error) ** 2
                    + holders * q * (1 - q)) / (2 * q - 1)
-    return Estimate(readers, max(0.0, readers - 2 * sd), readers + 2 * sd, holders)
+    return Estimate(readers, max(0.0, readers - INTERVAL_SE * sd), readers + INTERVAL_SE * sd,
+                    holders)
 
 
 # ------------------------------------------------------------ in a session

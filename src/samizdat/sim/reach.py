@@ -41,6 +41,7 @@ class ReachRun:
     nodes: int
     hostile: float
     attack: str
+    rule: str = "max"
     rounds: list[int] = field(default_factory=list)
     holders: list[int] = field(default_factory=list)
     readers: list[int] = field(default_factory=list)
@@ -85,15 +86,38 @@ def _estimates(h: Any, r: Any, q: float) -> tuple[Any, Any, Any]:
     readers = np.clip((rd - (1 - q) * hold) / (2 * q - 1), 0, hold)
     sd = np.sqrt((rd * 1.04 / math.sqrt(_R)) ** 2 + ((1 - q) * hold * 1.04 / math.sqrt(_H)) ** 2
                  + hold * q * (1 - q)) / (2 * q - 1)
-    return readers, readers - 2 * sd, readers + 2 * sd
+    return readers, readers - reach.INTERVAL_SE * sd, readers + reach.INTERVAL_SE * sd
+
+
+def _combined(own: Any, stored: Any, factor: float) -> Any:
+    """core.reach.combine for rows of nodes: ``own`` (n, regs) and the sources each
+    node keeps apart, ``stored`` (n, slots, regs; an all-zero slot is no source)."""
+    import numpy as np
+
+    n, slots, _ = stored.shape
+    present = stored.any(axis=2)
+    count = present.sum(axis=1)
+    ok = present.copy()
+    for lo, hi in ((0, _H), (_H, _H + _R)):
+        est = _hll(stored[:, :, lo:hi].reshape(n * slots, hi - lo)).reshape(n, slots)
+        ranked = np.sort(np.where(present, est, np.inf), axis=1)
+        mid = ranked[np.arange(n), np.minimum(count // 2, slots - 1)]
+        ok &= est <= factor * np.maximum(mid, 1.0)[:, None]
+    ok |= present & (count < reach.MIN_SOURCES)[:, None]
+    merged = np.where(ok[:, :, None], stored, 0).max(axis=1)
+    return np.maximum(own, merged)
 
 
 def simulate_reach(nodes: int = 10_000, *, degree: int = 8, beta: float = 0.1,
                    couriers: float = 0.2, hostile: float = 0.0,
                    attack: Literal["max", "subtle"] = "max",
+                   rule: Literal["max", "combine"] = "max",
+                   factor: float = reach.OUTLIER_FACTOR,
                    epsilon: float = reach.DEFAULT_EPSILON, max_rounds: int = 60,
                    seed: int = 1932) -> ReachRun:
-    """One run; see the module docstring."""
+    """One run; see the module docstring. ``rule="max"`` merges every admitted
+    sketch into one view; ``rule="combine"`` keeps each contact's sketch apart and
+    passes on :func:`samizdat.core.reach.combine` of them, as the node does."""
     import numpy as np
 
     rng = random.Random(seed)
@@ -109,7 +133,7 @@ def simulate_reach(nodes: int = 10_000, *, degree: int = 8, beta: float = 0.1,
     holding = np.zeros(nodes, dtype=bool)
     holding[origin] = True
     q = math.exp(epsilon) / (1 + math.exp(epsilon))
-    out = ReachRun(nodes, hostile, attack)
+    out = ReachRun(nodes, hostile, attack, rule)
     top = np.full(_H + _R, reach.MAX_RANK, dtype=np.uint8)
 
     def admissible(rows: Any) -> Any:
@@ -122,6 +146,10 @@ def simulate_reach(nodes: int = 10_000, *, degree: int = 8, beta: float = 0.1,
             ok &= _hll(part) <= reach.MAX_PLAUSIBLE
         return ok
 
+    own = view.copy()
+    slot = [{b: i for i, b in enumerate(graph[a])} for a in range(nodes)]
+    stored = (np.zeros((nodes, max(len(g) for g in graph), _H + _R), dtype=np.uint8)
+              if rule == "combine" else None)
     refused = 0
     for rnd in range(1, max_rounds + 1):
         # what each node sends this round (its view at the round's start), and
@@ -137,8 +165,15 @@ def simulate_reach(nodes: int = 10_000, *, degree: int = 8, beta: float = 0.1,
             v = rng.choice(graph[u])
             holding[v] = True
             for a, b in ((v, u), (u, v)):
-                if not bad[a] and ok[b]:
+                if bad[a] or not ok[b]:
+                    continue
+                if stored is None:
                     np.maximum(view[a], outgoing[b], out=view[a])
+                else:
+                    np.maximum(stored[a, slot[a][b]], outgoing[b], out=stored[a, slot[a][b]])
+        if stored is not None:
+            for part in np.array_split(np.flatnonzero(~bad), max(1, nodes // 1000)):
+                view[part] = _combined(own[part], stored[part], factor)
         readers = int(sum(1 for i in np.flatnonzero(holding) if role[i] == "reader"))
         honest = np.flatnonzero(holding & ~bad)
         est, low, high = _estimates(view[honest, :_H], view[honest, _H:], q)
