@@ -158,3 +158,40 @@ def test_the_encoder_refuses_a_bad_part() -> None:
     decoded = pkg.decode_package(tiny_paragraph_package(1, system_rng))
     with pytest.raises(DecodeError):
         pkg.encode_package(pkg.Package(decoded.document, decoded.entry, (), b"\x01" * 10))
+
+
+def _inflated(s: reach.ReachSketch, by: int = 3) -> reach.ReachSketch:
+    def up(x: reach.Sketch) -> reach.Sketch:
+        return reach.Sketch(bytes(min(reach.MAX_RANK, r + by) for r in x.registers))
+
+    return reach.ReachSketch(up(s.holders), up(s.reads))
+
+
+def test_combine_leaves_out_a_contact_that_inflates() -> None:
+    """The attack: one contact sends its view +3 on every register (eight times the
+    holders, the registers' shape kept, so admit() lets it in). Merged by the plain
+    maximum it multiplies the estimate; combine() leaves it out."""
+    world = _sketch(400)
+    honest = [world.merge(_sketch(5)) for _ in range(4)]
+    hostile = _inflated(world)
+    reach.admit(reach.ReachSketch.empty(), hostile)  # passes the shape test
+    own = reach.contribution(os.urandom(32), "reader")
+    plain = own
+    for s in [*honest, hostile]:
+        plain = plain.merge(s)
+    assert reach.estimate_readers(plain).holders > 4 * 400  # the attack works on max
+    robust = reach.combine(own, [*honest, hostile])
+    assert abs(robust.holders.estimate() / 420 - 1) < 0.25
+    assert robust == reach.combine(own, honest)
+
+
+def test_combine_merges_everything_below_three_sources_and_lagging_ones() -> None:
+    own = reach.contribution(os.urandom(32), "reader")
+    a, b = _sketch(50), _sketch(3000)
+    assert reach.combine(own, [a, b]) == own.merge(a).merge(b)
+    # a contact that lags (knows fewer) is never left out: only claims above
+    small = [_sketch(200) for _ in range(3)] + [_sketch(2)]
+    merged = own
+    for s in small:
+        merged = merged.merge(s)
+    assert reach.combine(own, small) == merged
