@@ -189,3 +189,62 @@ def simulate_reach(nodes: int = 10_000, *, degree: int = 8, beta: float = 0.1,
         if holding.sum() == nodes and rnd >= 2 * out.rounds[out.holders.index(nodes)]:
             break
     return out
+
+
+STUDY_CASES: tuple[tuple[float, Literal["max", "subtle"], Literal["max", "combine"]], ...] = (
+    (0.0, "max", "combine"),
+    (0.05, "max", "combine"),
+    (0.05, "subtle", "max"),
+    (0.05, "subtle", "combine"),
+)
+"""(hostile share, attack, rule): honest; hostile nodes setting every register to 31
+(refused by admit); hostile nodes adding 3 to every register, with the plain
+maximum and with ``core.reach.combine`` (what the node runs)."""
+
+
+def study(nodes: int, *, hostile: float = 0.05, degree: int = 8, beta: float = 0.1,
+          couriers: float = 0.2, max_rounds: int = 60, seed: int = 1932) -> dict[str, Any]:
+    """The reach study as one JSON object: per case, per round, the true readers and
+    the origin's estimate with its interval, and the median error of honest nodes."""
+    runs = []
+    for share, attack, rule in STUDY_CASES:
+        r = simulate_reach(nodes, degree=degree, beta=beta, couriers=couriers,
+                           hostile=share and hostile, attack=attack, rule=rule,
+                           max_rounds=max_rounds, seed=seed)
+        last = r.origin_estimate[-1] / r.readers[-1] - 1 if r.readers[-1] else None
+        runs.append({
+            "hostile": r.hostile, "attack": attack if r.hostile else "none", "rule": rule,
+            "rounds": r.rounds, "holders": r.holders, "readers": r.readers,
+            "estimate": [round(x, 1) for x in r.origin_estimate],
+            "low": [round(x, 1) for x in r.origin_low],
+            "high": [round(x, 1) for x in r.origin_high],
+            "median_error": [round(x, 4) for x in r.median_error],
+            "at_99": r.at_reach(), "final_error": last, "refused": r.refused,
+        })
+    return {"nodes": nodes, "seed": seed, "sketch_bytes": reach.SKETCH_BYTES,
+            "epsilon": reach.DEFAULT_EPSILON, "outlier_factor": reach.OUTLIER_FACTOR,
+            "runs": runs}
+
+
+def plot_study(result: dict[str, Any], path: Any) -> None:
+    """``reach_estimate.png``: estimate over true readers, per round, per case."""
+    from samizdat.sim.plots import pyplot
+
+    plt = pyplot()
+    fig, ax = plt.subplots(figsize=(7, 4.2))
+    for run in result["runs"]:
+        ratio = [e / t if t else float("nan") for e, t in zip(run["estimate"], run["readers"],
+                                                                strict=True)]
+        label = ("honest" if not run["hostile"] else
+                 f"{run['hostile']:.0%} hostile, {run['attack']}, rule {run['rule']}")
+        ax.plot(run["rounds"], ratio, marker="o", ms=2, label=label)
+    for y, style in ((1.0, "-"), (1.25, ":"), (0.75, ":")):
+        ax.axhline(y, color="grey", lw=0.8, ls=style)
+    ax.set_yscale("log")
+    ax.set_xlabel("round")
+    ax.set_ylabel("estimate / true readers (origin)")
+    ax.set_title(f"Reach sketch accuracy ({result['nodes']:,} nodes)")
+    ax.legend(fontsize=8)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
