@@ -875,6 +875,27 @@ def _reach(data: bytes) -> None:
     estimate_readers(admit(ReachSketch.empty(), sketch))
 
 
+def _reach_frame_seeds() -> Iterator[bytes]:
+    for seed in _reach_seeds():
+        yield bytes(range(16)) + seed
+
+
+@harness("reach_frame",
+         "samizdat.core.reach:decode_sketch_frame,encode_sketch_frame,combine,"
+         "low_registers_missing",
+         seeds=_reach_frame_seeds, max_len=2048)
+def _reach_frame(data: bytes) -> None:
+    """A SKETCH frame's payload as the session checks it (pair id, sketch), then kept
+    as a source and combined with others the way app/reach.py does."""
+    from samizdat.core.reach import ReachSketch, admit, combine, decode_sketch_frame
+    from samizdat.core.reach import encode_sketch_frame as encode
+
+    pair_doc, sketch = decode_sketch_frame(data)
+    expect(encode(pair_doc, sketch) == data, "reach frame: not canonical")
+    admit(ReachSketch.empty(), sketch)
+    combine(ReachSketch.empty(), [sketch, sketch, ReachSketch.empty()])
+
+
 # -------------------------------------------------------------------- tickets
 
 

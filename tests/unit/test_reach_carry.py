@@ -167,14 +167,31 @@ def _inflated(s: reach.ReachSketch, by: int = 3) -> reach.ReachSketch:
     return reach.ReachSketch(up(s.holders), up(s.reads))
 
 
+def test_admit_refuses_a_sketch_whose_low_registers_were_raised() -> None:
+    """The attack measured at 10,000 nodes (+61%): hostile nodes send every register
+    at least 3. Its size estimate is below an honest view's, so no ratio test sees
+    it, but no union of tokens of that size leaves no register below 3."""
+    for n in (0, 1, 30, 400, 3000, 8000):
+        honest = _sketch(n)
+        reach.admit(reach.ReachSketch.empty(), honest)
+        assert not reach.low_registers_missing(honest.reads)
+        floor = reach.Sketch(bytes(max(3, r) for r in honest.reads.registers))
+        assert reach.low_registers_missing(floor), n
+        if n <= 30:  # a sparse sketch shifted up: every zero became 3
+            with pytest.raises(DecodeError, match="low registers"):
+                reach.admit(reach.ReachSketch.empty(), _inflated(honest))
+    # a dense view shifted up by 3 looks like eight times as many tokens (HLL is
+    # scale-free): that is combine()'s to catch, below
+
+
 def test_combine_leaves_out_a_contact_that_inflates() -> None:
-    """The attack: one contact sends its view +3 on every register (eight times the
-    holders, the registers' shape kept, so admit() lets it in). Merged by the plain
-    maximum it multiplies the estimate; combine() leaves it out."""
+    """The attack: one contact sends its view with 3,200 invented tokens added
+    (eight times the holders, the registers' shape kept, so admit() lets it in).
+    Merged by the plain maximum it multiplies the estimate; combine() leaves it out."""
     world = _sketch(400)
     honest = [world.merge(_sketch(5)) for _ in range(4)]
-    hostile = _inflated(world)
-    reach.admit(reach.ReachSketch.empty(), hostile)  # passes the shape test
+    hostile = world.merge(_sketch(3200))
+    reach.admit(reach.ReachSketch.empty(), hostile)  # invented tokens look honest
     own = reach.contribution(os.urandom(32), "reader")
     plain = own
     for s in [*honest, hostile]:

@@ -53,6 +53,7 @@ __all__ = [
     "OUTLIER_FACTOR",
     "PAIR_ID_BYTES",
     "READ_REGISTERS",
+    "SHAPE_LEVELS",
     "SKETCH_BYTES",
     "SKETCH_ENTRY_BYTES",
     "SKETCH_VERSION",
@@ -68,6 +69,7 @@ __all__ = [
     "decode_sketch_frame",
     "encode_sketch_frame",
     "estimate_readers",
+    "low_registers_missing",
     "pair_document_id",
 ]
 
@@ -196,6 +198,30 @@ SPREAD: Final = 20
 union exceeds it with probability about 1024 * 2**-20 = 0.1% per sketch."""
 
 
+SHAPE_LEVELS: Final = 4
+"""How many low levels :func:`low_registers_missing` checks (registers ≤ 0 .. ≤ 3)."""
+
+
+def low_registers_missing(s: Sketch) -> bool:
+    """Whether ``s`` has far fewer low registers than any union of tokens of its
+    size has: after N tokens, a register is ≤ k with probability exp(−N / (m·2^k))
+    (no token of rank > k fell in it). A sketch whose low registers were raised
+    (every register set to at least 3, say) claims a size its registers do not
+    have. The margin allows for the size estimate's own error (±4 of its standard
+    errors) and 5 standard deviations of the count, so an honest sketch is refused
+    with a negligible probability."""
+    m = len(s.registers)
+    n = s.estimate()
+    slack = 4 * s.relative_error
+    for k in range(SHAPE_LEVELS):
+        x = n / (m * 2.0**k)
+        expected = m * math.exp(-x * (1 + slack))
+        observed = sum(1 for r in s.registers if r <= k)
+        if observed < expected - 5 * math.sqrt(expected) - 3:
+            return True
+    return False
+
+
 def admit(view: ReachSketch, incoming: ReachSketch) -> ReachSketch:
     """``view`` merged with a contact's sketch, if that sketch is one an honest union
     of tokens could be; :class:`DecodeError` (and nothing merged) otherwise."""
@@ -205,6 +231,8 @@ def admit(view: ReachSketch, incoming: ReachSketch) -> ReachSketch:
             raise DecodeError("reach sketch: a register stands impossibly far above the rest")
         if s.estimate() > MAX_PLAUSIBLE:
             raise DecodeError("reach sketch: it claims more holders than is plausible")
+        if low_registers_missing(s):
+            raise DecodeError("reach sketch: its low registers were raised")
     return view.merge(incoming)
 
 

@@ -112,12 +112,16 @@ def simulate_reach(nodes: int = 10_000, *, degree: int = 8, beta: float = 0.1,
                    couriers: float = 0.2, hostile: float = 0.0,
                    attack: Literal["max", "subtle"] = "max",
                    rule: Literal["max", "combine"] = "max",
-                   factor: float = reach.OUTLIER_FACTOR,
+                   factor: float = reach.OUTLIER_FACTOR, inflate: int = 3,
+                   learn: bool = False,
                    epsilon: float = reach.DEFAULT_EPSILON, max_rounds: int = 60,
                    seed: int = 1932) -> ReachRun:
     """One run; see the module docstring. ``rule="max"`` merges every admitted
     sketch into one view; ``rule="combine"`` keeps each contact's sketch apart and
-    passes on :func:`samizdat.core.reach.combine` of them, as the node does."""
+    passes on :func:`samizdat.core.reach.combine` of them, as the node does.
+    ``inflate``: how much the subtle attack adds to every register (3: eightfold);
+    ``learn``: hostile nodes merge what honest contacts send them (so they inflate
+    the whole view they know, not only their own contribution)."""
     import numpy as np
 
     rng = random.Random(seed)
@@ -143,7 +147,15 @@ def simulate_reach(nodes: int = 10_000, *, degree: int = 8, beta: float = 0.1,
             part = rows[:, lo:hi]
             median = np.sort(part, axis=1)[:, (hi - lo) // 2].astype(int)
             ok &= part.max(axis=1).astype(int) <= median + reach_spread
-            ok &= _hll(part) <= reach.MAX_PLAUSIBLE
+            n_hat = _hll(part)
+            ok &= n_hat <= reach.MAX_PLAUSIBLE
+            # core.reach.low_registers_missing
+            m = hi - lo
+            slack = 4 * 1.04 / math.sqrt(m)
+            for k in range(reach.SHAPE_LEVELS):
+                expected = m * np.exp(-n_hat / (m * 2.0**k) * (1 + slack))
+                observed = (part <= k).sum(axis=1)
+                ok &= observed >= expected - 5 * np.sqrt(expected) - 3
         return ok
 
     own = view.copy()
@@ -156,7 +168,7 @@ def simulate_reach(nodes: int = 10_000, *, degree: int = 8, beta: float = 0.1,
         # whether a receiver would admit it
         outgoing = view.copy()
         for j in np.flatnonzero(bad):
-            outgoing[j] = top if attack == "max" else np.minimum(view[j] + 3, reach.MAX_RANK)
+            outgoing[j] = top if attack == "max" else np.minimum(view[j] + inflate, reach.MAX_RANK)
         ok = admissible(outgoing)
         refused += int((~ok).sum())
         for u in rng.sample(range(nodes), nodes):
@@ -165,6 +177,8 @@ def simulate_reach(nodes: int = 10_000, *, degree: int = 8, beta: float = 0.1,
             v = rng.choice(graph[u])
             holding[v] = True
             for a, b in ((v, u), (u, v)):
+                if bad[a] and learn and not bad[b]:
+                    np.maximum(view[a], outgoing[b], out=view[a])  # it learns, and lies
                 if bad[a] or not ok[b]:
                     continue
                 if stored is None:
