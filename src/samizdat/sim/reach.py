@@ -205,15 +205,20 @@ def simulate_reach(nodes: int = 10_000, *, degree: int = 8, beta: float = 0.1,
     return out
 
 
-STUDY_CASES: tuple[tuple[float, Literal["max", "subtle"], Literal["max", "combine"]], ...] = (
-    (0.0, "max", "combine"),
-    (0.05, "max", "combine"),
-    (0.05, "subtle", "max"),
-    (0.05, "subtle", "combine"),
+STUDY_CASES: tuple[dict[str, Any], ...] = (
+    {"label": "honest", "hostile": False, "rule": "combine"},
+    {"label": "every register 31", "attack": "max", "rule": "combine"},
+    {"label": "own +3 (low registers raised)", "attack": "subtle", "rule": "combine"},
+    {"label": "learned view +3, plain maximum", "attack": "subtle", "learn": True,
+     "rule": "max"},
+    {"label": "learned view +3", "attack": "subtle", "learn": True, "rule": "combine"},
+    {"label": "learned view +1 (x2 a hop)", "attack": "subtle", "learn": True,
+     "inflate": 1, "rule": "combine"},
 )
-"""(hostile share, attack, rule): honest; hostile nodes setting every register to 31
-(refused by admit); hostile nodes adding 3 to every register, with the plain
-maximum and with ``core.reach.combine`` (what the node runs)."""
+"""The cases of the study: honest; hostile nodes sending every register at 31
+(refused by admit's spread test); their own contribution +3 (refused by
+low_registers_missing); what they learned +3, with the plain maximum and with
+``core.reach.combine``; what they learned +1, which neither test stops."""
 
 
 def study(nodes: int, *, hostile: float = 0.05, degree: int = 8, beta: float = 0.1,
@@ -221,13 +226,14 @@ def study(nodes: int, *, hostile: float = 0.05, degree: int = 8, beta: float = 0
     """The reach study as one JSON object: per case, per round, the true readers and
     the origin's estimate with its interval, and the median error of honest nodes."""
     runs = []
-    for share, attack, rule in STUDY_CASES:
+    for case in STUDY_CASES:
+        opts = {k: v for k, v in case.items() if k not in ("label", "hostile")}
         r = simulate_reach(nodes, degree=degree, beta=beta, couriers=couriers,
-                           hostile=share and hostile, attack=attack, rule=rule,
-                           max_rounds=max_rounds, seed=seed)
+                           hostile=hostile if case.get("hostile", True) else 0.0,
+                           max_rounds=max_rounds, seed=seed, **opts)
         last = r.origin_estimate[-1] / r.readers[-1] - 1 if r.readers[-1] else None
         runs.append({
-            "hostile": r.hostile, "attack": attack if r.hostile else "none", "rule": rule,
+            "case": case["label"], "hostile": r.hostile, "rule": r.rule,
             "rounds": r.rounds, "holders": r.holders, "readers": r.readers,
             "estimate": [round(x, 1) for x in r.origin_estimate],
             "low": [round(x, 1) for x in r.origin_low],
@@ -249,8 +255,8 @@ def plot_study(result: dict[str, Any], path: Any) -> None:
     for run in result["runs"]:
         ratio = [e / t if t else float("nan") for e, t in zip(run["estimate"], run["readers"],
                                                                 strict=True)]
-        label = ("honest" if not run["hostile"] else
-                 f"{run['hostile']:.0%} hostile, {run['attack']}, rule {run['rule']}")
+        label = (run["case"] if not run["hostile"] else
+                 f"{run['hostile']:.0%} hostile: {run['case']}")
         ax.plot(run["rounds"], ratio, marker="o", ms=2, label=label)
     for y, style in ((1.0, "-"), (1.25, ":"), (0.75, ":")):
         ax.axhline(y, color="grey", lw=0.8, ls=style)
