@@ -197,7 +197,7 @@ def ask_reach(demo: Demo, facts: dict[str, Any], name: str) -> None:
     estimate, low, high = int(got["estimate"]), int(got["low"]), int(got["high"])
     spread = max(estimate - low, high - estimate)
     demo.say(f"  samizdat reach, at the reader who seeded the network: about {estimate} "
-             f"readers, ±{spread}, from {got['sources']} contacts' sketches; no sketch "
+             f"readers, ±{spread}, from {got['sources']} sources' sketches; no sketch "
              "names anyone")
     demo.record(name, low <= truth <= high,
                 f"about {estimate} readers ±{spread} ({low}..{high}); truly {truth}")
