@@ -9,17 +9,10 @@ import pytest
 
 from samizdat.core import package as pkg
 from samizdat.core import reach
-from samizdat.errors import DecodeError, ProtocolError
+from samizdat.errors import DecodeError, RemoteProtocolError
 from samizdat.protocol.frames import Frame, FrameType
 from samizdat.protocol.reconcile import ItemSet
-from samizdat.protocol.session import (
-    MAX_SKETCHES,
-    Closed,
-    Reconciled,
-    Session,
-    SketchArrived,
-    Wanted,
-)
+from samizdat.protocol.session import Closed, Reconciled, Session, Wanted
 from samizdat.runtime import system_rng
 from samizdat.testing.hostile import tiny_paragraph_package
 
@@ -33,14 +26,29 @@ def _sketch(n: int) -> reach.ReachSketch:
     return s
 
 
-def _run(a_sketches: list[bytes], b_sketches: list[bytes]) -> tuple[list[SketchArrived],
-                                                                     list[SketchArrived]]:
-    """Two machines, each sending its sketches right after its WANT (as the node
-    does); returns what each received."""
-    a = Session(ItemSet([os.urandom(16)]), initiator=True)
-    b = Session(ItemSet([]), initiator=False)
-    got: dict[int, list[SketchArrived]] = {id(a): [], id(b): []}
-    mine = {id(a): a_sketches, id(b): b_sketches}
+class _Recorder:
+    """A SKETCH extension without a store (app/reach.SketchExchange is the real one,
+    run by tests/integration/test_reach_cli.py over real nodes): sends ``payload``,
+    decodes what arrives with the real codec."""
+
+    frame_type = FrameType.SKETCH
+
+    def __init__(self, payload: bytes | None) -> None:
+        self.payload = payload
+        self.got: list[list[tuple[bytes, reach.ReachSketch]]] = []
+
+    def opening(self) -> bytes | None:
+        return self.payload
+
+    def receive(self, payload: bytes) -> None:
+        self.got.append(reach.decode_sketch_frame(payload))
+
+
+def _run(a_payload: bytes | None, b_payload: bytes | None) -> tuple[_Recorder, _Recorder]:
+    """Two machines with the extension; each wants nothing and ends."""
+    ra, rb = _Recorder(a_payload), _Recorder(b_payload)
+    a = Session(ItemSet([os.urandom(16)]), initiator=True, extensions=[ra])
+    b = Session(ItemSet([]), initiator=False, extensions=[rb])
     queue = [(b, w) for w in a.start()[0]]
     closed = 0
     while queue:
@@ -50,49 +58,47 @@ def _run(a_sketches: list[bytes], b_sketches: list[bytes]) -> tuple[list[SketchA
         for e in events:
             if isinstance(e, Reconciled):
                 frames += target.want([])
-                for p in mine[id(target)]:
-                    frames += target.sketch(p)
             elif isinstance(e, Wanted):
                 more, evs = target.end()
                 frames += more
                 closed += sum(isinstance(x, Closed) for x in evs)
-            elif isinstance(e, SketchArrived):
-                got[id(target)].append(e)
             elif isinstance(e, Closed):
                 closed += 1
         queue += [(other, f) for f in frames]
     assert a.closed and b.closed and closed == 2
-    return got[id(a)], got[id(b)]
+    return ra, rb
 
 
 def test_sketches_travel_both_ways_under_pair_keyed_ids() -> None:
-    doc = os.urandom(32)
-    pid = reach.pair_document_id(KEY, doc)
-    sa, sb = _sketch(5), _sketch(7)
-    at_a, at_b = _run([reach.encode_sketch_frame(pid, sa)],
-                      [reach.encode_sketch_frame(pid, sb)])
-    assert [(e.pair_doc, reach.decode_sketch_frame(e.payload)[1]) for e in at_b] == [(pid, sa)]
-    assert [reach.decode_sketch_frame(e.payload)[1] for e in at_a] == [sb]
+    docs = [os.urandom(32) for _ in range(3)]
+    pids = [reach.pair_document_id(KEY, d) for d in docs]
+    sa = [(p, _sketch(i + 2)) for i, p in enumerate(pids)]
+    sb = [(pids[0], _sketch(7))]
+    ra, rb = _run(reach.encode_sketch_frame(sa), reach.encode_sketch_frame(sb))
+    assert rb.got == [sa] and ra.got == [sb]
     # the id is the pair's: another pair, or the bare document id, gives another one
-    assert pid != reach.pair_document_id(bytes(32), doc) and doc[:16] != pid
-    assert doc not in at_b[0].payload
+    assert pids[0] != reach.pair_document_id(bytes(32), docs[0]) and docs[0][:16] != pids[0]
+    assert all(d not in reach.encode_sketch_frame(sa) for d in docs)
 
 
 def test_a_session_without_sketches_is_a_whole_session() -> None:
-    assert _run([], []) == ([], [])
+    ra, rb = _run(None, None)
+    assert ra.got == rb.got == []
 
 
-def test_bytes_added_per_document_are_one_frame() -> None:
+def test_bytes_per_document() -> None:
     assert reach.SKETCH_BYTES == 801  # 1 version byte, 1,280 registers of 5 bits
-    assert reach.SKETCH_FRAME_BYTES == 16 + 801
+    assert reach.SKETCH_ENTRY_BYTES == 16 + 801
+    one = reach.encode_sketch_frame([(b"i" * 16, _sketch(1))])
+    assert len(one) == 2 + 817
+    assert 2 + reach.MAX_FRAME_SKETCHES * 817 < 1 << 20  # fits one frame
 
 
-def _choosing() -> Session:
-    """A responder whose reconciliation finished (it may now receive sketches)."""
+def _reconciled(ext: _Recorder) -> Session:
+    """A responder whose reconciliation finished (it may now receive a sketch)."""
     a = Session(ItemSet([]), initiator=True)
-    b = Session(ItemSet([]), initiator=False)
-    wire = a.start()[0]
-    queue = [(b, w) for w in wire]
+    b = Session(ItemSet([]), initiator=False, extensions=[ext])
+    queue = [(b, w) for w in a.start()[0]]
     while queue:
         target, w = queue.pop(0)
         other = a if target is b else b
@@ -102,43 +108,39 @@ def _choosing() -> Session:
     return b
 
 
+GOOD = reach.encode_sketch_frame([(b"i" * 16, reach.ReachSketch.empty())])
+
+
 @pytest.mark.parametrize("payload", [
-    b"", b"\x00" * 16, b"\x00" * (reach.SKETCH_FRAME_BYTES - 1),
-    b"\x00" * (reach.SKETCH_FRAME_BYTES + 1), b"\x00" * 100_000,
-    b"\x00" * 16 + b"\x02" + bytes(reach.SKETCH_BYTES - 1),  # wrong version
+    b"", b"\x00", b"\x00\x00" + GOOD[2:],  # count 0
+    b"\x00\x02" + GOOD[2:],  # count 2, one entry
+    GOOD[:-1], GOOD + b"\x00", b"\xff\xff" + b"\x00" * 100_000,
+    GOOD[:18] + b"\x02" + GOOD[19:],  # sketch version 2
+    b"\x00\x02" + GOOD[2:] * 2,  # one document twice
 ])
 def test_a_malformed_sketch_frame_is_refused(payload: bytes) -> None:
-    s = _choosing()
+    ext = _Recorder(None)
+    s = _reconciled(ext)
     with pytest.raises(DecodeError):
         s.receive(Frame(FrameType.SKETCH, payload))
-    assert s.closed
+    assert s.closed and ext.got == []
 
 
-def test_sketch_rules_of_the_session() -> None:
-    good = reach.encode_sketch_frame(b"i" * 16, _sketch(1))
-    # not before reconciliation has finished
-    s = Session(ItemSet([]), initiator=False)
-    with pytest.raises(ProtocolError):
-        s.receive(Frame(FrameType.SKETCH, good))
-    # one per document
-    s = _choosing()
-    s.receive(Frame(FrameType.SKETCH, good))
-    with pytest.raises(ProtocolError, match="two sketches"):
-        s.receive(Frame(FrameType.SKETCH, good))
-    # a bounded number per session
-    s = _choosing()
-    for i in range(MAX_SKETCHES):
-        s.receive(Frame(FrameType.SKETCH, i.to_bytes(16, "big") + good[16:]))
-    with pytest.raises(ProtocolError, match="too many"):
-        s.receive(Frame(FrameType.SKETCH, (MAX_SKETCHES).to_bytes(16, "big") + good[16:]))
-    # and we cannot send one after our END, nor a malformed one
-    s = _choosing()
-    s.want([])
-    with pytest.raises(DecodeError):
-        s.sketch(good[:-1])
-    s.end()
-    with pytest.raises(ProtocolError):
-        s.sketch(good)
+def test_no_sketch_before_reconciliation() -> None:
+    ext = _Recorder(None)
+    s = Session(ItemSet([]), initiator=False, extensions=[ext])
+    with pytest.raises(RemoteProtocolError):
+        s.receive(Frame(FrameType.SKETCH, GOOD))
+    assert ext.got == []
+
+
+def test_the_encoder_keeps_to_the_rules() -> None:
+    with pytest.raises(ValueError):
+        reach.encode_sketch_frame([])
+    with pytest.raises(ValueError):
+        reach.encode_sketch_frame([(b"i" * 16, _sketch(1))] * 2)
+    with pytest.raises(ValueError):
+        reach.encode_sketch_frame([(b"i" * 16, _sketch(1))] * (reach.MAX_FRAME_SKETCHES + 1))
 
 
 def test_a_package_part_round_trips_and_old_packages_still_decode() -> None:
@@ -212,3 +214,15 @@ def test_combine_merges_everything_below_three_sources_and_lagging_ones() -> Non
     for s in small:
         merged = merged.merge(s)
     assert reach.combine(own, small) == merged
+
+
+def test_the_exchange_takes_one_sketch_frame_a_session() -> None:
+    from typing import cast
+
+    from samizdat.app.reach import SketchExchange
+    from samizdat.store import Store
+
+    ext = SketchExchange(cast(Store, None), KEY, system_rng, lambda: 0)  # receive() only
+    ext.receive(GOOD)
+    with pytest.raises(RemoteProtocolError, match="two SKETCH"):
+        ext.receive(GOOD)
