@@ -204,19 +204,16 @@ def test_combine_leaves_out_a_contact_that_inflates() -> None:
     assert robust == reach.combine(own, honest)
 
 
-def test_combine_merges_a_sole_source_and_lagging_ones() -> None:
+def test_combine_merges_everything_below_three_sources_and_lagging_ones() -> None:
     own = reach.contribution(os.urandom(32), "reader")
-    big = _sketch(3000)
-    assert reach.combine(own, [big]) == own.merge(big)  # one source: nothing to compare
-    small = _sketch(50)
-    # two sources far apart: the median of the node and both is the smaller one
-    assert reach.combine(own, [small, big]) == own.merge(small)
+    a, b = _sketch(50), _sketch(3000)
+    assert reach.combine(own, [a, b]) == own.merge(a).merge(b)
     # a contact that lags (knows fewer) is never left out: only claims above
-    lagging = [_sketch(200) for _ in range(3)] + [_sketch(2)]
+    small = [_sketch(200) for _ in range(3)] + [_sketch(2)]
     merged = own
-    for s in lagging:
+    for s in small:
         merged = merged.merge(s)
-    assert reach.combine(own, lagging) == merged
+    assert reach.combine(own, small) == merged
 
 
 def test_the_exchange_takes_one_sketch_frame_a_session() -> None:

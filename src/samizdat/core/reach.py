@@ -49,6 +49,7 @@ __all__ = [
     "MAX_FRAME_SKETCHES",
     "MAX_PLAUSIBLE",
     "MAX_RANK",
+    "MIN_SOURCES",
     "OUTLIER_FACTOR",
     "PAIR_ID_BYTES",
     "READ_REGISTERS",
@@ -242,29 +243,31 @@ and at a few dozen readers the coins of the randomized response dominate."""
 
 
 OUTLIER_FACTOR: Final = 4.0
-"""A source whose sketch claims more than this many times the median of what the
-node and its sources claim (holders or reads) is left out of the view (:func:`combine`)."""
+"""A source whose sketch claims more than this many times the median of what all
+sources claim (holders or reads) is kept apart and not merged (:func:`combine`)."""
+MIN_SOURCES: Final = 3
+"""With fewer sources than this there is no median to speak of: all are merged."""
 
 
 def combine(own: ReachSketch, sources: list[ReachSketch], *,
             factor: float = OUTLIER_FACTOR) -> ReachSketch:
     """What a node knows and passes on: its own contribution merged with every
     source's sketch, except sources whose holders or reads estimate is more than
-    ``factor`` times the median of the estimates of ``own`` and all sources (the
-    upper median). Sources are kept apart in the store and this is recomputed each
-    time, so a source left out now is merged again once the others catch up with
-    it: honest lag costs time only, and an inflated view that got in while a node
-    knew little leaves its view again when honest sources arrive.
+    ``factor`` times the median over all sources (when there are at least
+    :data:`MIN_SOURCES`). Sources are kept apart in the store, so one refused now
+    is merged again once the others catch up with it: honest lag costs time only.
 
-    What this stops: a contact sending far more than the node's other sources
-    (measured in ``docs/spec/reach.md``). What it cannot stop: inflation by less
-    than ``factor`` a hop, repeated; and a node whose only source lies."""
-    claims = [(s.holders.estimate(), s.reads.estimate()) for s in sources]
-    mine = (own.holders.estimate(), own.reads.estimate())
-    everyone = [mine, *claims]
-    mid_h = sorted(c[0] for c in everyone)[len(everyone) // 2]
-    mid_r = sorted(c[1] for c in everyone)[len(everyone) // 2]
+    What this stops: one contact inflating what it sends well above what the
+    node's other contacts report (measured in ``docs/spec/reach.md``). What it
+    cannot stop: inflation by less than ``factor`` per hop, repeated."""
     merged = own
+    if len(sources) < MIN_SOURCES:
+        for s in sources:
+            merged = merged.merge(s)
+        return merged
+    claims = [(s.holders.estimate(), s.reads.estimate()) for s in sources]
+    mid_h = sorted(c[0] for c in claims)[len(claims) // 2]
+    mid_r = sorted(c[1] for c in claims)[len(claims) // 2]
     for s, (h, r) in zip(sources, claims, strict=True):
         if h <= factor * max(mid_h, 1.0) and r <= factor * max(mid_r, 1.0):
             merged = merged.merge(s)

@@ -96,15 +96,14 @@ def _combined(own: Any, stored: Any, factor: float) -> Any:
 
     n, slots, _ = stored.shape
     present = stored.any(axis=2)
-    count = present.sum(axis=1) + 1  # the node's own contribution counts too
+    count = present.sum(axis=1)
     ok = present.copy()
     for lo, hi in ((0, _H), (_H, _H + _R)):
         est = _hll(stored[:, :, lo:hi].reshape(n * slots, hi - lo)).reshape(n, slots)
-        mine = _hll(own[:, lo:hi])
-        ranked = np.sort(np.concatenate([np.where(present, est, np.inf), mine[:, None]],
-                                        axis=1), axis=1)
-        mid = ranked[np.arange(n), count // 2]
+        ranked = np.sort(np.where(present, est, np.inf), axis=1)
+        mid = ranked[np.arange(n), np.minimum(count // 2, slots - 1)]
         ok &= est <= factor * np.maximum(mid, 1.0)[:, None]
+    ok |= present & (count < reach.MIN_SOURCES)[:, None]
     merged = np.where(ok[:, :, None], stored, 0).max(axis=1)
     return np.maximum(own, merged)
 
