@@ -206,6 +206,7 @@ def share(store: Store, version_id: bytes, now: int, rng: Rng | None = None) -> 
     book = ContactBook(store.db)
     with store.transaction():
         book.share(version_id, now)
+        reach.draw_token(store, version_id, system_rng, now)  # counted from now on
     if rng is not None and any(c.role == COURIER for c in book.all()):
         couriers.seal_for_couriers(store, version_id, rng, now)
 
@@ -312,6 +313,7 @@ def make_node(
         if store.has_version(item):  # shards and tickets pass along by themselves
             with store.transaction():
                 book.share(item, clock())
+                reach.draw_token(store, item, system_rng, clock())
 
     return Node(book, me, library or StoreLibrary(store, clock, rng), config, now=clock,
                 mark_shared=mark)
@@ -357,6 +359,7 @@ def sync(
         if store.has_version(item):  # shards and tickets pass along by themselves
             with store.transaction():
                 book.share(item, clock())
+                reach.draw_token(store, item, system_rng, clock())
 
     def view(contact: Contact) -> Library:
         return lib.for_contact(contact.id) if isinstance(lib, PerContact) else lib

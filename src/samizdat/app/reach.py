@@ -42,6 +42,7 @@ __all__ = [
     "ReachReport",
     "SketchExchange",
     "contact_source",
+    "draw_token",
     "drop_source",
     "incoming",
     "outgoing",
@@ -73,6 +74,21 @@ def own(store: Store, doc_id: bytes, rng: Rng, now: int) -> ReachSketch:
     return reach.contribution(tok.token, tok.role)
 
 
+def draw_token(store: Store, version_id: bytes, rng: Rng, now: int) -> None:
+    """Draw this node's token for the document of ``version_id`` if it has none
+    (when it starts sharing it; the caller holds the transaction)."""
+    if store.has_version(version_id):
+        tables.token(store.db, store.version(version_id).doc_id, rng(32), "reader", now)
+
+
+def _known_view(store: Store, doc_id: bytes) -> ReachSketch:
+    """:func:`view` without drawing a token (a session never writes to the store
+    before the peer has sent something that verifies)."""
+    tok = tables.find_token(store.db, doc_id)
+    mine = ReachSketch.empty() if tok is None else reach.contribution(tok.token, tok.role)
+    return reach.combine(mine, [s.sketch for s in tables.sketches(store.db, doc_id)])
+
+
 def view(store: Store, doc_id: bytes, rng: Rng, now: int) -> ReachSketch:
     """What this node knows and passes on: its own contribution and the sources'
     sketches, combined by :func:`samizdat.core.reach.combine` (a source claiming far
@@ -97,7 +113,7 @@ def outgoing(store: Store, pair_key: bytes, rng: Rng, now: int) -> bytes | None:
     if not docs:
         return None
     return reach.encode_sketch_frame([(reach.pair_document_id(pair_key, d),
-                                       view(store, d, rng, now)) for d in docs])
+                                       _known_view(store, d)) for d in docs])
 
 
 def _admitted(sketch: ReachSketch) -> bool:

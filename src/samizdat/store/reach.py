@@ -19,7 +19,8 @@ from samizdat.core.reach import ReachSketch, Role, decode_sketch
 from samizdat.store.db import Database
 from samizdat.store.schema import Area
 
-__all__ = ["SCHEMA", "SourceSketch", "Token", "put_sketch", "sketches", "token", "tokens"]
+__all__ = ["SCHEMA", "SourceSketch", "Token", "find_token", "put_sketch", "sketches", "token",
+           "tokens"]
 
 SCHEMA = Area("reach", (
     "CREATE TABLE reach_tokens (id INTEGER PRIMARY KEY, doc_id BLOB NOT NULL UNIQUE, "
@@ -60,6 +61,13 @@ def token(db: Database, doc_id: bytes, fresh: bytes, role: Role, now: int) -> To
     db.execute("INSERT INTO reach_tokens (doc_id, token, role, created) VALUES (?, ?, ?, ?)",
                (doc_id, fresh, role, now))
     return Token(doc_id, fresh, role, now)
+
+
+def find_token(db: Database, doc_id: bytes) -> Token | None:
+    """This node's token for ``doc_id`` if it drew one (reads only)."""
+    row = db.one("SELECT token, role, created FROM reach_tokens WHERE doc_id = ?", (doc_id,))
+    return None if row is None else Token(doc_id, bytes(row[0]), _role(str(row[1])),
+                                          int(row[2]))
 
 
 def tokens(db: Database) -> list[Token]:
