@@ -86,7 +86,8 @@ def test_old_bundle_without_a_sketch_still_opens(make_cli: Any, tmp_path: Path) 
 
 
 def test_a_dead_drop_carries_sketches_per_drop(make_cli: Any, tmp_path: Path) -> None:
-    alice, doc, _ver = _author(make_cli, tmp_path)
+    alice, doc, ver = _author(make_cli, tmp_path)
+    alice.ok("share", ver, "--public")  # an unsigned draft goes to a drop only so
     bob = make_cli("bob")
     bob.ok("init")
     drop = tmp_path / "stick"
