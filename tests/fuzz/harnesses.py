@@ -875,6 +875,34 @@ def _reach(data: bytes) -> None:
     estimate_readers(admit(ReachSketch.empty(), sketch))
 
 
+def _reach_frame_seeds() -> Iterator[bytes]:
+    from samizdat.core.reach import decode_sketch, encode_sketch_frame
+
+    sketches = [decode_sketch(seed) for seed in _reach_seeds()]
+    yield encode_sketch_frame([(bytes(range(16)), sketches[0])])
+    yield encode_sketch_frame([(bytes([i]) * 16, s) for i, s in enumerate(sketches)])
+
+
+@harness("reach_frame",
+         "samizdat.core.reach:decode_sketch_frame,encode_sketch_frame,combine,"
+         "low_registers_missing",
+         seeds=_reach_frame_seeds, max_len=4096)
+def _reach_frame(data: bytes) -> None:
+    """A SKETCH frame's payload as the session's extension decodes it (count, pair
+    ids, sketches), each admitted and combined the way app/reach.py does."""
+    from samizdat.core.reach import ReachSketch, admit, combine, decode_sketch_frame
+    from samizdat.core.reach import encode_sketch_frame as encode
+    from samizdat.errors import DecodeError
+
+    entries = decode_sketch_frame(data)
+    expect(encode(entries) == data, "reach frame: not canonical")
+    kept = []
+    for _pid, sketch in entries:
+        with contextlib.suppress(DecodeError):
+            kept.append(admit(ReachSketch.empty(), sketch))
+    combine(ReachSketch.empty(), kept)
+
+
 # -------------------------------------------------------------------- tickets
 
 

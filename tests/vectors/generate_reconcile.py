@@ -109,7 +109,7 @@ def main() -> None:
         {"name": "version 0", "wire": "000000020001"},
         {"name": "version 2", "wire": "000000020201"},
         {"name": "type 0", "wire": "000000020100"},
-        {"name": "type 8", "wire": "000000020108"},
+        {"name": "type 9 (the first unused)", "wire": "000000020109"},
         {"name": "oversize announcement", "wire": "00100003"},
         {"name": "bad header of a long frame", "wire": "0000ffff0701"},
     ]

@@ -180,17 +180,28 @@ def _entry(store: Store, version_id: bytes) -> Entry:
     return Entry(version, paragraphs, authors, tuple(_committee_finals(store, version_id)))
 
 
-def package_version(store: Store, version_id: bytes, *, history: bool = False) -> bytes:
+def package_version(
+    store: Store, version_id: bytes, *, history: bool = False,
+    sketch: tuple[Rng, int] | None = None,
+) -> bytes:
     """The canonical package (see ``docs/spec/package.md``) of one stored version:
     its document's genesis, text, author signatures and committee finals; with
-    ``history``, every earlier version of the document this store holds."""
+    ``history``, every earlier version of the document this store holds; with
+    ``sketch`` = ``(rng, now)``, this node's reach sketch for the document (bundles
+    and dead drops: ``app/reach.py``; ``rng`` draws this node's token the first
+    time)."""
     entry = _entry(store, version_id)
     document = _document(store, entry.version.document)
     earlier: tuple[Entry, ...] = ()
     if history:
         ancestors = _ancestors(store, entry)
         earlier = tuple(_entry(store, vid) for vid in ancestors)
-    return encode_package(Package(document, entry, earlier))
+    part = None
+    if sketch is not None:
+        from samizdat.app import reach
+
+        part = reach.package_part(store, document.document_id, *sketch)
+    return encode_package(Package(document, entry, earlier, part))
 
 
 def _ancestors(store: Store, entry: Entry) -> list[bytes]:
@@ -245,29 +256,36 @@ def _store_entry(store: Store, document: Document, entry: Entry, now: int) -> bo
     return changed
 
 
-def accept_package(store: Store, data: bytes, *, now: int) -> ImportResult:
+def accept_package(
+    store: Store, data: bytes, *, now: int, reach_source: str | None = "bundle"
+) -> ImportResult:
     """Decode a package strictly, verify all of it, and store it in one transaction.
 
     Raises :class:`~samizdat.errors.VerificationFailed` (altered text, forged
-    signature) or :class:`~samizdat.errors.DecodeError` (malformed), and then nothing
-    was stored.
+    signature) or :class:`~samizdat.errors.DecodeError` (malformed, a malformed
+    reach sketch included), and then nothing was stored.
     """
     package = check_package(decode_package(data))
     from samizdat.app import circle
 
     with store.transaction():
-        result = store_checked_package(store, package, now=now)
+        result = store_checked_package(store, package, now=now,
+                                       reach_source=reach_source)
         # it came readable, so someone gave it to readers: it may be passed on
         circle.note_released(store, package.entry.version_id, now)
     return result
 
 
 def store_checked_package(
-    store: Store, package: Package, *, now: int
+    store: Store, package: Package, *, now: int, reach_source: str | None = "bundle",
 ) -> ImportResult:
     """Store a package that :func:`samizdat.core.package.check_package` verified, in
     one transaction. The check is pure and may run in another thread (the node does
-    so, to keep its event loop serving other contacts); this part uses the store."""
+    so, to keep its event loop serving other contacts); this part uses the store.
+
+    A reach sketch in the package is kept under ``reach_source`` (``app/reach.py``;
+    ``None``: ignored), after the version, in its own transaction; one that
+    :func:`samizdat.core.reach.admit` refuses is dropped."""
     document = package.document
     when = now
     with store.transaction():
@@ -286,6 +304,10 @@ def store_checked_package(
         for e in topological_order_entries(package.history):
             changed |= _store_entry(store, document, e, when)
         changed |= _store_entry(store, document, package.entry, when)
+    if package.reach is not None and reach_source is not None:
+        from samizdat.app import reach
+
+        reach.take_part(store, document.document_id, package.reach, reach_source, when)
     from samizdat.app import trust
 
     entry = package.entry
@@ -315,14 +337,15 @@ def topological_order_entries(entries: Sequence[Entry]) -> list[Entry]:
 # --------------------------------------------------------------------- sealing
 
 
-def _ref_package(store: Store, ref: str, history: bool) -> bytes:
+def _ref_package(store: Store, ref: str, history: bool,
+                 sketch: tuple[Rng, int] | None = None) -> bytes:
     """The package of ``ref`` for a form readers open (a capability opens it): a
     circle's draft is refused (``app/circle.py``)."""
     from samizdat.app import circle
 
     version_id = resolve_version(store, ref)
     circle.refuse_to_readers(store, version_id)
-    return package_version(store, version_id, history=history)
+    return package_version(store, version_id, history=history, sketch=sketch)
 
 
 def export_bundle(
@@ -477,6 +500,7 @@ def deaddrop_sync(
     it again carries on: nothing half-written is ever read, and what was done is
     not redone.
     """
+    from samizdat.app.reach import drop_source as reach_drop_source
     from samizdat.store import envelopes
 
     when = now
@@ -523,7 +547,8 @@ def deaddrop_sync(
             else:
                 with drop.source(entry) as source:
                     data = open_package(cap, [source])
-                result = accept_package(store, data, now=when)
+                result = accept_package(store, data, now=when,
+                                        reach_source=reach_drop_source(drop_id))
                 version, count = bytes.fromhex(result.version), len(result.signers)
                 note(version, count)
                 if result.new:
@@ -548,7 +573,7 @@ def deaddrop_sync(
         if vid in present and present[vid] >= count:
             continue
         try:
-            package = package_version(store, vid)
+            package = package_version(store, vid, sketch=(rng, when))
         except StoreError as exc:  # e.g. a document whose genesis this store never kept
             report.skip(vid.hex()[:16], exc.message)
             continue
@@ -650,14 +675,17 @@ def verify_bundle(
 
 
 def export_to_file(
-    store: Store, ref: str, out: Path, rng: Rng, *, history: bool = False
+    store: Store, ref: str, out: Path, rng: Rng, *, history: bool = False,
+    now: int | None = None,
 ) -> tuple[ReadCap, int]:
     """Seal the version ``ref`` names into one bundle file ``out`` (``-``: standard
-    output); return the capability and the bytes written."""
+    output); return the capability and the bytes written. With ``now``, the bundle
+    carries this node's reach sketch (``app/reach.py``)."""
     from samizdat.transports.bundle import seal_to_files
 
     written: list[int] = []
-    cap = seal_to_files(_ref_package(store, ref, history), [out], k=1, rng=rng,
+    sketch = None if now is None else (rng, now)
+    cap = seal_to_files(_ref_package(store, ref, history, sketch), [out], k=1, rng=rng,
                         written=written)
     return cap, written[0]
 

@@ -23,7 +23,7 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Final
+from typing import TYPE_CHECKING, Final
 
 from samizdat.app import carry
 from samizdat.app.circle import offerable
@@ -45,6 +45,9 @@ from samizdat.protocol.reconcile import pair_item_id
 from samizdat.store import Store
 from samizdat.store.contacts import COURIER, Contact, ContactBook
 from samizdat.store.shards import ShardBook, TicketRecord
+
+if TYPE_CHECKING:
+    from samizdat.app.reach import SketchExchange
 
 __all__ = [
     "DEFAULT_K",
@@ -95,7 +98,8 @@ def store_and_pass_along(store: Store, checked: Package, now: int) -> bytes:
     in one transaction: another process never sees it stored but not yet shared
     (a ``read`` between the two used to let the next sync find nothing to give)."""
     with store.transaction():
-        result = carry.store_checked_package(store, checked, now=now)
+        # sketches travel in SKETCH frames on the network, not inside items
+        result = carry.store_checked_package(store, checked, now=now, reach_source=None)
         version_id = bytes.fromhex(result.version)
         ContactBook(store.db).share(version_id, now)
     return version_id
@@ -214,6 +218,15 @@ class ContactLibrary:
         if contact_id != self.contact.id:
             raise ValueError("this view is for another contact")
         return self
+
+    def session_extensions(self, key: bytes) -> Sequence[SketchExchange]:
+        """A reader contact also exchanges reach sketches (``app/reach.py``); a
+        courier, who cannot read, does not."""
+        if self.courier:
+            return []
+        from samizdat.app.reach import SketchExchange
+
+        return [SketchExchange(self.store, key, self.rng, lambda: self.now)]
 
     def _wire(self, item: bytes) -> bytes:
         return pair_item_id(self.pair, item)

@@ -17,7 +17,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
-from samizdat.app import carry, circle, couriers
+from samizdat.app import carry, circle, couriers, reach
 from samizdat.core import invite as inv
 from samizdat.core.address import parse_hostport
 from samizdat.core.crypto import Rng, certificate_ed25519_key, constant_time_equal
@@ -36,6 +36,7 @@ from samizdat.node.node import Node, NodeConfig, PerContact, dial_contact
 from samizdat.node.session import Library, SessionStats, pair_key, run_session
 from samizdat.protocol.admission import epoch_of, invite_name
 from samizdat.protocol.frames import FrameType
+from samizdat.runtime import system_rng
 from samizdat.store import Store
 from samizdat.store.contacts import COURIER, READER, Contact, ContactBook, invite_secret_hash
 from samizdat.store.shards import ShardBook
@@ -205,6 +206,7 @@ def share(store: Store, version_id: bytes, now: int, rng: Rng | None = None) -> 
     book = ContactBook(store.db)
     with store.transaction():
         book.share(version_id, now)
+        reach.draw_token(store, version_id, system_rng, now)  # counted from now on
     if rng is not None and any(c.role == COURIER for c in book.all()):
         couriers.seal_for_couriers(store, version_id, rng, now)
 
@@ -292,17 +294,23 @@ class StoreLibrary:
     def accept(self, data: bytes) -> bytes:
         return self.store_checked(self.check(data))
 
+    def session_extensions(self, key: bytes) -> Sequence[reach.SketchExchange]:
+        """Each session also exchanges reach sketches (``app/reach.py``)."""
+        return [reach.SketchExchange(self.store, key, system_rng, self.clock)]
+
 
 def _marker(store: Store, clock: Callable[[], int]) -> Callable[[bytes], None]:
     """What a session calls for each item that arrived: a version is passed along
     (already, when it came through ``couriers.store_and_pass_along``; this covers a
-    library that stores otherwise); shards and tickets pass along by themselves."""
+    library that stores otherwise) and gets this node's reach token (``app/reach.py``);
+    shards and tickets pass along by themselves."""
     book = ContactBook(store.db)
 
     def mark(item: bytes) -> None:
         if store.has_version(item):
             with store.transaction():
                 book.share(item, clock())
+                reach.draw_token(store, item, system_rng, clock())
 
     return mark
 

@@ -188,7 +188,8 @@ def export_cmd(ctx: Context, ref: str, out: Path, history: bool, cap_out: Path |
                  f"sealed to circle {name!r}: {out} ({size} bytes); co-authors open it "
                  "with 'samizdat import FILE'")
         return
-    cap, size = carry.export_to_file(store, ref, out, system_rng, history=history)
+    cap, size = carry.export_to_file(store, ref, out, system_rng, history=history,
+                                     now=int(wall_clock()))
     shown = _give_cap(ctx, cap.danger_real_capability_string(), cap_out)
     if is_stdout(out):
         return  # stdout holds the bundle: nothing else may go there

@@ -45,6 +45,7 @@ COMMANDS: dict[str, str] = {
     ),
     "publish": "samizdat.cli.publish",
     "circle": "samizdat.cli.circle",
+    "reach": "samizdat.cli.reach",
     "demo": "samizdat.cli.story",
     "simulate": "samizdat.cli.simulate",
 }

@@ -50,12 +50,16 @@ __all__ = ["register"]
               help="Print the summary as one JSON object (same as the global --json).")
 @click.option("--trials", type=int, default=200, show_default=True,
               help="Monte Carlo trials per point of the survival curve.")
+@click.option("--reach-hostile", type=click.FloatRange(0, 0.5), default=None,
+              help="Also run the reach-sketch study (docs/spec/reach.md) with this share "
+              "of hostile nodes: JSON reach_sketch, plot reach_estimate.png.")
 @click.pass_obj
 def simulate(ctx: Context, nodes: int, degree: int, beta: float, seed: int,
              out_dir: Path | None, couriers: float, k: int, n: int, shard_bytes: int,
              loss: float, churn: float, latency_min: float, latency_max: float,
              seize_fraction: float, seize_round: int, informant: str, max_rounds: int,
-             no_baseline: bool, as_json: bool, trials: int) -> None:
+             no_baseline: bool, as_json: bool, trials: int,
+             reach_hostile: float | None) -> None:
     """Simulate a document spreading through a friend-to-friend network, driving the
     real reconciliation, session and pass-along code over virtual links.
 
@@ -76,10 +80,22 @@ def simulate(ctx: Context, nodes: int, degree: int, beta: float, seed: int,
 
     result = run(config, progress=ctx.note)
     summary = dict(result.summary)
+    if reach_hostile is not None:
+        from samizdat.sim import reach as reach_study
+
+        ctx.note("reach-sketch study...")
+        summary["reach_sketch"] = reach_study.study(
+            nodes, hostile=reach_hostile, degree=degree, beta=beta, couriers=couriers,
+            max_rounds=max_rounds, seed=seed)
     if out_dir is not None:
         from samizdat.sim.plots import write_plots
 
         paths = write_plots(result, out_dir)
+        if "reach_sketch" in summary:
+            from samizdat.sim.reach import plot_study
+
+            plot_study(summary["reach_sketch"], out_dir / "reach_estimate.png")
+            paths.append(out_dir / "reach_estimate.png")
         summary["files"] = [str(p) for p in paths]
         (out_dir / "summary.json").write_text(
             json.dumps(summary, indent=1, sort_keys=True) + "\n", encoding="utf-8")

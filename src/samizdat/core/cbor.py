@@ -143,6 +143,14 @@ class Reader:
         if self._expect(5, what) != pairs:
             raise DecodeError(f"{what}: wrong fields")
 
+    def map_head_of(self, allowed: tuple[int, ...], what: str) -> int:
+        """A map of one of the ``allowed`` numbers of pairs (a schema with optional
+        fields) starts here; returns how many."""
+        pairs = self._expect(5, what)
+        if pairs not in allowed:
+            raise DecodeError(f"{what}: wrong fields")
+        return pairs
+
     def key(self, name: str, what: str) -> None:
         """The next map key is the text ``name`` (schemas list keys in canonical
         order, so reading them in that order also checks they are sorted)."""

@@ -8,8 +8,8 @@ document (each with its text and signatures) so that a recipient can show the
 history. Its encoding is one version byte then canonical CBOR
 (:mod:`samizdat.core.cbor`); ``docs/spec/package.md`` specifies it::
 
-    0x01 || {"doc": bstr, "authors": [bstr], "history": [entry], "version": bstr,
-             "committee": [final], "paragraphs": [tstr]}
+    0x01 || {"doc": bstr, ?"reach": bstr, "authors": [bstr], "history": [entry],
+             "version": bstr, "committee": [final], "paragraphs": [tstr]}
     entry = {"authors": [bstr], "version": bstr, "committee": [final],
              "paragraphs": [tstr]}
     final = {"key": bstr32, "comment": tstr, "signature": bstr64,
@@ -34,6 +34,7 @@ from typing import Final
 
 from samizdat.core import cbor
 from samizdat.core.crypto import ED25519_PUBLIC_BYTES, ED25519_SIGNATURE_BYTES, ed25519_verify
+from samizdat.core.reach import SKETCH_BYTES, decode_sketch
 from samizdat.core.statement import MAX_STATEMENT_BYTES, Statement, trusted_comment
 from samizdat.core.text import digest_paragraphs, normalize, paragraph_hash
 from samizdat.core.versions import (
@@ -116,6 +117,9 @@ class Package:
     document: Document
     entry: Entry
     history: tuple[Entry, ...] = ()
+    reach: bytes | None = field(default=None, repr=False)
+    """Optional: the sender's reach sketch for the document (``docs/spec/reach.md``),
+    in bundles and dead-drop files; exactly a sketch ``decode_sketch`` accepts."""
 
 
 def statement_for(document: Document, version: Version, paragraphs: Sequence[str]) -> bytes:
@@ -158,6 +162,9 @@ def encode_package(package: Package) -> bytes:
     body = _entry_value(package.entry)
     body["doc"] = encode_document(package.document)
     body["history"] = [_entry_value(e) for e in package.history]
+    if package.reach is not None:
+        decode_sketch(package.reach)  # never write what a reader would refuse
+        body["reach"] = package.reach
     return bytes([PACKAGE_VERSION]) + cbor.encode(body)
 
 
@@ -247,10 +254,15 @@ def decode_package(data: bytes, *, max_bytes: int = MAX_PACKAGE_BYTES) -> Packag
         )
     r = cbor.Reader(data[1:])
     what = "package"
-    # canonical key order: doc, authors, history, version, committee, paragraphs
-    r.map_head(_TOP_PAIRS, what)
+    # canonical key order: doc, (reach), authors, history, version, committee, paragraphs
+    pairs = r.map_head_of((_TOP_PAIRS, _TOP_PAIRS + 1), what)
     r.key("doc", what)
     document = decode_document(r.bytes_("package: the document", _MAX_OBJECT_BYTES))
+    sketch: bytes | None = None
+    if pairs > _TOP_PAIRS:
+        r.key("reach", what)
+        sketch = r.bytes_("package: the reach sketch", SKETCH_BYTES)
+        decode_sketch(sketch)  # wrong version or length: DecodeError, nothing kept
     r.key("authors", what)
     authors = _decode_authors(r)
     r.key("history", what)
@@ -265,7 +277,7 @@ def decode_package(data: bytes, *, max_bytes: int = MAX_PACKAGE_BYTES) -> Packag
     r.key("version", what)
     entry = _with_authors(_decode_entry_fields(r, what), authors)
     r.finish()
-    return Package(document, entry, tuple(history))
+    return Package(document, entry, tuple(history), sketch)
 
 
 # ---------------------------------------------------------------- verification

@@ -28,7 +28,7 @@ first known to one contact only), and applied only to the reported figure it is 
 late (inflation has already spread by the maximum). ``docs/spec/reach.md`` measures
 both attacks.
 
-Wire format, version 1 (802 bytes): ``0x01 || holders registers || reads registers``,
+Wire format, version 1 (801 bytes): ``0x01 || holders registers || reads registers``,
 registers 5 bits each, packed big-endian, no other field: a sketch can carry nothing
 but register values. Pure: tokens, coins and sketches in, sketches and numbers out.
 """
@@ -45,10 +45,17 @@ from samizdat.errors import DecodeError
 __all__ = [
     "DEFAULT_EPSILON",
     "HOLDER_REGISTERS",
+    "INTERVAL_SE",
+    "MAX_FRAME_SKETCHES",
     "MAX_PLAUSIBLE",
     "MAX_RANK",
+    "MIN_SOURCES",
+    "OUTLIER_FACTOR",
+    "PAIR_ID_BYTES",
     "READ_REGISTERS",
+    "SHAPE_LEVELS",
     "SKETCH_BYTES",
+    "SKETCH_ENTRY_BYTES",
     "SKETCH_VERSION",
     "SPREAD",
     "Estimate",
@@ -56,9 +63,14 @@ __all__ = [
     "Role",
     "Sketch",
     "admit",
+    "combine",
     "contribution",
     "decode_sketch",
+    "decode_sketch_frame",
+    "encode_sketch_frame",
     "estimate_readers",
+    "low_registers_missing",
+    "pair_document_id",
 ]
 
 SKETCH_VERSION: Final = 1
@@ -186,6 +198,30 @@ SPREAD: Final = 20
 union exceeds it with probability about 1024 * 2**-20 = 0.1% per sketch."""
 
 
+SHAPE_LEVELS: Final = 4
+"""How many low levels :func:`low_registers_missing` checks (registers ≤ 0 .. ≤ 3)."""
+
+
+def low_registers_missing(s: Sketch) -> bool:
+    """Whether ``s`` has far fewer low registers than any union of tokens of its
+    size has: after N tokens, a register is ≤ k with probability exp(−N / (m·2^k))
+    (no token of rank > k fell in it). A sketch whose low registers were raised
+    (every register set to at least 3, say) claims a size its registers do not
+    have. The margin allows for the size estimate's own error (±4 of its standard
+    errors) and 5 standard deviations of the count, so an honest sketch is refused
+    with a negligible probability."""
+    m = len(s.registers)
+    n = s.estimate()
+    slack = 4 * s.relative_error
+    for k in range(SHAPE_LEVELS):
+        x = n / (m * 2.0**k)
+        expected = m * math.exp(-x * (1 + slack))
+        observed = sum(1 for r in s.registers if r <= k)
+        if observed < expected - 5 * math.sqrt(expected) - 3:
+            return True
+    return False
+
+
 def admit(view: ReachSketch, incoming: ReachSketch) -> ReachSketch:
     """``view`` merged with a contact's sketch, if that sketch is one an honest union
     of tokens could be; :class:`DecodeError` (and nothing merged) otherwise."""
@@ -195,12 +231,52 @@ def admit(view: ReachSketch, incoming: ReachSketch) -> ReachSketch:
             raise DecodeError("reach sketch: a register stands impossibly far above the rest")
         if s.estimate() > MAX_PLAUSIBLE:
             raise DecodeError("reach sketch: it claims more holders than is plausible")
+        if low_registers_missing(s):
+            raise DecodeError("reach sketch: its low registers were raised")
     return view.merge(incoming)
+
+
+INTERVAL_SE: Final = 3.0
+"""The interval is the estimate ± this many standard errors (99.7% for a normal
+error): a committee that is told "between 16 and 28" should be able to rely on it,
+and at a few dozen readers the coins of the randomized response dominate."""
+
+
+OUTLIER_FACTOR: Final = 4.0
+"""A source whose sketch claims more than this many times the median of what all
+sources claim (holders or reads) is kept apart and not merged (:func:`combine`)."""
+MIN_SOURCES: Final = 3
+"""With fewer sources than this there is no median to speak of: all are merged."""
+
+
+def combine(own: ReachSketch, sources: list[ReachSketch], *,
+            factor: float = OUTLIER_FACTOR) -> ReachSketch:
+    """What a node knows and passes on: its own contribution merged with every
+    source's sketch, except sources whose holders or reads estimate is more than
+    ``factor`` times the median over all sources (when there are at least
+    :data:`MIN_SOURCES`). Sources are kept apart in the store, so one refused now
+    is merged again once the others catch up with it: honest lag costs time only.
+
+    What this stops: one contact inflating what it sends well above what the
+    node's other contacts report (measured in ``docs/spec/reach.md``). What it
+    cannot stop: inflation by less than ``factor`` per hop, repeated."""
+    merged = own
+    if len(sources) < MIN_SOURCES:
+        for s in sources:
+            merged = merged.merge(s)
+        return merged
+    claims = [(s.holders.estimate(), s.reads.estimate()) for s in sources]
+    mid_h = sorted(c[0] for c in claims)[len(claims) // 2]
+    mid_r = sorted(c[1] for c in claims)[len(claims) // 2]
+    for s, (h, r) in zip(sources, claims, strict=True):
+        if h <= factor * max(mid_h, 1.0) and r <= factor * max(mid_r, 1.0):
+            merged = merged.merge(s)
+    return merged
 
 
 @dataclass(frozen=True)
 class Estimate:
-    """Estimated readers, with a 95% interval (two standard errors)."""
+    """Estimated readers, with an interval of ±:data:`INTERVAL_SE` standard errors."""
 
     readers: float
     low: float
@@ -218,4 +294,60 @@ def estimate_readers(sketch: ReachSketch, *, epsilon: float = DEFAULT_EPSILON) -
     sd = math.sqrt((reads * sketch.reads.relative_error) ** 2
                    + ((1 - q) * holders * sketch.holders.relative_error) ** 2
                    + holders * q * (1 - q)) / (2 * q - 1)
-    return Estimate(readers, max(0.0, readers - 2 * sd), readers + 2 * sd, holders)
+    return Estimate(readers, max(0.0, readers - INTERVAL_SE * sd), readers + INTERVAL_SE * sd,
+                    holders)
+
+
+# ------------------------------------------------------------ in a session
+
+PAIR_ID_BYTES: Final = 16
+SKETCH_ENTRY_BYTES: Final = PAIR_ID_BYTES + SKETCH_BYTES
+"""One document in a SKETCH frame: its pair-keyed id, then its sketch."""
+MAX_FRAME_SKETCHES: Final = 1024
+"""Most documents one SKETCH frame carries (836,610 bytes: under a frame's 1 MiB)."""
+
+
+def pair_document_id(pair_key: bytes, doc_id: bytes) -> bytes:
+    """The 16-byte id under which one contact pair names a document's sketch: keyed
+    by the pair's secret, so no one else can compute or match it, and in another
+    domain than the pair's version ids (``protocol.reconcile.pair_item_id``)."""
+    if len(pair_key) != 32:
+        raise ValueError("a pair key is 32 bytes")
+    return crypto.keyed_hash(pair_key, b"samizdat reach v1 document" + doc_id,
+                             length=PAIR_ID_BYTES)
+
+
+def encode_sketch_frame(entries: list[tuple[bytes, ReachSketch]]) -> bytes:
+    """``u16 count || count x (pair id[16] || sketch[801])``: the payload of the one
+    SKETCH frame of a session (1 .. :data:`MAX_FRAME_SKETCHES` documents, distinct
+    ids)."""
+    if not 1 <= len(entries) <= MAX_FRAME_SKETCHES:
+        raise ValueError(f"a SKETCH frame carries 1 to {MAX_FRAME_SKETCHES} sketches")
+    if len({pid for pid, _ in entries}) != len(entries) or any(
+            len(pid) != PAIR_ID_BYTES for pid, _ in entries):
+        raise ValueError("distinct 16-byte pair document ids")
+    return len(entries).to_bytes(2, "big") + b"".join(pid + s.encode() for pid, s in entries)
+
+
+def decode_sketch_frame(payload: bytes) -> list[tuple[bytes, ReachSketch]]:
+    """Parse a SKETCH frame's payload; :class:`DecodeError` for a count out of range
+    or that does not match the length, a repeated id, or a sketch
+    :func:`decode_sketch` refuses."""
+    if len(payload) < 2:
+        raise DecodeError("SKETCH frame: truncated")
+    count = int.from_bytes(payload[:2], "big")
+    if not 1 <= count <= MAX_FRAME_SKETCHES:
+        raise DecodeError(f"SKETCH frame: {count} sketches, not 1 to {MAX_FRAME_SKETCHES}")
+    if len(payload) != 2 + count * SKETCH_ENTRY_BYTES:
+        raise DecodeError("SKETCH frame: its length does not match its count")
+    out: list[tuple[bytes, ReachSketch]] = []
+    seen: set[bytes] = set()
+    for i in range(count):
+        at = 2 + i * SKETCH_ENTRY_BYTES
+        pid = bytes(payload[at : at + PAIR_ID_BYTES])
+        if pid in seen:
+            raise DecodeError("SKETCH frame: one document twice")
+        seen.add(pid)
+        out.append((pid, decode_sketch(bytes(payload[at + PAIR_ID_BYTES : at +
+                                                      SKETCH_ENTRY_BYTES]))))
+    return out

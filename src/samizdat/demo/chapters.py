@@ -223,6 +223,7 @@ def circulate(demo: Demo) -> None:
         "a paper copy is scanned back and verified",
         "an e-mailed copy is fetched and verified",
         "the friend-to-friend network reaches every reader",
+        "samizdat reach: the true number of readers is within the estimate's error bar",
     ]
     with demo.step(names[:1]):
         demo.need("export")
@@ -276,9 +277,11 @@ def circulate(demo: Demo) -> None:
         _mail(demo, facts, names[3])
     with demo.step(names[4:]):
         demo.need("node", "run")
-        from samizdat.demo.network import circulate_over_network
+        from samizdat.demo.network import ask_reach, circulate_over_network
 
         circulate_over_network(demo, facts, names[4])
+        demo.need("reach")
+        ask_reach(demo, facts, names[5])
 
 
 def _render(pdf: Path) -> list[Path]:

@@ -8,6 +8,10 @@ handed the text over, as in 1932.
 The couriers' part (:func:`couriers_over_network`): ten couriers take sealed shards
 from a holder's node over the network, seven are seized, and a reader who was handed
 the ticket in person rebuilds the text from the three left, through her node.
+
+Then the reader who seeded the network asks ``samizdat reach``: the anonymous
+sketches the nodes passed along in their sessions give an estimate of how many hold
+and read it, checked against the true number.
 """
 
 from __future__ import annotations
@@ -23,7 +27,7 @@ from typing import Any
 
 from samizdat.demo.runner import Demo, Person, StepFailed
 
-__all__ = ["circulate_over_network", "couriers_over_network"]
+__all__ = ["ask_reach", "circulate_over_network", "couriers_over_network"]
 
 READERS = 20
 COURIERS = 10
@@ -108,6 +112,8 @@ def circulate_over_network(demo: Demo, facts: dict[str, Any], name: str) -> None
     demo.record(name, not waiting,
                 f"{reached}/{READERS + 1} readers in {elapsed:.0f} s over {READERS + 1} "
                 "node processes")
+    # the seed reads it too: every one of them drew a reach token when it first sent
+    facts.update(network_seed=seed, network_readers=reached + 1)
     facts["holders"].extend(r for r in readers if r not in waiting)
 
 
@@ -167,3 +173,31 @@ def couriers_over_network(demo: Demo, facts: dict[str, Any], name: str) -> None:
         f"network from {len(left)} in {elapsed:.1f} s, the same text "
         f"({time.monotonic() - began:.0f} s for this part)",
     )
+
+
+def ask_reach(demo: Demo, facts: dict[str, Any], name: str) -> None:
+    """Ask the seed's store how many read it, once the answer has settled (the
+    sketches travel back as the text went out: a few sync rounds), and check that
+    the true number of readers on the network lies in the interval."""
+    seed: Person = facts["network_seed"]
+    truth: int = facts["network_readers"]
+    version = facts["final"]
+    deadline = time.monotonic() + 90
+    last: tuple[int, int, int] | None = None
+    same = 0
+    got: dict[str, Any] = {}
+    while time.monotonic() < deadline and same < 5:
+        got = demo.run(seed, "reach", version, expect=(0, 3))
+        now = (got.get("estimate", -1), got.get("low", -1), got.get("high", -1)) if got else None
+        same = same + 1 if now is not None and now == last else 0
+        last = now
+        time.sleep(2.0)
+    if not got:
+        raise StepFailed("samizdat reach gave no answer")
+    estimate, low, high = int(got["estimate"]), int(got["low"]), int(got["high"])
+    spread = max(estimate - low, high - estimate)
+    demo.say(f"  samizdat reach, at the reader who seeded the network: about {estimate} "
+             f"readers, ±{spread}, from {got['sources']} sources' sketches; no sketch "
+             "names anyone")
+    demo.record(name, low <= truth <= high,
+                f"about {estimate} readers ±{spread} ({low}..{high}); truly {truth}")

@@ -35,6 +35,13 @@ bytes from a peer that broke the protocol are no prefix to build on. If the item
 turns out to have changed (another size, or the whole fails verification) the kept
 prefix is dropped and the next session starts it afresh.
 
+Extensions the library brings (:class:`HasExtensions`, e.g. the reach sketches of
+``app/reach.py``): ``session_extensions(key)`` gives this session's
+:class:`~samizdat.protocol.session.Extension` objects, which the engine runs beside
+the caller's; once the session has closed each one's ``finish()`` keeps what
+arrived, and if one says it was news the gossip state is told as for a gain (every
+contact may lack it), so the next rounds call contacts that were in step.
+
 Wire ids are ``protocol.reconcile.pair_item_id(pair_key, version_id)`` with
 :func:`pair_key` derived from the two transport keys, so ids one pair exchanges
 cannot be matched with another pair's.
@@ -61,7 +68,9 @@ from samizdat.transports.tcp import Connection
 __all__ = [
     "MAX_ITEM_BYTES",
     "Chooses",
+    "HasExtensions",
     "Library",
+    "SessionHook",
     "SessionStats",
     "pair_id",
     "pair_key",
@@ -142,6 +151,21 @@ class _Skipped:
         return item in self._held or not (isinstance(item, bytes) and self._chooses(item))
 
 
+class SessionHook(proto.Extension, Protocol):
+    """An extension that keeps what arrived once the session has closed."""
+
+    def finish(self) -> bool:
+        """Keep what the peer sent; whether it was news (to pass on)."""
+
+
+@runtime_checkable
+class HasExtensions(Protocol):
+    """A library that adds extensions to each session (``app/reach.py``)."""
+
+    def session_extensions(self, key: bytes) -> Sequence[SessionHook]:
+        """This session's extensions (``key`` is :func:`pair_key`)."""
+
+
 @dataclass
 class SessionStats:
     sent: int = 0
@@ -149,6 +173,8 @@ class SessionStats:
     bytes_in: int = 0
     bytes_out: int = 0
     received_ids: list[bytes] = field(default_factory=list, repr=False)
+    news: bool = False
+    """An extension (a reach sketch) told us something new."""
 
 
 def pair_key(a: bytes, b: bytes) -> bytes:
@@ -197,9 +223,10 @@ async def run_session(
         _Skipped(held, library.chooses) if isinstance(library, Chooses) else held
     )
     quota = library.quota() if isinstance(library, HasQuota) else None
+    hooks = list(library.session_extensions(key)) if isinstance(library, HasExtensions) else []
     state.held = len(held_versions)
     machine = engine.open(state, contact, ItemSet(mine), skip, initiator=initiator,
-                          quota=quota, extensions=extensions)
+                          quota=quota, extensions=[*extensions, *hooks])
     queue: asyncio.Queue[bytes | None] = asyncio.Queue(QUEUE_FRAMES)
     parts: dict[bytes, list[bytes]] = {}  # item -> chunks so far (with a resumed prefix)
     resumes: dict[bytes, tuple[int, int]] = {}  # item -> (total, offset) kept from before
@@ -345,6 +372,9 @@ async def run_session(
                 elif chunks and item in totals:
                     library.save_partial(item, totals[item], b"".join(chunks))
     stats.bytes_in = machine.session.bytes_in
+    if any([h.finish() for h in hooks]):  # all of them keep what arrived
+        stats.news = True
+        state.gained(state.held)  # news for every contact, as an arrival is
     return stats
 
 

@@ -79,6 +79,9 @@ class FrameType(enum.IntEnum):
     """Keep-alive; the payload is echoed in a PONG."""
     PONG = 0x07
     """Answer to a PING."""
+    SKETCH = 0x08
+    """Optional, after reconciliation: one document's reach sketch under its
+    pair-keyed id (``docs/spec/reach.md``)."""
     INVITE = 0x10
     """One message of the invite exchange (``docs/spec/invite.md``); never in a session."""
 

@@ -14,7 +14,12 @@ from typing import Any
 from samizdat.errors import MissingExtra
 from samizdat.sim.run import SimResult
 
-__all__ = ["write_plots"]
+__all__ = ["pyplot", "write_plots"]
+
+
+def pyplot() -> Any:
+    """matplotlib's pyplot on the Agg backend (:class:`MissingExtra` without it)."""
+    return _pyplot()
 
 
 def _pyplot() -> Any:

@@ -52,6 +52,7 @@ AREA_MODULES: tuple[str, ...] = (
     "samizdat.store.comments",
     "samizdat.store.shards",
     "samizdat.store.circles",
+    "samizdat.store.reach",
 )
 
 
