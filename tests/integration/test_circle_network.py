@@ -212,5 +212,29 @@ def test_readers_and_couriers_are_offered_the_sealed_item_only(tmp_path: Path) -
         # a new comment makes it heavier: sealed again, so the comment travels
         comments.add_comment(alice, ver.hex(), 1, COMMENT, now(), os.urandom)
         assert len(set(reader.offered())) == 2
+        # unshare stops offering our own seals of it
+        assert network.unshare(alice, ver)
+        assert set(reader.offered()) == set() == set(courier.offered())
     finally:
         alice.close()
+
+
+def test_items_carried_for_others_count_with_carried_shards(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # a flood of sealed items must not fill the disk: one cap for shards and items
+    from samizdat.store import shards
+
+    monkeypatch.setattr(shards, "MAX_CARRIED_ITEMS", 2)
+    rita = _store(tmp_path, "rita")
+    try:
+        book = ShardBook(rita.db)
+        with rita.transaction():
+            assert book.carry(b"s" * 32, os.urandom(100), now())
+            assert book.carry_circle(b"a" * 32, os.urandom(100), now())
+            assert not book.carry_circle(b"b" * 32, os.urandom(100), now())
+            assert not book.carry(b"t" * 32, os.urandom(100), now())
+            assert book.carry_circle(b"a" * 32, b"", now())  # already held
+        assert book.circle_ids() == [b"a" * 32]
+    finally:
+        rita.close()

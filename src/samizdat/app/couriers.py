@@ -11,6 +11,11 @@ A contact is a *reader* or a *courier* (``store/contacts.py``):
   offered a version, a ticket or a capability. We ask a courier only for the shards
   our tickets name, for versions we lack.
 
+Every contact is also offered the **circle items** this node holds (a circle's
+drafts sealed to it, ``app.circle.seal_item``; ``docs/spec/circle.md``): a node with
+the circle's key opens and stores them; any other keeps the sealed bytes only to
+pass along, within the carried-shard caps.
+
 Every item goes through the one envelope code (``app.carry.disperse`` seals,
 ``app.carry.open_package`` opens); there is no second sealing or erasure scheme.
 What arrives is checked before anything is stored: a package is verified whole; a
@@ -297,6 +302,16 @@ class ContactLibrary:
             if row in own and position in placement(own[row], index, len(couriers))
         ]
 
+    def _circle_items(self) -> list[bytes]:
+        """Circle items, for every contact (only the circle's key opens them): our
+        own seals of what we still share (sealed now if needed; ``unshare`` stops
+        them), and those we carry."""
+        seal_for_circles(self.store, self.rng, self.now)
+        book = ShardBook(self.store.db)
+        shared = set(ContactBook(self.store.db).shared())
+        return [*(iid for iid, vid in book.own_circle() if vid in shared),
+                *book.circle_ids(own=False)]
+
     def offered(self) -> Sequence[bytes]:
         book = ShardBook(self.store.db)
         if self.courier:
@@ -304,17 +319,15 @@ class ContactLibrary:
                 if book.own_ticket(vid) is None and self.store.has_version(vid):
                     with contextlib.suppress(SamizdatError):
                         seal_for_couriers(self.store, vid, self.rng, self.now)
-        # every contact may carry circle items: only the circle's key opens them
-        seal_for_circles(self.store, self.rng, self.now)
         if self.courier:
-            return [*self._placed(), *book.carried(), *book.circle_ids()]
+            return [*self._placed(), *book.carried(), *self._circle_items()]
         versions = passed_along(self.store)
         readable = set(versions)
         tickets = [r.ticket_id for r in book.tickets()
                    if self.store.has_version(r.ticket.version_id)
                    and (r.ticket.version_id in readable
                         or offerable(self.store, [r.ticket.version_id]))]
-        return [*versions, *tickets, *book.carried(), *book.circle_ids()]
+        return [*versions, *tickets, *book.carried(), *self._circle_items()]
 
     def held(self) -> Sequence[bytes]:
         book = ShardBook(self.store.db)

@@ -227,6 +227,13 @@ class ShardBook:
         row = self.db.one("SELECT data FROM shards_circle WHERE item_id = ?", (iid,))
         return None if row is None else bytes(row[0])
 
+    def own_circle(self) -> list[tuple[bytes, bytes]]:
+        """``(item id, version id)`` of every circle item this node sealed."""
+        return [(bytes(r[0]), bytes(r[1])) for r in self.db.query(
+            "SELECT item_id, version_id FROM shards_circle "
+            "WHERE version_id IS NOT NULL ORDER BY id"
+        )]
+
     def circle_ids(self, *, own: bool | None = None) -> list[bytes]:
         """Every circle item held (``own``: only those sealed here, or only those
         carried for others), oldest first."""
