@@ -136,3 +136,17 @@ def test_circle_commands_refuse_bad_input_with_one_line(store_cli: Cli, tmp_path
         assert res.code == code and words in res.stderr, (args, res.stderr)
         assert len(res.stderr.strip().splitlines()) == 1 and "Traceback" not in res.stderr
     assert store_cli.ok("list")["documents"] == []  # the refused draft left nothing
+
+
+def test_share_of_a_circle_draft_marks_it_for_the_circle(make_cli: Any, tmp_path: Path) -> None:
+    anna = make_cli("anna")
+    anna.ok("init")
+    anna.ok("circle", "new", "编辑部", "--key-out", tmp_path / "circle.key")
+    made = anna.ok("draft", "new", write(tmp_path / "v1.txt", BASE), "--title", "Платформа",
+                   "--circle", "编辑部")
+    got = anna.ok("share", made["version"])
+    assert got == {"version": made["version"], "shared": True, "circle": "编辑部"}
+    plain = anna.ok("draft", "new", write(tmp_path / "p.txt", BASE), "--title", "بیانیه")
+    assert anna.ok("share", plain["version"])["circle"] is None
+    res = anna("share", made["version"])
+    assert res.code == 0 and "circle '编辑部' only" in res.stdout

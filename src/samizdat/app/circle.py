@@ -19,12 +19,12 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from samizdat.core import circle as core
 from samizdat.core.caps import ReadCap
-from samizdat.core.comments import decode_comment
+from samizdat.core.comments import Comment, decode_comment
 from samizdat.core.crypto import Rng
 from samizdat.core.envelope import (
     DROP_WRAP_BYTES,
@@ -35,7 +35,12 @@ from samizdat.core.envelope import (
     drop_wrap,
     open_stream,
 )
-from samizdat.core.package import MAX_PACKAGE_BYTES, check_package, decode_package
+from samizdat.core.package import (
+    MAX_PACKAGE_BYTES,
+    Package,
+    check_package,
+    decode_package,
+)
 from samizdat.errors import (
     BadSignature,
     CryptoError,
@@ -51,8 +56,11 @@ from samizdat.store import circles as tables
 from samizdat.store import comments as comment_tables
 
 __all__ = [
+    "MAX_SEALED_ITEM_BYTES",
+    "CheckedItem",
     "ItemResult",
     "add_document",
+    "check_item",
     "circle_named",
     "circle_of",
     "export_item",
@@ -67,12 +75,18 @@ __all__ = [
     "note_released",
     "offerable",
     "open_item",
+    "open_with",
     "refuse_to_readers",
     "seal_item",
+    "store_item",
     "to_leave",
 ]
 
 _MAX_ITEM_BYTES = MAX_PACKAGE_BYTES + core.MAX_ITEM_COMMENTS * 70_200 + 1024
+MAX_SEALED_ITEM_BYTES = (DROP_WRAP_BYTES + _MAX_ITEM_BYTES + (_MAX_ITEM_BYTES >> 3)
+                         + (1 << 20))
+"""Largest circle item taken from a network contact: the largest payload sealed,
+with its padding (as ``app.couriers.MAX_SHARD_BYTES`` for a shard)."""
 _MAX_NAME = 64
 
 
@@ -312,7 +326,13 @@ def to_leave(store: Store) -> list[tuple[bytes, int, tables.CircleRecord]]:
 def open_item(store: Store, head: bytes, body: ShardSource
               ) -> tuple[tables.CircleRecord, bytes] | None:
     """(circle, payload) of an item, or None when no circle of this store opens it."""
-    for rec in tables.circles(store.db):
+    return open_with(tables.circles(store.db), head, body)
+
+
+def open_with(circles: Iterable[tables.CircleRecord], head: bytes, body: ShardSource
+              ) -> tuple[tables.CircleRecord, bytes] | None:
+    """:func:`open_item` with the circles given (no I/O: for a worker thread)."""
+    for rec in circles:
         try:
             cap = drop_unwrap(wrap_cap(rec), head)
         except DecodeError:
@@ -324,11 +344,23 @@ def open_item(store: Store, head: bytes, body: ShardSource
     return None
 
 
+@dataclass(frozen=True)
+class CheckedItem:
+    """A circle item's payload, checked whole (:func:`check_item`), not yet stored."""
+
+    rec: tables.CircleRecord = field(repr=False)
+    package: Package = field(repr=False)
+    comments: tuple[tuple[Comment, core.ItemComment], ...] = field(repr=False)
+
+
 def accept_item(store: Store, rec: tables.CircleRecord, payload: bytes,
                 now: int) -> ItemResult:
     """Check a circle item's payload whole and store it in one transaction."""
-    from samizdat.app.carry import store_checked_package
+    return store_item(store, check_item(rec, payload), now)
 
+
+def check_item(rec: tables.CircleRecord, payload: bytes) -> CheckedItem:
+    """Decode and verify a circle item's payload whole (no I/O)."""
     item = core.decode_item(payload, MAX_PACKAGE_BYTES)
     if item.circle_id != rec.circle_id:
         raise VerificationFailed("this circle item names another circle than the key "
@@ -347,6 +379,15 @@ def accept_item(store: Store, rec: tables.CircleRecord, payload: bytes,
             raise VerificationFailed("a comment in this circle item is about another "
                                      "document", hint="the item was not stored")
         checked.append((comment, c))
+    return CheckedItem(rec, package, tuple(checked))
+
+
+def store_item(store: Store, item: CheckedItem, now: int) -> ItemResult:
+    """Store a checked circle item in one transaction."""
+    from samizdat.app.carry import store_checked_package
+
+    rec, package, checked = item.rec, item.package, item.comments
+    doc_id = package.document.document_id
     with store.transaction():
         was = tables.circle_of(store.db, doc_id)
         if was is not None and was != rec.circle_id:

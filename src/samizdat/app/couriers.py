@@ -11,6 +11,11 @@ A contact is a *reader* or a *courier* (``store/contacts.py``):
   offered a version, a ticket or a capability. We ask a courier only for the shards
   our tickets name, for versions we lack.
 
+Every contact is also offered the **circle items** this node holds (a circle's
+drafts sealed to it, ``app.circle.seal_item``; ``docs/spec/circle.md``): a node with
+the circle's key opens and stores them; any other keeps the sealed bytes only to
+pass along, within the carried-shard caps.
+
 Every item goes through the one envelope code (``app.carry.disperse`` seals,
 ``app.carry.open_package`` opens); there is no second sealing or erasure scheme.
 What arrives is checked before anything is stored: a package is verified whole; a
@@ -25,24 +30,33 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Final
 
-from samizdat.app import carry
+from samizdat.app import carry, circle
 from samizdat.app.circle import offerable
 from samizdat.core.crypto import Rng
-from samizdat.core.envelope import BytesSource
+from samizdat.core.envelope import DROP_WRAP_BYTES, BytesSource
 from samizdat.core.package import MAX_PACKAGE_BYTES, Package, check_package, decode_package
 from samizdat.core.tickets import (
+    ITEM_CIRCLE,
     ITEM_SHARD,
     ITEM_TICKET,
     MAX_TICKET_BYTES,
     Ticket,
+    circle_item_id,
     decode_ticket,
     encode_ticket,
     shard_id,
     ticket_id,
 )
-from samizdat.errors import DecodeError, NotFound, SamizdatError, VerificationFailed
+from samizdat.errors import (
+    CryptoError,
+    DecodeError,
+    NotFound,
+    SamizdatError,
+    VerificationFailed,
+)
 from samizdat.protocol.reconcile import pair_item_id
 from samizdat.store import Store
+from samizdat.store.circles import CircleRecord, circles
 from samizdat.store.contacts import COURIER, Contact, ContactBook
 from samizdat.store.shards import ShardBook, TicketRecord
 
@@ -52,6 +66,7 @@ if TYPE_CHECKING:
 __all__ = [
     "DEFAULT_K",
     "DEFAULT_N",
+    "CircleItem",
     "ContactLibrary",
     "Shard",
     "TicketItem",
@@ -59,6 +74,7 @@ __all__ = [
     "passed_along",
     "placement",
     "rebuild",
+    "seal_for_circles",
     "seal_for_couriers",
     "store_and_pass_along",
     "ticket_for",
@@ -90,7 +106,40 @@ class TicketItem:
     ticket: Ticket
 
 
+@dataclass(frozen=True)
+class CircleItem:
+    """A checked circle item: its id and sealed bytes, and, when a circle of this
+    store opened it, its payload checked whole (None: kept sealed, to pass along)."""
+
+    id: bytes
+    data: bytes = field(repr=False)
+    opened: circle.CheckedItem | None = field(repr=False)
+
+
 # ------------------------------------------------------------------- sealing
+
+
+def seal_for_circles(store: Store, rng: Rng, now: int) -> list[bytes]:
+    """Seal, as circle items, the versions of a circle's documents this node was
+    told to pass along (``share``) that are drafts or carry comments: each once,
+    and again when it has gained comments or signatures since (``circle.to_leave``
+    gives the weight). Returns the new items' ids."""
+    shared = set(ContactBook(store.db).shared())
+    book = ShardBook(store.db)
+    made = []
+    for vid, weight, _rec in circle.to_leave(store):
+        if vid not in shared:
+            continue
+        known = book.own_circle_weight(vid)
+        if known is not None and known >= weight:
+            continue
+        _name, item = circle.seal_item(store, vid, rng)
+        iid = circle_item_id(item)
+        with store.transaction():
+            book.add_own_circle(iid, item, vid, weight, now)
+        made.append(iid)
+    return made
+
 
 
 def store_and_pass_along(store: Store, checked: Package, now: int) -> bytes:
@@ -209,6 +258,11 @@ class ContactLibrary:
     """Wire ids we would ask for (a shard's or ticket's content must hash to one)."""
     _named: set[bytes] | None = field(default=None, repr=False)
     """Wire ids of the shards our tickets name, for versions we lack (per session)."""
+    _circles: list[CircleRecord] = field(default_factory=list, repr=False)
+    """This store's circles, read once here: ``check`` runs in a worker thread."""
+
+    def __post_init__(self) -> None:
+        self._circles = circles(self.store.db)
 
     @property
     def courier(self) -> bool:
@@ -248,6 +302,17 @@ class ContactLibrary:
             if row in own and position in placement(own[row], index, len(couriers))
         ]
 
+    def _circle_items(self) -> list[bytes]:
+        """Circle items, for every contact (only the circle's key opens them): our
+        own seals of what we still share (sealed now if needed; ``unshare`` stops
+        them), and those we carry."""
+        with contextlib.suppress(SamizdatError):  # a session still offers the rest
+            seal_for_circles(self.store, self.rng, self.now)
+        book = ShardBook(self.store.db)
+        shared = set(ContactBook(self.store.db).shared())
+        return [*(iid for iid, vid in book.own_circle() if vid in shared),
+                *book.circle_ids(own=False)]
+
     def offered(self) -> Sequence[bytes]:
         book = ShardBook(self.store.db)
         if self.courier:
@@ -255,14 +320,15 @@ class ContactLibrary:
                 if book.own_ticket(vid) is None and self.store.has_version(vid):
                     with contextlib.suppress(SamizdatError):
                         seal_for_couriers(self.store, vid, self.rng, self.now)
-            return [*self._placed(), *book.carried()]
+        if self.courier:
+            return [*self._placed(), *book.carried(), *self._circle_items()]
         versions = passed_along(self.store)
         readable = set(versions)
         tickets = [r.ticket_id for r in book.tickets()
                    if self.store.has_version(r.ticket.version_id)
                    and (r.ticket.version_id in readable
                         or offerable(self.store, [r.ticket.version_id]))]
-        return [*versions, *tickets, *book.carried()]
+        return [*versions, *tickets, *book.carried(), *self._circle_items()]
 
     def held(self) -> Sequence[bytes]:
         book = ShardBook(self.store.db)
@@ -270,6 +336,7 @@ class ContactLibrary:
             *(v.version_id for v in self.store.all_versions()),
             *(r.ticket_id for r in book.tickets()),
             *book.ids(),
+            *book.circle_ids(),
         ]
 
     def chooses(self, item: bytes) -> bool:
@@ -294,6 +361,9 @@ class ContactLibrary:
         data = book.data(item)
         if data is not None:
             return bytes([ITEM_SHARD]) + data
+        sealed = book.circle_data(item)
+        if sealed is not None:
+            return bytes([ITEM_CIRCLE]) + sealed
         if self.courier:
             raise NotFound("a courier is offered shards only")
         record = book.ticket(item)
@@ -303,9 +373,11 @@ class ContactLibrary:
 
     # ------------------------------------------------------------ receiving
 
-    def check(self, data: bytes) -> Package | Shard | TicketItem:
+    def check(self, data: bytes) -> Package | Shard | TicketItem | CircleItem:
         """Tell the item's kind by its first byte and check it (pure)."""
         kind = data[0] if data else -1
+        if kind == ITEM_CIRCLE:
+            return self._check_circle(bytes(data[1:]))
         if kind == ITEM_SHARD:
             body = data[1:]
             if len(body) > MAX_SHARD_BYTES:
@@ -327,8 +399,30 @@ class ContactLibrary:
             return TicketItem(tid, body, decode_ticket(body))
         return check_package(decode_package(data))
 
+    def _check_circle(self, body: bytes) -> CircleItem:
+        if len(body) > circle.MAX_SEALED_ITEM_BYTES:
+            raise DecodeError("circle item too large")
+        iid = circle_item_id(body)
+        if self._wire(iid) not in self._asked:
+            raise VerificationFailed("the circle item is not one we asked for")
+        try:
+            opened = circle.open_with(self._circles, body[:DROP_WRAP_BYTES],
+                                      BytesSource(body[DROP_WRAP_BYTES:]))
+        except (DecodeError, CryptoError) as exc:
+            # one of our circle keys opened its head, but not its body: forged
+            raise VerificationFailed(f"a damaged circle item: {exc.message}") from None
+        if opened is None:  # another circle's, or noise: kept sealed, never opened
+            return CircleItem(iid, body, None)
+        return CircleItem(iid, body, circle.check_item(*opened))
+
     def store_checked(self, checked: object) -> bytes:
         book = ShardBook(self.store.db)
+        if isinstance(checked, CircleItem):
+            if checked.opened is not None:
+                circle.store_item(self.store, checked.opened, self.now)
+            with self.store.transaction():
+                book.carry_circle(checked.id, checked.data, self.now)  # to pass along
+            return checked.id
         if isinstance(checked, Package):
             return store_and_pass_along(self.store, checked, self.now)
         if isinstance(checked, TicketItem):

@@ -22,7 +22,7 @@ from samizdat.core import invite as inv
 from samizdat.core.address import parse_hostport
 from samizdat.core.crypto import Rng, certificate_ed25519_key, constant_time_equal
 from samizdat.core.package import Package, check_package, decode_package
-from samizdat.core.tickets import ITEM_SHARD, ITEM_TICKET, encode_ticket
+from samizdat.core.tickets import ITEM_CIRCLE, ITEM_SHARD, ITEM_TICKET, encode_ticket
 from samizdat.errors import (
     AddressError,
     CryptoError,
@@ -198,17 +198,28 @@ def set_role(store: Store, ref: str, role: str) -> Contact:
 # -------------------------------------------------------------------- shares
 
 
-def share(store: Store, version_id: bytes, now: int, rng: Rng | None = None) -> None:
+def share(store: Store, version_id: bytes, now: int, rng: Rng | None = None) -> str | None:
     """Pass a version along: to readers as a copy and a ticket; to couriers as
     sealed shards (sealed now, with ``rng``, if this node has couriers; else when a
-    session with a courier first offers it)."""
-    circle.refuse_to_readers(store, version_id)  # a circle's draft: sealed to it, only
+    session with a courier first offers it).
+
+    A circle's draft is passed along as a circle item only, to every contact (sealed
+    now with ``rng``, else when a session first offers it); returns the circle's
+    name then, else None."""
     book = ContactBook(store.db)
+    held = circle.held_back(store, version_id)
+    if held is not None:
+        with store.transaction():
+            book.share(version_id, now)  # app.couriers.passed_along leaves it out
+        if rng is not None:
+            couriers.seal_for_circles(store, rng, now)
+        return held.name
     with store.transaction():
         book.share(version_id, now)
         reach.draw_token(store, version_id, system_rng, now)  # counted from now on
     if rng is not None and any(c.role == COURIER for c in book.all()):
         couriers.seal_for_couriers(store, version_id, rng, now)
+    return None
 
 
 def unshare(store: Store, version_id: bytes) -> bool:
@@ -256,7 +267,7 @@ class StoreLibrary:
         added by ``ticket add`` makes it ask its couriers at once)."""
         book = ShardBook(self.store.db)
         return [*couriers.passed_along(self.store),
-                *(r.ticket_id for r in book.tickets()), *book.ids()]
+                *(r.ticket_id for r in book.tickets()), *book.ids(), *book.circle_ids()]
 
     def held(self) -> Sequence[bytes]:
         return [v.version_id for v in self.store.all_versions()]
@@ -269,6 +280,9 @@ class StoreLibrary:
         record = book.ticket(version_id)
         if record is not None:
             return bytes([ITEM_TICKET]) + encode_ticket(record.ticket)
+        sealed = book.circle_data(version_id)
+        if sealed is not None:
+            return bytes([ITEM_CIRCLE]) + sealed
         return carry.package_version(self.store, version_id)
 
     def partial(self, item: bytes) -> tuple[int, bytes]:

@@ -185,9 +185,11 @@ def share_cmd(ctx: Context, ver: str, public: bool) -> None:
         from samizdat.app import circle
 
         circle.make_public(ctx.store(), version_id, _now())
-    network.share(ctx.store(), version_id, _now(), system_rng)
-    ctx.emit({"version": version_id.hex(), "shared": True} | (
-             {"public": True} if public else {}), f"sharing {version_id.hex()[:16]}")
+    name = network.share(ctx.store(), version_id, _now(), system_rng)
+    human = f"sharing {version_id.hex()[:16]}" + (
+        "" if name is None else f" with circle {name!r} only, sealed to it")
+    ctx.emit({"version": version_id.hex(), "shared": True, "circle": name} | (
+             {"public": True} if public else {}), human)
 
 
 @click.command("unshare")

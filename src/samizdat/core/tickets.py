@@ -24,11 +24,13 @@ from samizdat.core.crypto import blake3_hash
 from samizdat.errors import DecodeError
 
 __all__ = [
+    "ITEM_CIRCLE",
     "ITEM_SHARD",
     "ITEM_TICKET",
     "MAX_TICKET_BYTES",
     "TICKET_VERSION",
     "Ticket",
+    "circle_item_id",
     "decode_ticket",
     "encode_ticket",
     "shard_id",
@@ -41,6 +43,9 @@ ITEM_TICKET: Final = 0xF1
 version byte, 01)."""
 ITEM_SHARD: Final = 0xF2
 """First byte of a shard item on the wire."""
+ITEM_CIRCLE: Final = 0xF3
+"""First byte of a circle item on the wire (``docs/spec/circle.md``): the bytes
+``app.circle.seal_item`` makes, which only the circle's key opens."""
 ID_BYTES: Final = 32
 MAX_TICKET_BYTES: Final = 16 + 255 * (ID_BYTES + 2) + 64
 """A ticket for the largest n (255) with its CBOR overhead; anything longer is refused
@@ -48,6 +53,7 @@ before it is parsed."""
 
 _SHARD_DOMAIN: Final = b"samizdat shard item v1"
 _TICKET_DOMAIN: Final = b"samizdat ticket item v1"
+_CIRCLE_DOMAIN: Final = b"samizdat circle item v1"
 
 
 def shard_id(data: bytes | memoryview) -> bytes:
@@ -118,3 +124,8 @@ def decode_ticket(data: bytes | memoryview) -> Ticket:
     if encode_ticket(ticket) != data:
         raise DecodeError("ticket not in canonical form")
     return ticket
+
+
+def circle_item_id(data: bytes | memoryview) -> bytes:
+    """The id of a circle item on the network: BLAKE3 of a domain and its bytes."""
+    return blake3_hash(_CIRCLE_DOMAIN + bytes(data))

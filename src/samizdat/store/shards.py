@@ -6,6 +6,10 @@ let it rebuild a copy from them.
   row says which document, version or envelope a shard belongs to. ``ticket`` and
   ``position`` are set only for shards this node sealed itself (so it can place
   them over its couriers); both are NULL for shards it carries for others.
+* ``shards_circle``: circle items (``docs/spec/circle.md``), the sealed bytes of a
+  circle's draft and its comments, under a hash of those bytes. A node outside the
+  circle keeps them only to pass along (counted with the carried shards); a node
+  that sealed one records its version and weight, so it seals each once.
 * ``shards_tickets``: tickets (capability, version, shard ids) this node sealed
   (``own``) or was given by a reader. A courier never receives one.
 
@@ -47,6 +51,10 @@ SCHEMA = Area(
         "CREATE INDEX shards_tickets_version ON shards_tickets (version_id)",
         "CREATE TABLE shards_items (id INTEGER PRIMARY KEY, shard_id BLOB NOT NULL UNIQUE, "
         "data BLOB NOT NULL, since INTEGER NOT NULL, ticket INTEGER, position INTEGER)",
+        # circle items (docs/spec/circle.md): version_id and weight are set only for
+        # items this node sealed itself; both NULL for items it carries for others
+        "CREATE TABLE shards_circle (id INTEGER PRIMARY KEY, item_id BLOB NOT NULL UNIQUE, "
+        "data BLOB NOT NULL, since INTEGER NOT NULL, version_id BLOB, weight INTEGER)",
     ),
 )
 
@@ -128,16 +136,12 @@ class ShardBook:
             )
 
     def carry(self, sid: bytes, data: bytes, now: int) -> bool:
-        """Keep a shard carried for others, unless the carried shards would pass
-        :data:`MAX_CARRIED_BYTES` or :data:`MAX_CARRIED_ITEMS`. True if kept (or
+        """Keep a shard carried for others, unless the carried shards and circle
+        items would pass :data:`MAX_CARRIED_BYTES` or :data:`MAX_CARRIED_ITEMS`. True if kept (or
         already held)."""
         if self.has(sid):
             return True
-        row = self.db.one(
-            "SELECT count(*), coalesce(sum(length(data)), 0) FROM shards_items "
-            "WHERE ticket IS NULL"
-        )
-        count, size = (int(row[0]), int(row[1])) if row else (0, 0)
+        count, size = self._carried_load()
         if count >= MAX_CARRIED_ITEMS or size + len(data) > MAX_CARRIED_BYTES:
             return False
         self.db.execute(
@@ -170,4 +174,71 @@ class ShardBook:
         return [(bytes(r[0]), int(r[1]), int(r[2])) for r in self.db.query(
             "SELECT shard_id, ticket, position FROM shards_items "
             "WHERE ticket IS NOT NULL ORDER BY ticket, position"
+        )]
+
+    # -------------------------------------------------------------- circle items
+
+    def _carried_load(self) -> tuple[int, int]:
+        row = self.db.one(
+            "SELECT (SELECT count(*) FROM shards_items WHERE ticket IS NULL) + "
+            "(SELECT count(*) FROM shards_circle WHERE version_id IS NULL), "
+            "(SELECT coalesce(sum(length(data)), 0) FROM shards_items WHERE ticket IS NULL) + "
+            "(SELECT coalesce(sum(length(data)), 0) FROM shards_circle "
+            "WHERE version_id IS NULL)"
+        )
+        return (int(row[0]), int(row[1])) if row else (0, 0)
+
+    def carry_circle(self, iid: bytes, data: bytes, now: int) -> bool:
+        """Keep a circle item carried for others, within the same caps as carried
+        shards (both together: :data:`MAX_CARRIED_ITEMS`, :data:`MAX_CARRIED_BYTES`).
+        True if kept (or already held)."""
+        if self.has_circle(iid):
+            return True
+        count, size = self._carried_load()
+        if count >= MAX_CARRIED_ITEMS or size + len(data) > MAX_CARRIED_BYTES:
+            return False
+        self.db.execute(
+            "INSERT INTO shards_circle (item_id, data, since) VALUES (?, ?, ?)",
+            (iid, data, now),
+        )
+        return True
+
+    def add_own_circle(self, iid: bytes, data: bytes, version_id: bytes, weight: int,
+                       now: int) -> None:
+        """Keep a circle item this node sealed of ``version_id`` at ``weight``."""
+        self.db.execute(
+            "INSERT INTO shards_circle (item_id, data, since, version_id, weight) "
+            "VALUES (?, ?, ?, ?, ?) ON CONFLICT(item_id) DO NOTHING",
+            (iid, data, now, version_id, weight),
+        )
+
+    def own_circle_weight(self, version_id: bytes) -> int | None:
+        """The heaviest weight this node sealed ``version_id`` at (None: never)."""
+        row = self.db.one(
+            "SELECT max(weight) FROM shards_circle WHERE version_id = ?", (version_id,)
+        )
+        return None if row is None or row[0] is None else int(row[0])
+
+    def has_circle(self, iid: bytes) -> bool:
+        return self.db.one(
+            "SELECT 1 FROM shards_circle WHERE item_id = ?", (iid,)) is not None
+
+    def circle_data(self, iid: bytes) -> bytes | None:
+        row = self.db.one("SELECT data FROM shards_circle WHERE item_id = ?", (iid,))
+        return None if row is None else bytes(row[0])
+
+    def own_circle(self) -> list[tuple[bytes, bytes]]:
+        """``(item id, version id)`` of every circle item this node sealed."""
+        return [(bytes(r[0]), bytes(r[1])) for r in self.db.query(
+            "SELECT item_id, version_id FROM shards_circle "
+            "WHERE version_id IS NOT NULL ORDER BY id"
+        )]
+
+    def circle_ids(self, *, own: bool | None = None) -> list[bytes]:
+        """Every circle item held (``own``: only those sealed here, or only those
+        carried for others), oldest first."""
+        where = "" if own is None else (
+            " WHERE version_id IS NOT NULL" if own else " WHERE version_id IS NULL")
+        return [bytes(r[0]) for r in self.db.query(
+            f"SELECT item_id FROM shards_circle{where} ORDER BY id"  # noqa: S608
         )]
