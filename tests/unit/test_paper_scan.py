@@ -192,6 +192,15 @@ def test_qr_capacity_matches_the_encoder_for_every_version() -> None:
                                            ec_level=error)
             width = np.asarray(code.to_image(scale=1, add_quiet_zones=False)).shape[0]
             assert width == 4 * version + 17, (error, version)
+            # and not one byte more: the figure is exact, so the version planned for
+            # a frame is the one the encoder picks (one byte short, print failed)
+            try:
+                over = zxingcpp.create_barcode(os.urandom(cap + 1),
+                                               zxingcpp.BarcodeFormat.QRCode, ec_level=error)
+            except ValueError:
+                continue  # version 40 is full
+            width = np.asarray(over.to_image(scale=1, add_quiet_zones=False)).shape[0]
+            assert width > 4 * version + 17, (error, version)
 
 
 def test_pdf_rasterizing_writes_nothing_to_disk(tmp_path: Path, two_prints: dict) -> None:

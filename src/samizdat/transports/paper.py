@@ -100,14 +100,16 @@ _CAP_MARK: Final = CAP_PREFIX.upper().encode("ascii")
 def qr_capacity(version: int, error: str) -> int:
     """Bytes of binary data a QR code of ``version`` (1-40) at ``error`` level holds
     as zxing-cpp encodes it: the symbol's data bits (ISO/IEC 18004 table 7, as segno
-    tabulates it) less the byte-mode header and the ECI 899 ("binary") designator
-    zint adds, 3 bytes in all beyond the bare byte-mode header. A unit test checks
-    this against the encoder for every version at levels L and M."""
+    tabulates it) less the byte-mode header (4 bits and an 8- or 16-bit count) and
+    the ECI 899 ("binary") segment zint puts before it (4 bits of mode and a 16-bit
+    designator). A unit test checks, for every version at levels L and M, that this
+    many bytes fit and one more does not: a figure one byte short made the planned
+    version one too big for some payload lengths, and ``print`` failed."""
     from segno import consts
 
     row = cast("dict[int, int]", consts.SYMBOL_CAPACITY[version])
     bits = row[consts.ERROR_MAPPING[error.upper()]]
-    return (bits - 4 - (8 if version < 10 else 16)) // 8 - 3
+    return (bits - 4 - (8 if version < 10 else 16) - 20) // 8
 
 
 @dataclass(frozen=True)

@@ -307,8 +307,8 @@ def _code_pages(pdf: Any, frames: Sequence[bytes], layout: Layout, version: int)
         pdf.add_page()
         for slot, frame in enumerate(frames[start : start + layout.per_page]):
             image, modules = _qr_image(frame, error=layout.error)
-            if modules != 4 * version + 17:
-                raise ValueError("the QR encoder chose another version than planned")
+            if modules > 4 * version + 17:  # a smaller one still fits its cell
+                raise ValueError("the QR encoder chose a larger version than planned")
             size = modules * layout.module_mm
             row, col = divmod(slot, layout.cols)
             x = left + col * (layout.cell_mm + layout.gap_mm) + (layout.cell_mm - size) / 2
