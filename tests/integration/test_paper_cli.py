@@ -114,3 +114,19 @@ def test_print_of_an_unknown_version_exit_3(store_cli: Cli, tmp_path: Path) -> N
     assert result.code == 3
     one_line_error(result)
     assert not (tmp_path / "x.pdf").exists() and not (tmp_path / "x.key.pdf").exists()
+
+
+@pytest.mark.skipif(shutil.which("pdftotext") is None, reason="needs poppler-utils")
+def test_every_page_of_a_print_carries_its_page_footer(prints: dict) -> None:
+    """The footer of a code page was written without a font selection on that page:
+    poppler said "No font in show" and the page had no footer at all."""
+    import subprocess
+
+    for name, label in (("a", "page"), ("b", "страница")):
+        pages = prints[name]["pages"]
+        path = prints["base"] / f"{name}.pdf"
+        for page in range(1, pages + 1):
+            got = subprocess.run(["pdftotext", "-f", str(page), "-l", str(page), str(path), "-"],
+                                 capture_output=True, text=True, check=True)
+            assert "No font" not in got.stderr, (name, page, got.stderr)
+            assert f"{label} {page} / {pages}" in got.stdout, (name, page, got.stdout)

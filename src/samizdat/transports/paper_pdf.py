@@ -143,6 +143,10 @@ def _new_pdf(language: str) -> tuple[Any, FontSet]:
             total = last
             for page in range(1, total + 1):
                 self.page = page
+                # fpdf2 selects a font once per page it writes in order; on a page
+                # revisited here (a code page has no text of its own) it must be
+                # selected again, or the footer is drawn with no font at all
+                self.current_font_is_set_on_page = False
                 self.set_font("serif", "", 8)
                 self.set_text_shaping(True)
                 self.set_xy(_MARGIN_MM, A4_HEIGHT_MM - 10)
