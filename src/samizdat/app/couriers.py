@@ -68,6 +68,7 @@ __all__ = [
     "DEFAULT_N",
     "CircleItem",
     "ContactLibrary",
+    "PartialItems",
     "Shard",
     "TicketItem",
     "add_ticket",
@@ -244,8 +245,27 @@ def rebuild(store: Store, record: TicketRecord, now: int) -> carry.ImportResult 
 # --------------------------------------------------------------------- views
 
 
+class PartialItems:
+    """The part of a network library that keeps interrupted items (per pair id, in
+    the store) so the next session resumes where one stopped; shared by the node's
+    library and its per-contact views."""
+
+    store: Store
+
+    def partial(self, item: bytes) -> tuple[int, bytes]:
+        return ContactBook(self.store.db).partial(item)
+
+    def save_partial(self, item: bytes, total: int, data: bytes) -> None:
+        with self.store.transaction():
+            ContactBook(self.store.db).save_partial(item, total, data)
+
+    def drop_partial(self, item: bytes) -> None:
+        with self.store.transaction():
+            ContactBook(self.store.db).drop_partial(item)
+
+
 @dataclass
-class ContactLibrary:
+class ContactLibrary(PartialItems):
     """The :class:`~samizdat.node.session.Library` view of one contact."""
 
     store: Store
@@ -449,15 +469,3 @@ class ContactLibrary:
     def accept(self, data: bytes) -> bytes:
         return self.store_checked(self.check(data))
 
-    # ---------------------------------------------------- interrupted items
-
-    def partial(self, item: bytes) -> tuple[int, bytes]:
-        return ContactBook(self.store.db).partial(item)
-
-    def save_partial(self, item: bytes, total: int, data: bytes) -> None:
-        with self.store.transaction():
-            ContactBook(self.store.db).save_partial(item, total, data)
-
-    def drop_partial(self, item: bytes) -> None:
-        with self.store.transaction():
-            ContactBook(self.store.db).drop_partial(item)

@@ -231,7 +231,7 @@ def unshare(store: Store, version_id: bytes) -> bool:
 
 
 @dataclass
-class StoreLibrary:
+class StoreLibrary(couriers.PartialItems):
     """The items sessions exchange, backed by the store and ``app.carry``.
 
     A session with a contact uses :meth:`for_contact`: a
@@ -284,17 +284,6 @@ class StoreLibrary:
         if sealed is not None:
             return bytes([ITEM_CIRCLE]) + sealed
         return carry.package_version(self.store, version_id)
-
-    def partial(self, item: bytes) -> tuple[int, bytes]:
-        return ContactBook(self.store.db).partial(item)
-
-    def save_partial(self, item: bytes, total: int, data: bytes) -> None:
-        with self.store.transaction():
-            ContactBook(self.store.db).save_partial(item, total, data)
-
-    def drop_partial(self, item: bytes) -> None:
-        with self.store.transaction():
-            ContactBook(self.store.db).drop_partial(item)
 
     def check(self, data: bytes) -> Package:
         """Decode and verify (pure: the node runs this in a worker thread)."""
