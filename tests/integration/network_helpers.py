@@ -77,3 +77,18 @@ class NodeProcess:
             os.kill(self.proc.pid, signal.SIGKILL)
             self.proc.wait(timeout=10)
         self.log.close()
+
+
+def befriend(a: Any, a_store: Any, b: Any, b_store: Any,
+             a_addr: str, b_addr: str) -> tuple[Any, Any]:
+    """Make two in-process nodes (``samizdat.node.node.Node``) reader contacts of each
+    other in their stores; returns (b in a's book, a in b's book)."""
+    from samizdat.store.contacts import ContactBook
+
+    with a_store.transaction():
+        b_in_a = ContactBook(a_store.db).add(b.identity.public_key, b.identity.certificate,
+                                             b_addr, int(time.time()))
+    with b_store.transaction():
+        a_in_b = ContactBook(b_store.db).add(a.identity.public_key, a.identity.certificate,
+                                             a_addr, int(time.time()))
+    return b_in_a, a_in_b

@@ -24,14 +24,15 @@ from samizdat.core.envelope import Sealer
 from samizdat.core.text import normalize
 from samizdat.core.tickets import ITEM_CIRCLE, circle_item_id
 from samizdat.errors import VerificationFailed
-from samizdat.node.node import Node, NodeConfig
+from samizdat.node.node import NodeConfig
 from samizdat.node.session import pair_key
 from samizdat.protocol.reconcile import pair_item_id
 from samizdat.store import Store
 from samizdat.store import comments as comment_tables
-from samizdat.store.contacts import COURIER, READER, Contact, ContactBook
+from samizdat.store.contacts import COURIER, READER, ContactBook
 from samizdat.store.shards import ShardBook
 from samizdat.transports.tls import TransportIdentity
+from tests.integration.network_helpers import befriend
 from tests.integration.test_circle_app import _every_cell
 
 PW = SecretBytes(b"circle network test passphrase")
@@ -51,18 +52,6 @@ def _store(tmp_path: Path, name: str) -> Store:
 
 def _draft(store: Store, title: str, text: str) -> tuple[bytes, bytes]:
     return documents.draft_new(store, normalize(text).paragraphs, title, os.urandom, now())
-
-
-def _befriend(a: Node, a_store: Store, b: Node, b_store: Store,
-              a_addr: str, b_addr: str) -> tuple[Contact, Contact]:
-    """Make a and b reader contacts; returns (b in a's book, a in b's book)."""
-    with a_store.transaction():
-        b_in_a = ContactBook(a_store.db).add(b.identity.public_key, b.identity.certificate,
-                                             b_addr, now())
-    with b_store.transaction():
-        a_in_b = ContactBook(b_store.db).add(a.identity.public_key, a.identity.certificate,
-                                             a_addr, now())
-    return b_in_a, a_in_b
 
 
 def test_a_co_author_gets_a_draft_and_its_comment_through_a_reader_who_reads_nothing(
@@ -91,9 +80,9 @@ def test_a_co_author_gets_a_draft_and_its_comment_through_a_reader_who_reads_not
             host, port = await node.start()
             addr[n] = f"{host}:{port}"
         try:
-            _, alice_in_rita = _befriend(nodes["alice"], alice, nodes["rita"], rita,
+            _, alice_in_rita = befriend(nodes["alice"], alice, nodes["rita"], rita,
                                          addr["alice"], addr["rita"])
-            _, rita_in_bob = _befriend(nodes["rita"], rita, nodes["bob"], bob,
+            _, rita_in_bob = befriend(nodes["rita"], rita, nodes["bob"], bob,
                                        addr["rita"], addr["bob"])
             await nodes["rita"].sync_with(alice_in_rita)
             assert nodes["rita"].totals.received == 2  # the two sealed items

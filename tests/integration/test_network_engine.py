@@ -14,27 +14,16 @@ from pathlib import Path
 
 from samizdat.app import documents, network
 from samizdat.core.crypto import SecretBytes
-from samizdat.node.node import Node, NodeConfig
+from samizdat.node.node import NodeConfig
 from samizdat.store import Store
-from samizdat.store.contacts import Contact, ContactBook
+from samizdat.store.contacts import Contact
+from tests.integration.network_helpers import befriend
 
 PW = SecretBytes(b"engine test passphrase")
 
 
 def now() -> int:
     return int(time.time())
-
-
-def _befriend(a: Node, a_store: Store, b: Node, b_store: Store,
-              a_addr: str, b_addr: str) -> tuple[Contact, Contact]:
-    """Make a and b contacts; returns (b in a's book, a in b's book)."""
-    with a_store.transaction():
-        b_in_a = ContactBook(a_store.db).add(b.identity.public_key, b.identity.certificate,
-                                             b_addr, now())
-    with b_store.transaction():
-        a_in_b = ContactBook(b_store.db).add(a.identity.public_key, a.identity.certificate,
-                                             a_addr, now())
-    return b_in_a, a_in_b
 
 
 def test_a_round_fetches_an_item_once_though_two_contacts_offer_it(tmp_path: Path) -> None:
@@ -58,10 +47,10 @@ def test_a_round_fetches_an_item_once_though_two_contacts_offer_it(tmp_path: Pat
             host, port = await node.start()
             addr[n] = f"{host}:{port}"
         alice, bob, carol = nodes["alice"], nodes["bob"], nodes["carol"]
-        alice_in_carol, _ = _befriend(carol, stores["carol"], alice, stores["alice"],
+        alice_in_carol, _ = befriend(carol, stores["carol"], alice, stores["alice"],
                                       addr["carol"], addr["alice"])
-        _befriend(alice, stores["alice"], bob, stores["bob"], addr["alice"], addr["bob"])
-        _befriend(carol, stores["carol"], bob, stores["bob"], addr["carol"], addr["bob"])
+        befriend(alice, stores["alice"], bob, stores["bob"], addr["alice"], addr["bob"])
+        befriend(carol, stores["carol"], bob, stores["bob"], addr["carol"], addr["bob"])
         await carol.sync_with(alice_in_carol)  # carol now holds and passes it along too
         assert carol.totals.received == 1
         await bob.round()
