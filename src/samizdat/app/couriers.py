@@ -72,6 +72,7 @@ __all__ = [
     "Shard",
     "TicketItem",
     "add_ticket",
+    "item_bytes",
     "passed_along",
     "placement",
     "rebuild",
@@ -245,6 +246,24 @@ def rebuild(store: Store, record: TicketRecord, now: int) -> carry.ImportResult 
 # --------------------------------------------------------------------- views
 
 
+def item_bytes(store: Store, item: bytes, *, sealed_only: bool = False) -> bytes:
+    """What a session sends for an item id: a shard or a circle item (sealed bytes,
+    for anyone), else, unless ``sealed_only`` (a courier), a ticket or the copy."""
+    book = ShardBook(store.db)
+    data = book.data(item)
+    if data is not None:
+        return bytes([ITEM_SHARD]) + data
+    sealed = book.circle_data(item)
+    if sealed is not None:
+        return bytes([ITEM_CIRCLE]) + sealed
+    if sealed_only:
+        raise NotFound("a courier is offered shards only")
+    record = book.ticket(item)
+    if record is not None:
+        return bytes([ITEM_TICKET]) + encode_ticket(record.ticket)
+    return carry.package_version(store, item)
+
+
 class PartialItems:
     """The part of a network library that keeps interrupted items (per pair id, in
     the store) so the next session resumes where one stopped; shared by the node's
@@ -377,19 +396,7 @@ class ContactLibrary(PartialItems):
         return True
 
     def package(self, item: bytes) -> bytes:
-        book = ShardBook(self.store.db)
-        data = book.data(item)
-        if data is not None:
-            return bytes([ITEM_SHARD]) + data
-        sealed = book.circle_data(item)
-        if sealed is not None:
-            return bytes([ITEM_CIRCLE]) + sealed
-        if self.courier:
-            raise NotFound("a courier is offered shards only")
-        record = book.ticket(item)
-        if record is not None:
-            return bytes([ITEM_TICKET]) + encode_ticket(record.ticket)
-        return carry.package_version(self.store, item)
+        return item_bytes(self.store, item, sealed_only=self.courier)
 
     # ------------------------------------------------------------ receiving
 

@@ -17,12 +17,11 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
-from samizdat.app import carry, circle, couriers, reach
+from samizdat.app import circle, couriers, reach
 from samizdat.core import invite as inv
 from samizdat.core.address import parse_hostport
 from samizdat.core.crypto import Rng, certificate_ed25519_key, constant_time_equal
 from samizdat.core.package import Package, check_package, decode_package
-from samizdat.core.tickets import ITEM_CIRCLE, ITEM_SHARD, ITEM_TICKET, encode_ticket
 from samizdat.errors import (
     AddressError,
     CryptoError,
@@ -273,17 +272,7 @@ class StoreLibrary(couriers.PartialItems):
         return [v.version_id for v in self.store.all_versions()]
 
     def package(self, version_id: bytes) -> bytes:
-        book = ShardBook(self.store.db)
-        data = book.data(version_id)
-        if data is not None:
-            return bytes([ITEM_SHARD]) + data
-        record = book.ticket(version_id)
-        if record is not None:
-            return bytes([ITEM_TICKET]) + encode_ticket(record.ticket)
-        sealed = book.circle_data(version_id)
-        if sealed is not None:
-            return bytes([ITEM_CIRCLE]) + sealed
-        return carry.package_version(self.store, version_id)
+        return couriers.item_bytes(self.store, version_id)
 
     def check(self, data: bytes) -> Package:
         """Decode and verify (pure: the node runs this in a worker thread)."""
