@@ -18,7 +18,7 @@ from samizdat.app import circle as circles
 from samizdat.core import crypto
 from samizdat.core.circle import CircleItem, CircleKey, encode_item
 from samizdat.core.text import normalize
-from samizdat.errors import InputError, UsageError
+from samizdat.errors import InputError, UsageError, VerificationFailed
 from samizdat.store import Store
 from samizdat.store.shards import ShardBook
 from samizdat.transports.deaddrop import DeadDrop
@@ -165,7 +165,7 @@ def test_an_item_naming_another_circle_inside_is_refused(
     circles.add_document(alice, "c", doc.hex())
     payload = encode_item(CircleItem(b"\x00" * 16, carry.package_version(alice, ver)))
     rec = circles.circle_named(bob, "c")
-    with pytest.raises(Exception, match="names another circle"):
+    with pytest.raises(VerificationFailed, match="names another circle"):
         circles.accept_item(bob, rec, payload, 1000)
     assert list(bob.all_versions()) == []
 
@@ -226,7 +226,6 @@ def test_an_item_with_a_forged_or_foreign_comment_is_refused_whole(
     people: dict[str, Store], tmp_path: Path
 ) -> None:
     from samizdat.core.circle import ItemComment
-    from samizdat.errors import VerificationFailed
 
     alice, bob = people["alice"], people["bob"]
     ckey = circles.new_circle(alice, "c", os.urandom, 1000)
