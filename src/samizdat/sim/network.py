@@ -236,17 +236,22 @@ class Network:
             call.broken = True
             return
         conv = call.conv[side]
-        dec = call.dec[side]
-        for wire in frames:
-            self.bytes_in[node] += len(wire)
-            for frame in dec.feed(wire):
-                if conv.closed:
-                    return
-                out, events = conv.receive(frame)
-                self._send(call, side, out)
-                self._handle(call, side, events)
+        # the batch arrives as one piece of the stream, as TCP may deliver it
+        wire = frames[0] if len(frames) == 1 else b"".join(frames)
+        self.bytes_in[node] += len(wire)
+        # whatever this delivery makes us say leaves in one batch, in order
+        reply: list[bytes] = []
+        for frame in call.dec[side].feed(wire):
+            if conv.closed:
+                break
+            out, events = conv.receive(frame)
+            reply += out
+            self._handle(call, side, events, reply)
+        self._send(call, side, reply)
 
-    def _handle(self, call: _Call, side: int, events: list[EngineEvent]) -> None:
+    def _handle(self, call: _Call, side: int, events: list[EngineEvent],
+                reply: list[bytes]) -> None:
+        """Act on the engine's events; frames to send are appended to ``reply``."""
         assert call.conv is not None
         conv = call.conv[side]
         node = call.nodes[side]
@@ -259,14 +264,13 @@ class Network:
                     now_held = {pair_item_id(call.key, self._version_ids[s])
                                 for s in self.held[node]}
                     items = [i for i in items if i not in now_held]
-                self._send(call, side, conv.want([(i, 0) for i in items]))
+                reply += conv.want([(i, 0) for i in items])
             elif isinstance(event, Wanted):
-                out: list[bytes] = []
                 for item, offset in event.items:
-                    out += conv.send_item(item, self.shards[call.ids[side][item]], offset)
+                    reply += conv.send_item(item, self.shards[call.ids[side][item]], offset)
                 more, closing = conv.end()
-                self._send(call, side, out + more)
-                self._handle(call, side, closing)
+                reply += more
+                self._handle(call, side, closing, reply)
             elif isinstance(event, Chunk):
                 buf = call.rx[side].setdefault(event.item, bytearray())
                 buf += event.data
