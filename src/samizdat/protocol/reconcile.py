@@ -127,6 +127,10 @@ class Limits:
             raise ValueError("ids_threshold must be between 1 and max_ids")
 
 
+_DEFAULT_LIMITS: Final = Limits()
+"""Shared by every reconciler not given its own (the object is immutable)."""
+
+
 class ItemSet:
     """A sorted set of 16-byte ids with prefix sums, for O(log N) range fingerprints.
 
@@ -296,7 +300,7 @@ class Reconciler:
 
     def __init__(self, items: ItemSet, *, limits: Limits | None = None) -> None:
         self.items = items
-        self.limits = limits or Limits()
+        self.limits = limits or _DEFAULT_LIMITS
         self.state = State.IDLE
         self._pending: list[_Open] = []
         self._need: list[bytes] = []
