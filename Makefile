@@ -9,7 +9,7 @@ FUZZ_SECONDS ?= 20
 FUZZ_TARGETS ?=
 FUZZ_MERGE ?=
 
-.PHONY: all venv system-deps test test-fast lint typecheck demo bench bench-smoke fuzz clean
+.PHONY: all venv accel system-deps test test-fast lint typecheck demo bench bench-smoke fuzz clean
 
 all: test
 
@@ -21,14 +21,19 @@ $(STAMP): pyproject.toml
 
 venv: $(STAMP)
 
+# The engine compiled with mypyc (samizdat/accel.py): a cache of exactly these
+# sources, rebuilt when they change; without it the same code runs as plain Python.
+accel: venv
+	-@$(BIN)/python -m samizdat.build_accel
+
 # Debian packages the tests use for real: minisign, tor, poppler-utils, dovecot.
 system-deps:
 	@bash scripts/install-system-deps
 
-test: venv system-deps
+test: venv accel system-deps
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
-test-fast: venv
+test-fast: venv accel
 	$(BIN)/python -m pytest -m "not slow and not tor and not mail" $(PYTEST_ARGS)
 
 lint: venv
@@ -38,14 +43,14 @@ lint: venv
 typecheck: venv
 	$(BIN)/mypy
 
-demo: venv
+demo: venv accel
 	@bash scripts/install-system-deps --quiet || true
 	$(BIN)/samizdat demo
 
-bench: venv
+bench: venv accel
 	$(BIN)/python -m bench
 
-bench-smoke: venv
+bench-smoke: venv accel
 	$(BIN)/python -m bench --smoke
 
 # Coverage-guided fuzzing (atheris), one harness at a time on one core:

@@ -14,3 +14,9 @@ The package is layered; dependencies point down only::
 
 __version__ = "0.1.0"
 __all__ = ["__version__"]
+
+# the engine's compiled form, when a build of exactly these sources exists
+# (``samizdat/accel.py``); before anything imports the engine
+from samizdat import accel as _accel
+
+_accel.install()

@@ -42,12 +42,12 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Container, Sequence
 from dataclasses import dataclass
-from typing import Protocol, runtime_checkable
 
 from samizdat.errors import DecodeError, LocalProtocolError, RemoteProtocolError
 from samizdat.protocol import session as proto
 from samizdat.protocol.frames import MAX_FRAME, Frame, FrameDecoder
 from samizdat.protocol.gossip import C, Contact, GossipState, budget, choose, next_call
+from samizdat.protocol.interfaces import HasQuota
 from samizdat.protocol.reconcile import ItemSet
 
 __all__ = [
@@ -69,15 +69,6 @@ class Ask:
 
 
 EngineEvent = Ask | proto.Wanted | proto.Chunk | proto.Completed | proto.Closed
-
-
-@runtime_checkable
-class HasQuota(Protocol):
-    """A library (or a per-contact view of one) that says how many items it wants
-    in all; one without this method wants whatever it lacks."""
-
-    def quota(self) -> int | None:
-        """Items this node wants to hold (None: every item it is offered)."""
 
 
 def _rank(item: bytes) -> bytes:
