@@ -27,10 +27,12 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import ctypes
+import gc
 import logging
 import secrets
 import signal
 import ssl
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol, runtime_checkable
@@ -81,7 +83,7 @@ DIAL_ATTEMPTS = 4
 DIAL_BACKOFF = 0.5
 """Seconds before the second try; the n-th waits n times as long."""
 HOUSEKEEPING_SECONDS = 5.0
-"""How often the node looks whether freed memory should go back to the OS."""
+"""How often the node frees what ended connections left (:meth:`Node.reclaim_memory`)."""
 MAX_INVITE_ANSWERS = 4
 """Invite answers served at once (only while an invite is open); more are dropped."""
 
@@ -111,11 +113,13 @@ class PerContact(Protocol):
 
 
 def release_free_memory() -> None:
-    """Return the allocator's free memory to the OS (glibc ``malloc_trim``; a no-op
-    where there is no glibc)."""
+    """Return the allocator's free memory to the OS: glibc's ``malloc_trim(0)``,
+    which also releases free pages inside the heap, not only at its top. A no-op
+    off Linux or without glibc (musl has no ``malloc_trim``)."""
+    if not sys.platform.startswith("linux"):
+        return
     try:
-        libc = ctypes.CDLL(None)
-        trim = libc.malloc_trim
+        trim = ctypes.CDLL(None).malloc_trim
     except (OSError, AttributeError):
         return
     trim(0)
@@ -208,6 +212,8 @@ class Node:
         self._server_ctx = server_context(identity, self._admit)
         self.slots = HandshakeSlots()
         self._invite_answers = 0
+        self._ended_seen = 0  # connections ended when memory was last reclaimed
+        self._trim_due = False
 
     # ------------------------------------------------------------------- server
 
@@ -422,18 +428,37 @@ class Node:
             await self.close()
 
     async def _housekeeping(self) -> None:
-        """After a burst of handshakes (a flood, or many contacts), hand the memory
-        their TLS buffers used back to the OS once things are quiet: glibc keeps
-        freed heap otherwise, and a connect/close flood left a node ~50 MB larger
-        for good (bench/bench_attack.py)."""
-        seen = self.slots.arrived
+        """Every :data:`HOUSEKEEPING_SECONDS`, :meth:`reclaim_memory`."""
         while not self.stopping.is_set():
             with contextlib.suppress(TimeoutError):
                 async with asyncio.timeout(HOUSEKEEPING_SECONDS):
                     await self.stopping.wait()
-            if self.slots.arrived != seen and len(self.slots) == 0:
-                seen = self.slots.arrived
-                release_free_memory()
+            self.reclaim_memory()
+
+    def reclaim_memory(self) -> None:
+        """Free what ended connections left behind; hand free heap back to the OS
+        once no handshake is pending. Cheap when nothing ended since the last call.
+
+        Every connection asyncio ends leaves reference cycles (a socket transport
+        holds a bound method of itself; a failed handshake's exception holds the
+        frames that hold its ``SSLProtocol``, with a 256 KiB read buffer, and our
+        frame stream). Only the cyclic collector frees them, and its oldest
+        generation runs rarely in a long-lived process: a 3,000 connect/close
+        flood left ~50 MB of such garbage, which ``malloc_trim`` alone could not
+        return because it was not free (``bench/bench_attack.py``,
+        ``docs/network.md``). So: collect whenever connections ended (a full
+        collection, ~10-15 ms, at most once per :data:`HOUSEKEEPING_SECONDS`
+        under a flood; the freed memory is reused by the next connections), and
+        trim once the burst has drained.
+        """
+        ended = 0 if self.server is None else self.server.ended
+        if ended != self._ended_seen:
+            self._ended_seen = ended
+            gc.collect()
+            self._trim_due = True
+        if self._trim_due and len(self.slots) == 0:
+            self._trim_due = False
+            release_free_memory()
 
     def stop(self) -> None:
         log.info("stopping")

@@ -390,6 +390,8 @@ class Listener:
         self.closing = False
         self.tasks: set[asyncio.Task[None]] = set()
         self.errors: list[BaseException] = []
+        self.ended = 0
+        """Connections whose task has ended, one way or another."""
 
     @property
     def sockets(self) -> tuple[socket.socket, ...]:
@@ -402,6 +404,7 @@ class Listener:
 
     def _ended(self, task: asyncio.Task[None]) -> None:
         self.tasks.discard(task)
+        self.ended += 1
         if task.cancelled():
             return
         exc = task.exception()
