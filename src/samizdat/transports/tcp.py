@@ -103,7 +103,9 @@ class _FrameStream(asyncio.BufferedProtocol):
         self._read_waiter: asyncio.Future[None] | None = None
         self._drain_waiter: asyncio.Future[None] | None = None
         self.closed: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        self._scratch = bytearray(SCRATCH_BYTES)
+        # made on the first read after the handshake, not before it: a stranger's
+        # connection, which ends in the handshake, never costs these 64 KiB
+        self._scratch: bytearray | None = None
         self._direct = False  # the last buffer handed out was the decoder's own
 
     # asyncio calls these
@@ -117,6 +119,8 @@ class _FrameStream(asyncio.BufferedProtocol):
         if self._direct:
             assert space is not None
             return space
+        if self._scratch is None:
+            self._scratch = bytearray(SCRATCH_BYTES)
         return memoryview(self._scratch)
 
     def buffer_updated(self, nbytes: int) -> None:
@@ -126,6 +130,7 @@ class _FrameStream(asyncio.BufferedProtocol):
             if self._direct:
                 frames = self.decoder.commit(nbytes)
             else:
+                assert self._scratch is not None  # get_buffer made it
                 with memoryview(self._scratch) as view:
                     frames = self.decoder.feed(view[:nbytes])
         except DecodeError as exc:
