@@ -92,3 +92,26 @@ def befriend(a: Any, a_store: Any, b: Any, b_store: Any,
         a_in_b = ContactBook(b_store.db).add(a.identity.public_key, a.identity.certificate,
                                              a_addr, int(time.time()))
     return b_in_a, a_in_b
+
+
+async def offer(conn: Any, item: bytes, *, initiator: bool) -> tuple[Any, list[tuple[bytes, int]]]:
+    """Play a contact, with the real protocol machine, that offers ``item`` over the
+    ``transports.tcp.Connection`` ``conn`` and asks for nothing, up to the node's
+    WANT; returns the machine and the (id, offset) pairs wanted."""
+    from samizdat.protocol.reconcile import ItemSet
+    from samizdat.protocol.session import Reconciled, Session, Wanted
+
+    machine = Session(ItemSet([item]), initiator=initiator)
+    if initiator:
+        for wire in machine.start()[0]:
+            conn.write(wire)
+    while True:
+        frames, events = machine.receive(await conn.read_frame(timeout=10))
+        for wire in frames:
+            conn.write(wire)
+        for e in events:
+            if isinstance(e, Reconciled):
+                for wire in machine.want([]):
+                    conn.write(wire)
+            if isinstance(e, Wanted):
+                return machine, e.items

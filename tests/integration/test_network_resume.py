@@ -16,34 +16,18 @@ from samizdat.app import documents, network
 from samizdat.core.crypto import SecretBytes
 from samizdat.node.node import Node, NodeConfig
 from samizdat.node.session import pair_id, pair_key
-from samizdat.protocol.reconcile import ItemSet
-from samizdat.protocol.session import Closed, Reconciled, Session, Wanted
+from samizdat.protocol.session import Closed
 from samizdat.store import Store
 from samizdat.store.contacts import ContactBook
 from samizdat.transports import tcp
 from samizdat.transports.tls import client_context, contact_sni
+from tests.integration.network_helpers import offer
 
 PW = SecretBytes(b"resume test passphrase")
 
 
 def now() -> int:
     return int(time.time())
-
-
-async def offer(conn: tcp.Connection, item: bytes) -> tuple[Session, list[tuple[bytes, int]]]:
-    machine = Session(ItemSet([item]), initiator=True)
-    for wire in machine.start()[0]:
-        conn.write(wire)
-    while True:
-        frames, events = machine.receive(await conn.read_frame(timeout=10))
-        for wire in frames:
-            conn.write(wire)
-        for e in events:
-            if isinstance(e, Reconciled):
-                for wire in machine.want([]):
-                    conn.write(wire)
-            if isinstance(e, Wanted):
-                return machine, e.items
 
 
 def test_interrupted_item_resumes_from_its_offset(tmp_path: Path) -> None:
@@ -70,7 +54,7 @@ def test_interrupted_item_resumes_from_its_offset(tmp_path: Path) -> None:
 
         # first session: half of the DATA frames, then the line goes dead
         conn = await tcp.dial(host, port, ctx, sni)
-        machine, wanted = await offer(conn, item)
+        machine, wanted = await offer(conn, item, initiator=True)
         assert wanted == [(item, 0)]
         frames = machine.send_item(item, package, 0)
         half = frames[: len(frames) // 2]
@@ -90,7 +74,7 @@ def test_interrupted_item_resumes_from_its_offset(tmp_path: Path) -> None:
 
         # second session: the node asks from the offset it reached
         conn = await tcp.dial(host, port, ctx, sni)
-        machine, wanted = await offer(conn, item)
+        machine, wanted = await offer(conn, item, initiator=True)
         assert wanted == [(item, len(prefix))]
         for wire in machine.send_item(item, package, len(prefix)):
             conn.write(wire)

@@ -28,6 +28,7 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING, Final
 
 from samizdat.app import carry, circle
@@ -267,9 +268,13 @@ def item_bytes(store: Store, item: bytes, *, sealed_only: bool = False) -> bytes
 class PartialItems:
     """The part of a network library that keeps interrupted items (per pair id, in
     the store) so the next session resumes where one stopped; shared by the node's
-    library and its per-contact views."""
+    library and its per-contact views. An item still arriving waits in an
+    encrypted spill file in the store's home (``node.session.SpillsTo``)."""
 
     store: Store
+
+    def spill_home(self) -> Path:
+        return self.store.home
 
     def partial(self, item: bytes) -> tuple[int, bytes]:
         return ContactBook(self.store.db).partial(item)

@@ -49,6 +49,7 @@ from samizdat.errors import (
 )
 from samizdat.node.session import (
     MAX_ITEM_BYTES,
+    InFlight,
     Library,
     SessionStats,
     pair_key,
@@ -206,6 +207,7 @@ class Node:
         self.cut_off = 0
         self.engine = Engine(quiet=config.interval * config.quiet_rounds)
         self.gossip = GossipState()  # the engine's view of this node (all sessions)
+        self.inflight = InFlight()  # item bytes being received, across all sessions
         self._offered_mark: tuple[int, bytes] | None = None
         self.directory = Directory(identity)
         self._directory_mark: tuple[int, int, int] | None = None
@@ -329,6 +331,7 @@ class Node:
                 engine=self.engine,
                 state=self.gossip,
                 contact=contact.public_key,
+                inflight=self.inflight,
             )
         except LocalProtocolError:
             # our own bug, not the contact's fault: never cut it off for this

@@ -14,12 +14,21 @@ answers its events from the store:
   (backpressure), while the reader keeps reading, so two sides sending large items
   to each other never deadlock;
 * ``Chunk`` / ``Completed``: items arrive whole, one after another (the machine
-  refuses interleaving), so one item's parts are held at a time (at most
-  ``max_item`` bytes); a resumed item's kept prefix is read from the store only when
-  its turn comes. The whole item is decoded and verified in a worker thread
+  refuses interleaving). On an item's first chunk the session reserves its announced
+  size from the node-wide :class:`InFlight` budget (:data:`MAX_INFLIGHT_BYTES`,
+  across all sessions): an item larger than the whole budget cuts the contact off;
+  otherwise, while other contacts' items fill it, this session stops reading (the
+  contact waits, on TCP backpressure) for at most the idle timeout, then ends as an
+  honest interruption. The item's chunks go to an encrypted, unnamed
+  :class:`~samizdat.store.spill.SpillFile` in the store's home (:class:`SpillsTo`),
+  not to memory, so a session holds one chunk at a time whatever the item's size;
+  a resumed item's kept prefix is copied there when its turn comes. Once whole, the
+  item is read back once and decoded and verified in a worker thread
   (:meth:`Library.check`, pure) so the loop keeps serving other contacts, then
   stored by :meth:`Library.store_checked`, one transaction, and passed to
-  ``on_item`` (the node marks it shared: pass-along).
+  ``on_item`` (the node marks it shared: pass-along). The reservation is let go
+  when that thread is done with the bytes, and the spill is closed (the system
+  frees it) on every way out: completion, failure, interruption, cancellation.
 
 Every protocol violation the machine detects, a frame that does not decode, an item
 that fails verification or names another version than its id, or an oversized item
@@ -51,27 +60,34 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
+import tempfile
 from collections.abc import Callable, Container, Hashable, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Final, Protocol, runtime_checkable
 
 from samizdat.core.crypto import blake3_hash
-from samizdat.errors import RemoteProtocolError, SamizdatError
+from samizdat.errors import NetworkError, RemoteProtocolError, SamizdatError, StoreError
 from samizdat.protocol import session as proto
 from samizdat.protocol.engine import Ask, Engine, EngineEvent, HasQuota
 from samizdat.protocol.frames import FrameType
 from samizdat.protocol.gossip import GossipState
 from samizdat.protocol.reconcile import ItemSet, pair_item_id
-from samizdat.runtime import monotonic
+from samizdat.runtime import monotonic, system_rng
+from samizdat.store.spill import SpillFile
 from samizdat.transports.tcp import Connection
 
 __all__ = [
+    "MAX_INFLIGHT_BYTES",
     "MAX_ITEM_BYTES",
     "Chooses",
     "HasExtensions",
+    "InFlight",
     "Library",
     "SessionHook",
     "SessionStats",
+    "SpillsTo",
     "pair_id",
     "pair_key",
     "run_session",
@@ -79,8 +95,14 @@ __all__ = [
 
 IDLE_TIMEOUT: Final = 60.0
 MAX_ITEM_BYTES: Final = 256 << 20
-"""Largest item a peer may send us; the parts of one item are held in memory until it
-is verified whole, so this bounds the memory a peer can make us spend."""
+"""Largest item a peer may send us. Its parts wait on disk (a spill file), but the
+whole item is read back into memory once to be verified."""
+MAX_INFLIGHT_BYTES: Final = 256 << 20
+"""Node-wide cap on the bytes of items being received or checked, across all
+sessions (``docs/spec/frames.md``): it bounds the spill files on disk and, since a
+check holds its item whole, the memory all checks together can take."""
+_COPY_BYTES: Final = 1 << 20
+"""Slice in which a resumed prefix is copied into a spill."""
 MAX_PINGS: Final = 32
 """PING/PONG frames allowed per session; more is a flood (they keep a session alive)."""
 QUEUE_FRAMES: Final = 16
@@ -90,7 +112,8 @@ QUEUE_FRAMES: Final = 16
 class Library(Protocol):
     """What a session needs from the store (the node gives it a store-backed one).
 
-    Three optional methods are looked for at run time: ``quota() -> int | None``
+    Optional methods are looked for at run time: ``spill_home() -> Path``
+    (:class:`SpillsTo`: where items on their way in wait), ``quota() -> int | None``
     (:class:`samizdat.protocol.engine.HasQuota`: how many items this node wants in
     all; without it, whatever it lacks), ``chooses(wire_id) -> bool``
     (:class:`Chooses`: which of what it lacks it may ask for) and, on the node's library,
@@ -126,6 +149,67 @@ class Library(Protocol):
 
     def drop_partial(self, item: bytes) -> None:
         """Forget a kept prefix (the item arrived whole, or failed)."""
+
+
+@runtime_checkable
+class SpillsTo(Protocol):
+    """A library that says where items on their way in are spilled (the store's
+    home, ``app.couriers.PartialItems``); without it, the system's temp folder."""
+
+    def spill_home(self) -> Path:
+        """The folder for spill files (they are unnamed and encrypted there)."""
+
+
+class InFlight:
+    """The node-wide budget of item bytes being received or checked.
+
+    A session reserves an item's announced size on its first chunk
+    (:meth:`reserve`) and gives it back (:meth:`release`) once the item is checked,
+    dropped or kept as a partial. The node holds one for all its sessions; a session
+    run alone makes its own. Waiters are woken on every release and retry (no
+    queue: a small item may pass a large one that does not fit yet)."""
+
+    __slots__ = ("_freed", "limit", "used", "waiting")
+
+    def __init__(self, limit: int = MAX_INFLIGHT_BYTES) -> None:
+        self.limit = limit
+        self.used = 0
+        self.waiting = 0
+        """Sessions waiting for room (for tests and the node's status)."""
+        self._freed = asyncio.Event()
+
+    def __repr__(self) -> str:
+        return f"<InFlight {self.used}/{self.limit} bytes, {self.waiting} waiting>"
+
+    async def reserve(self, size: int, timeout: float) -> None:
+        """Take ``size`` bytes, waiting at most ``timeout`` seconds for room.
+
+        Raises :class:`RemoteProtocolError` for an item larger than the whole
+        budget (no wait can make room for it) and :class:`NetworkError` if the wait
+        times out (the node is busy: an honest interruption, not the peer's fault).
+        """
+        if size > self.limit:
+            raise RemoteProtocolError(
+                f"the peer announced an item over the {self.limit} bytes a node "
+                "allows in flight")
+        self.waiting += 1
+        try:
+            async with asyncio.timeout(timeout):
+                while self.used + size > self.limit:
+                    freed = self._freed
+                    await freed.wait()
+        except TimeoutError:
+            raise NetworkError("the node is busy receiving other items; "
+                               "the contact is asked again later") from None
+        finally:
+            self.waiting -= 1
+        self.used += size
+
+    def release(self, size: int) -> None:
+        """Give back what :meth:`reserve` took; wake the sessions waiting."""
+        self.used -= size
+        freed, self._freed = self._freed, asyncio.Event()
+        freed.set()
 
 
 @runtime_checkable
@@ -201,12 +285,15 @@ async def run_session(
     state: GossipState | None = None,
     contact: Hashable = None,
     extensions: Sequence[proto.Extension] = (),
+    inflight: InFlight | None = None,
 ) -> SessionStats:
     """Run one session; the dialer is the ``initiator``. Returns what moved.
 
     ``key`` is :func:`pair_key` of the two transport keys. ``engine`` and ``state``
     are the node's (one state for all its sessions, so that only one pulls at a
-    time); without them the session is a one-off with a fresh state.
+    time); without them the session is a one-off with a fresh state. ``inflight``
+    is the node's budget of item bytes in flight (one for all its sessions; without
+    it, this session's own).
     ``extensions`` exchange extra data once reconciled (``protocol.session.Extension``).
     Raises
     :class:`RemoteProtocolError` (the peer misbehaved) or :class:`NetworkError`.
@@ -214,6 +301,9 @@ async def run_session(
     stats = SessionStats()
     engine = engine or Engine()
     state = state if state is not None else GossipState()
+    inflight = inflight if inflight is not None else InFlight()
+    home = (library.spill_home() if isinstance(library, SpillsTo)
+            else Path(tempfile.gettempdir()))
     mine = {pair_id(key, v): v for v in library.offered()}
     held_versions = library.held()
     held = {pair_id(key, v) for v in held_versions} | set(mine)
@@ -228,9 +318,10 @@ async def run_session(
     machine = engine.open(state, contact, ItemSet(mine), skip, initiator=initiator,
                           quota=quota, extensions=[*extensions, *hooks])
     queue: asyncio.Queue[bytes | None] = asyncio.Queue(QUEUE_FRAMES)
-    parts: dict[bytes, list[bytes]] = {}  # item -> chunks so far (with a resumed prefix)
+    spills: dict[bytes, SpillFile] = {}  # item -> its bytes so far (with a resumed prefix)
     resumes: dict[bytes, tuple[int, int]] = {}  # item -> (total, offset) kept from before
     totals: dict[bytes, int] = {}
+    reserved: dict[bytes, int] = {}  # item -> bytes it holds of the node's budget
     group: list[asyncio.TaskGroup] = []  # the session's task group, once it runs
 
     async def writer() -> None:
@@ -254,6 +345,28 @@ async def run_session(
         if machine.closed:
             ended.set()
 
+    async def begin(item: bytes, total: int) -> None:
+        # room in the node's budget first (this may wait: we read nothing
+        # meanwhile), then a spill file for the item's bytes
+        await inflight.reserve(total, timeout)
+        reserved[item] = total
+        spill = spills[item] = SpillFile(home, system_rng)
+        resumed = resumes.pop(item, None)
+        if resumed is not None:
+            kept, reached = resumed
+            if kept != total:
+                library.drop_partial(item)
+                raise RemoteProtocolError(
+                    "the item changed size since the interrupted transfer")
+            kept_total, prefix = library.partial(item)
+            if kept_total != total or len(prefix) != reached:
+                raise RemoteProtocolError("the kept part of the item changed")
+            view = memoryview(prefix)
+            for at in range(0, len(view), _COPY_BYTES):
+                spill.append(bytes(view[at:at + _COPY_BYTES]))
+            del view, prefix
+        totals[item] = total
+
     async def handle(events: list[EngineEvent]) -> None:
         for event in events:
             if isinstance(event, Ask):
@@ -276,29 +389,26 @@ async def run_session(
                 if event.total > max_item:
                     raise RemoteProtocolError(
                         f"the peer announced an item over {max_item} bytes")
-                if event.item not in parts:
-                    parts[event.item] = []
-                    resumed = resumes.pop(event.item, None)
-                    if resumed is not None:
-                        total, reached = resumed
-                        if total != event.total:
-                            library.drop_partial(event.item)
-                            raise RemoteProtocolError(
-                                "the item changed size since the interrupted transfer")
-                        kept_total, prefix = library.partial(event.item)
-                        if kept_total != total or len(prefix) != reached:
-                            raise RemoteProtocolError("the kept part of the item changed")
-                        parts[event.item].append(prefix)
-                    totals[event.item] = event.total
-                parts[event.item].append(event.data)
-            elif isinstance(event, proto.Completed):
-                data = b"".join(parts.pop(event.item, []))
-                totals.pop(event.item, None)
                 try:
-                    # decode + verify off the event loop: other contacts keep being
-                    # served while a large (or hostile) item is checked
-                    checked = await asyncio.to_thread(library.check, data)
-                    del data
+                    if event.item not in spills:
+                        await begin(event.item, event.total)
+                    spills[event.item].append(event.data)
+                except StoreError as exc:  # our disk, not the peer: an interruption
+                    raise NetworkError(
+                        f"cannot keep an item on its way in: {exc.message}") from None
+            elif isinstance(event, proto.Completed):
+                whole = spills.pop(event.item, None)
+                totals.pop(event.item, None)
+                size = reserved.pop(event.item, 0)
+                # read back + decode + verify off the event loop: other contacts keep
+                # being served while a large (or hostile) item is checked. The thread
+                # closes the spill and, once done with the bytes, gives back the
+                # reservation, even if this session is cancelled meanwhile.
+                job = asyncio.get_running_loop().run_in_executor(
+                    None, _check_spilled, library.check, whole)
+                job.add_done_callback(functools.partial(_released, inflight, size))
+                try:
+                    checked = await asyncio.shield(job)
                     version_id = library.store_checked(checked)
                 except SamizdatError as exc:
                     library.drop_partial(event.item)
@@ -364,18 +474,43 @@ async def run_session(
         machine.finish(monotonic())
         # keep what arrived of an item cut off honestly (timeout, dropped line): the
         # next session resumes from there. Bytes from a peer that broke the protocol
-        # are not trusted as a prefix: a resume of that id starts afresh.
-        for item, chunks in parts.items():
-            with contextlib.suppress(SamizdatError):
-                if fault:
-                    library.drop_partial(item)
-                elif chunks and item in totals:
-                    library.save_partial(item, totals[item], b"".join(chunks))
+        # are not trusted as a prefix: a resume of that id starts afresh. Every
+        # spill is closed and every reservation given back, whatever happened.
+        for item, spill in spills.items():
+            try:
+                with contextlib.suppress(SamizdatError):
+                    if fault:
+                        library.drop_partial(item)
+                    elif spill.size and item in totals:
+                        library.save_partial(item, totals[item], spill.read())
+            finally:
+                spill.close()
+        for size in reserved.values():
+            inflight.release(size)
     stats.bytes_in = machine.session.bytes_in
     if any([h.finish() for h in hooks]):  # all of them keep what arrived
         stats.news = True
         state.gained(state.held)  # news for every contact, as an arrival is
     return stats
+
+
+def _check_spilled(check: Callable[[bytes], object], spill: SpillFile | None) -> object:
+    """In a worker thread: read the item back from its spill once, close the spill,
+    and check the bytes (``Library.check``). A spill that fails its own tags (the
+    disk changed it) raises a :class:`SamizdatError` and is taken as a failed item."""
+    if spill is None:
+        return check(b"")
+    with spill:
+        data = spill.read()
+    return check(data)
+
+
+def _released(inflight: InFlight, size: int, done: asyncio.Future[object]) -> None:
+    """The check's thread is over: give back its reservation (and retrieve its
+    outcome, so a check abandoned by a cancelled session is not reported unseen)."""
+    inflight.release(size)
+    if not done.cancelled():
+        done.exception()
 
 
 def _first_error(group: BaseExceptionGroup[BaseException]) -> BaseException:
