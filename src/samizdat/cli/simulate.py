@@ -76,7 +76,12 @@ def simulate(ctx: Context, nodes: int, degree: int, beta: float, seed: int,
         survival_trials=trials,
     )
     config.validate()  # before any work: impossible parameters exit 2 here
+    from samizdat import accel
     from samizdat.sim.run import simulate as run
+
+    if nodes >= 20_000 and not accel.installed():
+        ctx.note("the engine runs as plain Python here; `make accel` (or "
+                 "`python -m samizdat.build_accel`) compiles it, about twice as fast")
 
     result = run(config, progress=ctx.note)
     summary = dict(result.summary)

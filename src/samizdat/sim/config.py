@@ -11,8 +11,9 @@ from samizdat.errors import UsageError
 __all__ = ["MAX_NODES", "PLACEMENTS", "SimConfig"]
 
 MAX_NODES: Final = 1_000_000
-"""A million nodes run in a few GiB, but for hours on a 2-core machine
-(``python -m bench sim_scale`` measures how time and memory grow)."""
+"""A million nodes run in under 10 GiB, but for more than an hour on a 2-core
+machine, even with the compiled engine (``python -m bench sim_scale`` measures how
+time and memory grow; ``docs/simulator.md`` has the figures)."""
 
 PLACEMENTS: Final = ("random", "hub", "origin-contact")
 """Where the informant sits: a random node, the best-connected node, or a direct
@@ -53,7 +54,8 @@ class SimConfig:
         if not 3 <= self.nodes <= MAX_NODES:
             raise UsageError(
                 f"--nodes must be between 3 and {MAX_NODES:,} (got {self.nodes:,})",
-                hint="10,000 nodes take about a minute on a 2-core machine; "
+                hint="10,000 nodes take under a minute on a 2-core machine with the "
+                     "compiled engine (make accel); "
                      "time grows a little faster than the number of nodes",
             )
         if not 2 <= self.degree < self.nodes:
