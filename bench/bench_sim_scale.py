@@ -27,6 +27,7 @@ OUT = Path(__file__).resolve().parent.parent / "bench-out"
 
 _CHILD = """
 import json, resource, sys, time
+from samizdat import accel
 from samizdat.sim import SimConfig, simulate
 n = int(sys.argv[1])
 t = time.perf_counter()
@@ -37,7 +38,7 @@ print(json.dumps({"nodes": n, "seconds": wall, "sim_seconds": s["seconds"],
                   "rounds_to_99": s["rounds_to_99"],
                   "baseline_rounds_to_99": s["baseline_rounds_to_99"],
                   "payload_copies_per_node": s["payload_copies_per_node"],
-                  "calls": s["calls"]}))
+                  "calls": s["calls"], "compiled": accel.installed()}))
 """
 
 
@@ -88,7 +89,7 @@ def run(smoke: bool) -> list[Row]:
     rows = []
     for p in points:
         n = int(p["nodes"])
-        label = f"{n:,} nodes"
+        label = f"{n:,} nodes, {'compiled' if p.get('compiled') else 'plain Python'} engine"
         goal, met = "", None
         if n == 10_000:
             goal, met = "<= 60 s", p["seconds"] <= 60
