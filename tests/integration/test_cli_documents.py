@@ -65,6 +65,38 @@ def test_scripted_flow(store_cli: Any, tmp_path: Path) -> None:
     assert store_cli.ok("read", v1)["text"] == "\n\n".join(_paras(DRAFT)) + "\n"
 
 
+TITLES = {  # Russian, Persian (with a ZWNJ), Chinese
+    "ru": "Обращение ко всем членам партии",
+    "fa": "نامه\u200cای به همه اعضای حزب",
+    "zh": "致全体党员的一封信",
+}
+
+
+def test_log_of_a_version_is_its_documents_log_with_that_version_marked(
+        store_cli: Any, tmp_path: Path) -> None:
+    made = {}
+    for lang, title in TITLES.items():
+        first = store_cli.ok("draft", "new", write(tmp_path / f"{lang}1.txt", DRAFT),
+                             "--title", title)
+        second = store_cli.ok("draft", "revise", first["version"], write(
+            tmp_path / f"{lang}2.txt", DRAFT.replace("by force", f"by force ({lang})")))
+        made[lang] = (first["document"], first["version"], second["version"])
+    for lang, (doc, v1, v2) in made.items():
+        by_doc = store_cli.ok("log", doc)
+        for ver in (v1, v1[:8], v2):
+            assert store_cli.ok("log", ver) == by_doc, (lang, ver)  # CLI.md's keys, unchanged
+        shown = store_cli("log", v1[:10])
+        assert shown.code == 0, shown.stderr
+        assert TITLES[lang] in shown.stdout and doc in shown.stdout
+        rows = [line for line in shown.stdout.splitlines() if "*" in line]
+        marked = [line for line in rows if "(this version)" in line]
+        assert len(rows) == 2 and len(marked) == 1 and v1[:12] in marked[0]
+        assert "(this version)" not in store_cli("log", doc).stdout
+    result = store_cli("log", "0123456789abcdef")
+    assert result.code == 3 and result.stderr.count("\n") == 1
+    assert "no document or version 0123456789abcdef" in result.stderr
+
+
 def test_one_pseudonym_per_document(store_cli: Any, tmp_path: Path) -> None:
     a = store_cli.ok("draft", "new", write(tmp_path / "a.txt", DRAFT), "--title", "A")
     b = store_cli.ok("draft", "new", write(tmp_path / "b.txt", "A short leaflet."),

@@ -188,10 +188,9 @@ def circle_of(store: Store, doc_id: bytes) -> tables.CircleRecord | None:
 def add_document(store: Store, name: str, doc_ref: str) -> tuple[bytes, str]:
     """Put a document in a circle; returns (document id, circle name)."""
     rec = circle_named(store, name)
-    from samizdat.app.documents import resolve
+    from samizdat.app.documents import document_for
 
-    kind, ident = resolve(store, doc_ref)
-    doc_id = ident if kind == "document" else store.version(ident).doc_id
+    doc_id, _ = document_for(store, doc_ref)
     was = circle_of(store, doc_id)
     if was is not None and was.circle_id != rec.circle_id:
         raise UsageError(f"that document is in circle {was.name!r} already",

@@ -42,6 +42,7 @@ __all__ = [
     "VerifyReport",
     "author_seed",
     "diff",
+    "document_for",
     "document_log",
     "draft_merge",
     "draft_new",
@@ -328,6 +329,16 @@ def resolve(store: Store, prefix: str) -> tuple[str, bytes]:
         raise NotFound(f"no document or version {prefix.strip().lower()} in this store",
                        hint="see 'samizdat log' for the ids")
     raise last
+
+
+
+def document_for(store: Store, prefix: str) -> tuple[bytes, bytes | None]:
+    """(document id, version id) for a DOC|VER argument: a version id names its
+    document and is given back; a document id comes back with ``None``."""
+    kind, ident = resolve(store, prefix)
+    if kind == "version":
+        return store.version(ident).doc_id, ident
+    return ident, None
 
 
 # ------------------------------------------------------------------- signing

@@ -217,10 +217,9 @@ def report(store: Store, ref: str, rng: Rng, now: int) -> ReachReport:
     """``samizdat reach DOC``: the estimate from every sketch that arrived, with its
     interval (±3 standard errors); ``as_of`` is when the latest one arrived.
     :class:`NotFound` for an unknown document or one no sketch has arrived for yet."""
-    from samizdat.app.documents import resolve
+    from samizdat.app.documents import document_for
 
-    kind, ident = resolve(store, ref)
-    doc_id = store.version(ident).doc_id if kind == "version" else ident
+    doc_id, _ = document_for(store, ref)
     arrived = tables.sketches(store.db, doc_id)
     if not arrived:
         raise NotFound(

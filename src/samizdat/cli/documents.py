@@ -189,10 +189,11 @@ def _entry_json(e: app.LogEntry) -> dict[str, Any]:
 
 
 def _log_graph(out: Console, title: str, entries: list[app.LogEntry],
-               comments: dict[bytes, int]) -> None:
+               comments: dict[bytes, int], asked: bytes | None = None) -> None:
     """The version graph, newest first (``cli/loggraph.py``): each version with
     its short id, head, final and signatures marked (author pseudonyms and
-    committees), both parents of a merge, and its comments."""
+    committees), both parents of a merge, and its comments; ``asked`` (the
+    version ``log VER`` was given) is marked "(this version)"."""
     from samizdat.cli.loggraph import layout
 
     out.print(f"[bold]{escape(title)}[/]", soft_wrap=True)
@@ -206,6 +207,8 @@ def _log_graph(out: Console, title: str, entries: list[app.LogEntry],
             continue
         e = newest[row.index]
         marks = []
+        if e.version == asked:
+            marks.append("[bold magenta](this version)[/]")
         if e.version not in parents_of_any:
             marks.append("[bold cyan](head)[/]")
         if e.final_words:
@@ -227,22 +230,23 @@ def _log_graph(out: Console, title: str, entries: list[app.LogEntry],
 
 
 @click.command("log")
-@click.argument("doc", required=False)
+@click.argument("doc", metavar="DOC|VER", required=False)
 @click.option("--all", "all_docs", is_flag=True, help="Every document (the default without DOC).")
 @click.pass_obj
 def log(ctx: Context, doc: str | None, all_docs: bool) -> None:
-    """Version history of DOC, or of every document, drawn as a graph."""
+    """Version history of DOC, or of every document, drawn as a graph. A VER
+    shows its document's history with that version marked."""
     from samizdat.app.comments import comment_counts
 
     store = ctx.store()
     if doc is not None and not all_docs:
-        doc_id = store.find_document(doc)
+        doc_id, asked = app.document_for(store, doc)
         entries = app.document_log(store, doc_id)
         title = f"{store.document(doc_id).title} ({doc_id.hex()})"
         counts = comment_counts(store, doc_id)
         ctx.emit(
             {"document": doc_id.hex(), "versions": [_entry_json(e) for e in entries]},
-            lambda out: _log_graph(out, title, entries, counts),
+            lambda out: _log_graph(out, title, entries, counts, asked),
         )
         return
     docs = []
