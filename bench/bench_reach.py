@@ -24,9 +24,10 @@ from samizdat.sim.reach import simulate_reach
 def _session_bytes(sketches: int) -> int:
     """Bytes both sides write in one session where each sends one SKETCH frame of
     ``sketches`` documents after its WANT (none: no frame)."""
-    from samizdat.protocol.frames import Frame, FrameType
+    from samizdat.protocol.frames import FrameType
     from samizdat.protocol.reconcile import ItemSet
-    from samizdat.protocol.session import Reconciled, Session, Wanted
+    from samizdat.protocol.session import Session
+    from samizdat.testing.sessions import drive
 
     full = reach.ReachSketch.empty()
     for _ in range(2000):
@@ -46,17 +47,7 @@ def _session_bytes(sketches: int) -> int:
     ids = [os.urandom(16) for _ in range(8)]
     a = Session(ItemSet(ids), initiator=True, extensions=[Fixed()])
     b = Session(ItemSet(ids), initiator=False, extensions=[Fixed()])
-    queue = [(b, w) for w in a.start()[0]]
-    while queue:
-        target, wire = queue.pop(0)
-        other = a if target is b else b
-        frames, events = target.receive(Frame(FrameType(wire[5]), wire[6:]))
-        for e in events:
-            if isinstance(e, Reconciled):
-                frames += target.want([])
-            elif isinstance(e, Wanted):
-                frames += target.end()[0]
-        queue += [(other, f) for f in frames]
+    drive(a, b, then="end")
     return a.bytes_out + b.bytes_out
 
 

@@ -12,9 +12,10 @@ from samizdat.core import reach
 from samizdat.errors import DecodeError, RemoteProtocolError
 from samizdat.protocol.frames import Frame, FrameType
 from samizdat.protocol.reconcile import ItemSet
-from samizdat.protocol.session import Closed, Reconciled, Session, Wanted
+from samizdat.protocol.session import Closed, Session
 from samizdat.runtime import system_rng
 from samizdat.testing.hostile import tiny_paragraph_package
+from samizdat.testing.sessions import drive
 
 KEY = bytes(range(32))
 
@@ -49,23 +50,9 @@ def _run(a_payload: bytes | None, b_payload: bytes | None) -> tuple[_Recorder, _
     ra, rb = _Recorder(a_payload), _Recorder(b_payload)
     a = Session(ItemSet([os.urandom(16)]), initiator=True, extensions=[ra])
     b = Session(ItemSet([]), initiator=False, extensions=[rb])
-    queue = [(b, w) for w in a.start()[0]]
-    closed = 0
-    while queue:
-        target, wire = queue.pop(0)
-        other = a if target is b else b
-        frames, events = target.receive(Frame(FrameType(wire[5]), wire[6:]))
-        for e in events:
-            if isinstance(e, Reconciled):
-                frames += target.want([])
-            elif isinstance(e, Wanted):
-                more, evs = target.end()
-                frames += more
-                closed += sum(isinstance(x, Closed) for x in evs)
-            elif isinstance(e, Closed):
-                closed += 1
-        queue += [(other, f) for f in frames]
-    assert a.closed and b.closed and closed == 2
+    run = drive(a, b, then="end")
+    closed = [sum(isinstance(e, Closed) for e in side) for side in run.events]
+    assert a.closed and b.closed and closed == [1, 1]
     return ra, rb
 
 
@@ -98,12 +85,7 @@ def _reconciled(ext: _Recorder) -> Session:
     """A responder whose reconciliation finished (it may now receive a sketch)."""
     a = Session(ItemSet([]), initiator=True)
     b = Session(ItemSet([]), initiator=False, extensions=[ext])
-    queue = [(b, w) for w in a.start()[0]]
-    while queue:
-        target, w = queue.pop(0)
-        other = a if target is b else b
-        frames, _ = target.receive(Frame(FrameType(w[5]), w[6:]))
-        queue += [(other, f) for f in frames]
+    drive(a, b, then="stay")
     assert b.phase.value == "choosing"
     return b
 

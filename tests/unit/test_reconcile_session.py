@@ -16,13 +16,13 @@ from samizdat.protocol.reconcile import ItemSet
 from samizdat.protocol.session import (
     Chunk,
     Closed,
-    Completed,
     Event,
     Phase,
     Reconciled,
     Session,
     Wanted,
 )
+from samizdat.testing.sessions import drive
 
 Store = dict[bytes, bytes]
 
@@ -35,44 +35,10 @@ def store(n: int, seed: int, size: int = 1000) -> Store:
 def run(a_items: Store, b_items: Store, *, chunk: int = 300,
         cut_after: int | None = None) -> tuple[Store, Store, list[Event], list[Event]]:
     """Drive two sessions over an in-memory byte pipe; each side pulls all it lacks."""
-    sessions = [
-        Session(ItemSet(a_items), initiator=True, chunk_bytes=chunk),
-        Session(ItemSet(b_items), initiator=False, chunk_bytes=chunk),
-    ]
-    stores = [a_items, b_items]
-    got: list[Store] = [{}, {}]
-    bufs: list[dict[bytes, bytearray]] = [{}, {}]
-    decoders = [FrameDecoder(), FrameDecoder()]
-    events: list[list[Event]] = [[], []]
-    queue: list[tuple[int, bytes]] = []  # (to side, wire bytes)
-    frames, _ = sessions[0].start()
-    queue += [(1, f) for f in frames]
-    delivered = 0
-    while queue:
-        side, wire = queue.pop(0)
-        delivered += 1
-        if cut_after is not None and delivered > cut_after:
-            break
-        for frame in decoders[side].feed(wire):
-            out, evs = sessions[side].receive(frame)
-            pending = list(evs)
-            while pending:
-                ev = pending.pop(0)
-                events[side].append(ev)
-                if isinstance(ev, Reconciled):
-                    out += sessions[side].want([(i, 0) for i in ev.need])
-                elif isinstance(ev, Wanted):
-                    for item, offset in ev.items:
-                        out += sessions[side].send_item(item, stores[side][item], offset)
-                    more, closing = sessions[side].end()
-                    out += more
-                    pending += closing
-                elif isinstance(ev, Chunk):
-                    bufs[side].setdefault(ev.item, bytearray()).extend(ev.data)
-                elif isinstance(ev, Completed):
-                    got[side][ev.item] = bytes(bufs[side].pop(ev.item))
-            queue += [(1 - side, f) for f in out]
-    return got[0], got[1], events[0], events[1]
+    r = drive(Session(ItemSet(a_items), initiator=True, chunk_bytes=chunk),
+              Session(ItemSet(b_items), initiator=False, chunk_bytes=chunk),
+              (a_items, b_items), cut_after=cut_after)
+    return r.got[0], r.got[1], r.events[0], r.events[1]
 
 
 def test_each_side_gets_exactly_what_it_lacked() -> None:
