@@ -23,6 +23,7 @@ from pathlib import Path
 
 from bench.harness import Row
 from samizdat.core.caps import DropKey
+from samizdat.core.envelope import PACKAGE_EXPANSION
 from samizdat.testing import hostile
 from samizdat.transports import mail
 from samizdat.transports.deaddrop import DeadDrop
@@ -83,12 +84,17 @@ def run(smoke: bool) -> list[Row]:
         version = json.loads(alice.ok("draft", "new", tmp / "t.txt", "--title", "T"))["version"]
         good_cap = json.loads(alice.ok("export", version, "--out", tmp / "good.bin"))["cap"]
 
-        # import: the amplification bomb and the out-of-proportion package
+        # import: the amplification bomb and the out-of-proportion package. About 2
+        # bytes a paragraph: the smoke size (the expansion floor in paragraphs) still
+        # yields twice the floor's bytes from a bundle of a few hundred, so it meets
+        # the same refusal as the full size; 20,000 paragraphs (40 KB) were a valid
+        # package under the floor, imported, and the row read "NO"
         benign = bob.run("import", tmp / "good.bin", "--cap", good_cap)
         for label, package in (
             ("import array bomb", hostile.array_bomb_package(bomb_items)),
             ("import tiny-paragraph package",
-             hostile.tiny_paragraph_package(20_000 if smoke else 400_000, os.urandom)),
+             hostile.tiny_paragraph_package(
+                 PACKAGE_EXPANSION.floor if smoke else 400_000, os.urandom)),
         ):
             cap, bundle = hostile.sealed_bundle(package, os.urandom)
             path = tmp / "bad.bin"
