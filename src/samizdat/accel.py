@@ -211,7 +211,7 @@ def build(*, quiet: bool = False) -> Path:
         (staging / _MANIFEST).write_text(json.dumps({"digest": want, "files": files}))
         target = root / want
         for old in root.iterdir():  # builds of older sources are never used again
-            if old.is_dir() and old != staging and len(old.name) == 64:
+            if old.is_dir() and old.name != want and len(old.name) == 64:
                 shutil.rmtree(old, ignore_errors=True)
         try:
             staging.rename(target)  # atomic: a half-written build is never valid
