@@ -87,15 +87,17 @@ def test_the_informant_learns_how_many_and_not_who(make_cli: Any, tmp_path: Path
             again = again.merge(c)
         assert again.encode() == received.sketch.encode()
     # 3. the attack: derive tokens from every public value the informant may know
-    # of each suspect, the way a careless build might have; none gives a
-    # contribution the sketch contains at its exact registers
+    # of each suspect, the way a careless build might have; none is a holder's token.
+    # (Comparing contributions instead is too coarse: a contribution is one register
+    # of about 800, so an unrelated guess matches one by chance about once in 2,700
+    # pairs, and the full suite saw it happen.)
     suspects = [v for home in people.values() for v in _public_values(home)]
     assert len(suspects) >= 5
+    real = {t.token for t in tokens.values()}
     for value in suspects:
         for guess in (value[:32].ljust(32, b"\0"), blake3_hash(value),
                       derive_key("samizdat reach v1 token", value)):
-            c = reach.contribution(guess, "reader")
-            assert c.holders not in [x.holders for x in contributions.values()]
+            assert guess not in real
     for name, tok in tokens.items():
         assert tok.token not in suspects and blake3_hash(tok.token) not in suspects, name
     # 4. the informant's whole store holds no suspect's token and no other store's
