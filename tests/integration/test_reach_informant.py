@@ -89,7 +89,7 @@ def test_the_informant_learns_how_many_and_not_who(make_cli: Any, tmp_path: Path
     # 3. the attack: derive tokens from every public value the informant may know
     # of each suspect, the way a careless build might have; none is a holder's token.
     # (Comparing contributions instead is too coarse: a contribution is one register
-    # of about 800, so an unrelated guess matches one by chance about once in 2,700
+    # of about 800, so an unrelated guess matches one by chance (estimated) about once in 2,700
     # pairs, and the full suite saw it happen.)
     suspects = [v for home in people.values() for v in _public_values(home)]
     assert len(suspects) >= 5
