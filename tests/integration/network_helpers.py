@@ -94,14 +94,15 @@ def befriend(a: Any, a_store: Any, b: Any, b_store: Any,
     return b_in_a, a_in_b
 
 
-async def offer(conn: Any, item: bytes, *, initiator: bool) -> tuple[Any, list[tuple[bytes, int]]]:
-    """Play a contact, with the real protocol machine, that offers ``item`` over the
+async def offer(conn: Any, *items: bytes,
+                initiator: bool) -> tuple[Any, list[tuple[bytes, int]]]:
+    """Play a contact, with the real protocol machine, that offers ``items`` over the
     ``transports.tcp.Connection`` ``conn`` and asks for nothing, up to the node's
     WANT; returns the machine and the (id, offset) pairs wanted."""
     from samizdat.protocol.reconcile import ItemSet
     from samizdat.protocol.session import Reconciled, Session, Wanted
 
-    machine = Session(ItemSet([item]), initiator=initiator)
+    machine = Session(ItemSet(list(items)), initiator=initiator)
     if initiator:
         for wire in machine.start()[0]:
             conn.write(wire)

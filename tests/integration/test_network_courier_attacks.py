@@ -23,13 +23,12 @@ from samizdat.core.tickets import ITEM_SHARD, decode_ticket, shard_id
 from samizdat.errors import SamizdatError
 from samizdat.node.node import Node, NodeConfig
 from samizdat.node.session import pair_id, pair_key
-from samizdat.protocol.reconcile import ItemSet
-from samizdat.protocol.session import Completed, Reconciled, Session, Wanted
 from samizdat.store import Store
 from samizdat.store.contacts import COURIER, ContactBook
 from samizdat.store.shards import ShardBook
 from samizdat.transports import tcp
 from samizdat.transports.tls import TransportIdentity, client_context, contact_sni
+from tests.integration.network_helpers import offer
 
 PW = SecretBytes(b"courier attack test passphrase")
 TEXT = ["Ко всем членам партии.", "Прочти, перепиши, передай дальше.", "传下去。"]
@@ -68,33 +67,24 @@ async def _hostile_session(
     host, port = node.server.sockets[0].getsockname()[:2]
     ctx = client_context(mallory, node.identity.certificate)
     conn = await tcp.dial(host, port, ctx, contact_sni(mallory, node.identity.public_key, now()))
-    machine = Session(ItemSet(list(items)), initiator=True)
     asked: list[bytes] = []
     clean = False
     try:
-        for wire in machine.start()[0]:
+        machine, wanted = await offer(conn, *items, initiator=True)
+        order = list(items)  # send in the order offered
+        for item, offset in sorted(wanted, key=lambda w: order.index(w[0])):
+            asked.append(item)
+            payload = (send or {}).get(item, items[item])
+            for wire in machine.send_item(item, payload, offset):
+                conn.write(wire)
+            await conn.drain()
+        for wire in machine.end()[0]:
             conn.write(wire)
+        await conn.drain()
         while not machine.closed:
-            frames, events = machine.receive(await conn.read_frame(timeout=10))
+            frames, _ = machine.receive(await conn.read_frame(timeout=10))
             for wire in frames:
                 conn.write(wire)
-            for e in events:
-                if isinstance(e, Reconciled):
-                    for wire in machine.want([]):
-                        conn.write(wire)
-                elif isinstance(e, Wanted):
-                    order = list(items)  # send in the order offered
-                    for item, offset in sorted(e.items, key=lambda w: order.index(w[0])):
-                        asked.append(item)
-                        payload = (send or {}).get(item, items[item])
-                        for wire in machine.send_item(item, payload, offset):
-                            conn.write(wire)
-                        await conn.drain()
-                    for wire in machine.end()[0]:
-                        conn.write(wire)
-                    await conn.drain()
-                elif isinstance(e, Completed):
-                    pass
         clean = True
     except SamizdatError:
         clean = False
