@@ -93,6 +93,49 @@ def test_the_quota_bounds_what_is_asked() -> None:
     assert me.conv.state.held == 3
 
 
+def test_with_several_documents_each_gets_its_own_share_of_the_quota() -> None:
+    """A reader of two 3-of-10 documents wants 3 shards of each (quota 6). Without a
+    quota per document, one call takes the 6 that rank first, whatever document they
+    belong to, and one document may go short; ``group_room`` caps each."""
+    docs = _versions(20, 5)
+    doc_of = {v: i % 2 for i, v in enumerate(docs)}  # ten shards of each document
+
+    def by_rank(key: bytes) -> list[int]:
+        return [d for _, d in sorted((pair_item_id(key, v), d) for v, d in doc_of.items())]
+
+    # a pair whose six first ids in rank order are not three of each (most are not)
+    key = next(k for k in (bytes([i]) * 32 for i in range(256))
+               if sorted(by_rank(k)[:6]) != [0, 0, 0, 1, 1, 1])
+    wire_doc = {pair_item_id(key, v): d for v, d in doc_of.items()}
+
+    def counts(got: dict[bytes, bytes]) -> list[int]:
+        return [sum(1 for w in got if wire_doc[w] == d) for d in (0, 1)]
+
+    # today's choice: the six first in rank order, unbalanced for this key
+    me, peer = _pair(Engine(), GossipState(), "alice", {}, docs, key, quota=6)
+    _call(peer, me)
+    assert len(me.got) == 6 and counts(me.got) != [3, 3]
+
+    held = [0, 0]
+    me, peer = _pair(Engine(), GossipState(), "alice", {}, docs, key, quota=6)
+    me.conv = Engine().open(me.conv.state, "alice", ItemSet({}), set(), initiator=False,
+                            quota=6, group_room=lambda w: (wire_doc[w], 3 - held[wire_doc[w]]))
+    _call(peer, me)
+    assert counts(me.got) == [3, 3]
+
+    # a document already full is as good as held: nothing of it is asked for, and
+    # the contact is in step afterwards (nothing it offers is still wanted)
+    held = [3, 0]
+    state = GossipState(held=3)
+    me, peer = _pair(Engine(), state, "bob", {}, docs, key, quota=6)
+    me.conv = Engine().open(state, "bob", ItemSet({}), set(), initiator=False, quota=6,
+                            group_room=lambda w: (wire_doc[w], 3 - held[wire_doc[w]]))
+    _call(peer, me)
+    assert counts(me.got) == [0, 3]
+    me.conv.finish(1.0)
+    assert "bob" in state.in_step
+
+
 def test_only_one_contact_is_pulled_from_at_a_time() -> None:
     """Attack on the old node: two contacts offering the same items under their own
     pair ids (which cannot be matched) were both asked for all of them, so every

@@ -6,7 +6,13 @@ import random
 
 import pytest
 
-from samizdat.protocol.gossip import GossipState, PassAlongPolicy, Role, pick_contact
+from samizdat.protocol.gossip import (
+    GossipState,
+    PassAlongPolicy,
+    Role,
+    choose_within,
+    pick_contact,
+)
 
 
 def rng(seed: int = 0) -> random.Random:
@@ -28,6 +34,20 @@ def test_choose_never_exceeds_the_quota() -> None:
     chosen = p.choose(Role.READER, state, offered, lambda b: b)
     assert len(chosen) == 2 and set(chosen) <= set(offered)
     assert p.choose(Role.READER, GossipState(held=3), offered, lambda b: b) == []
+
+
+def test_choose_within_caps_each_group_and_the_total() -> None:
+    offered = [bytes([i]) * 16 for i in range(12)]
+    group = {o: i % 3 for i, o in enumerate(offered)}  # groups 0, 1, 2, four ids each
+    room = {0: 1, 1: 0, 2: 4}
+    chosen = choose_within(offered, 10, lambda b: b, lambda o: (group[o], room[group[o]]))
+    assert [group[c] for c in chosen].count(0) == 1
+    assert [group[c] for c in chosen].count(1) == 0
+    assert [group[c] for c in chosen].count(2) == 4
+    assert chosen == sorted(chosen)  # in rank order
+    assert len(choose_within(offered, 2, lambda b: b,
+                             lambda o: (group[o], room[group[o]]))) == 2
+    assert choose_within(offered, 0, lambda b: b, lambda o: (0, 9)) == []
 
 
 def test_one_puller_at_a_time() -> None:

@@ -40,13 +40,21 @@ a bug in our code. See ``docs/spec/engine.md``.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Container, Sequence
+from collections.abc import Callable, Container, Hashable, Sequence
 from dataclasses import dataclass
 
 from samizdat.errors import DecodeError, LocalProtocolError, RemoteProtocolError
 from samizdat.protocol import session as proto
 from samizdat.protocol.frames import MAX_FRAME, Frame, FrameDecoder
-from samizdat.protocol.gossip import C, Contact, GossipState, budget, choose, next_call
+from samizdat.protocol.gossip import (
+    C,
+    Contact,
+    GossipState,
+    budget,
+    choose,
+    choose_within,
+    next_call,
+)
 from samizdat.protocol.interfaces import HasQuota
 from samizdat.protocol.reconcile import ItemSet
 
@@ -55,6 +63,7 @@ __all__ = [
     "Conversation",
     "Engine",
     "EngineEvent",
+    "GroupRoom",
     "HasQuota",
 ]
 
@@ -69,6 +78,10 @@ class Ask:
 
 
 EngineEvent = Ask | proto.Wanted | proto.Chunk | proto.Completed | proto.Closed
+
+GroupRoom = Callable[[bytes], tuple[Hashable, int]]
+"""Maps an offered id to its group (a document) and how many more of that group the
+node wants."""
 
 
 def _rank(item: bytes) -> bytes:
@@ -106,26 +119,33 @@ class Engine:
     def open(self, state: GossipState, contact: Contact, offer: ItemSet,
              held: Container[bytes], *, initiator: bool, quota: int | None = None,
              chunk_bytes: int = proto.CHUNK_BYTES, max_frame: int = MAX_FRAME,
-             extensions: Sequence[proto.Extension] = ()) -> Conversation:
+             extensions: Sequence[proto.Extension] = (),
+             group_room: GroupRoom | None = None) -> Conversation:
         """A conversation with ``contact``: we offer ``offer`` (pair-keyed ids) and
-        already hold ``held`` (pair-keyed ids; never asked for)."""
+        already hold ``held`` (pair-keyed ids; never asked for).
+
+        ``group_room(id) -> (group, room)``, if given, splits the quota by group (a
+        document): ids of a group with no room left are not wanted, and no more than
+        ``room`` of a group are asked for (``gossip.choose_within``)."""
         return Conversation(self, state, contact, offer, held, initiator=initiator,
                             quota=quota, chunk_bytes=chunk_bytes, max_frame=max_frame,
-                            extensions=extensions)
+                            extensions=extensions, group_room=group_room)
 
 
 class Conversation:
     """One session with one contact, with the engine's policy applied."""
 
     __slots__ = ("_chosen", "_decoder", "_decoder_max", "_deferred", "_engine", "_finished",
-                 "_held",
+                 "_group_room", "_held",
                  "_pulling", "_quota", "contact", "session", "state")
 
     def __init__(self, engine: Engine, state: GossipState, contact: Contact, offer: ItemSet,
                  held: Container[bytes], *, initiator: bool, quota: int | None,
                  chunk_bytes: int, max_frame: int,
-                 extensions: Sequence[proto.Extension]) -> None:
+                 extensions: Sequence[proto.Extension],
+                 group_room: GroupRoom | None = None) -> None:
         self._engine = engine
+        self._group_room = group_room
         self.state = state
         self.contact = contact
         self.session = proto.Session(offer, initiator=initiator, chunk_bytes=chunk_bytes,
@@ -234,7 +254,13 @@ class Conversation:
     def _choose(self, need: list[bytes]) -> Ask:
         lacking = [i for i in need if i not in self._held]
         want = min(self._engine.max_wants, budget(self._quota, self.state))
-        items = choose(lacking, want, _rank)
+        group_room = self._group_room
+        if group_room is None:
+            items = choose(lacking, want, _rank)
+        else:
+            # a group with no room is as good as held: not lacking, not deferred
+            lacking = [i for i in lacking if group_room(i)[1] > 0]
+            items = choose_within(lacking, want, _rank, group_room)
         if items:
             self.state.pulling = True
             self._pulling = True

@@ -39,8 +39,8 @@ from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass, field
 from typing import TypeVar
 
-__all__ = ["GossipState", "PassAlongPolicy", "Role", "budget", "choose", "next_call",
-           "pick_contact"]
+__all__ = ["GossipState", "PassAlongPolicy", "Role", "budget", "choose", "choose_within",
+           "next_call", "pick_contact"]
 
 
 class Role(enum.Enum):
@@ -139,6 +139,30 @@ def choose(offered: Sequence[bytes], want: int,
     if want <= 0 or not offered:
         return []
     return sorted(offered, key=rank)[:want]
+
+
+def choose_within(offered: Sequence[bytes], want: int, rank: Callable[[bytes], bytes],
+                  group_room: Callable[[bytes], tuple[Hashable, int]]) -> list[bytes]:
+    """Like :func:`choose`, with a quota per group as well: ``group_room(id)`` names
+    the group an id belongs to (a document) and how many more of that group the
+    node wants; at most that many of each group are taken, in ``rank`` order.
+
+    With several documents the node's quota is the sum of theirs, and one call could
+    otherwise fill it with one document's shards while another document goes short.
+    """
+    if want <= 0 or not offered:
+        return []
+    taken: dict[Hashable, int] = {}
+    out: list[bytes] = []
+    for item in sorted(offered, key=rank):
+        group, room = group_room(item)
+        count = taken.get(group, 0)
+        if count < room:
+            taken[group] = count + 1
+            out.append(item)
+            if len(out) == want:
+                break
+    return out
 
 
 def next_call(state: GossipState, contacts: Sequence[C], lacking: bool,
