@@ -126,6 +126,9 @@ def test_an_informant_next_to_the_origin_was_handed_the_copy() -> None:
         {"degree": 1},
         {"informant": "everywhere"},
         {"latency_max": 5.0},
+        {"documents": 0},
+        {"documents": 65},
+        {"nodes": 10, "documents": 11},
     ],
 )
 def test_impossible_parameters_are_refused(change: dict) -> None:
@@ -156,10 +159,45 @@ def test_watts_strogatz_graph() -> None:
 
 def test_synthetic_shards_name_their_index() -> None:
     shards = make_shards(10, 1000)
-    assert [shard_index(s) for s in shards] == list(range(10))
+    assert [shard_index(s) for s in shards] == [(0, i) for i in range(10)]
     assert {len(s) for s in shards} == {1000}
+    several = make_shards(10, 64, documents=3)
+    assert [shard_index(s) for s in several] == [(d, i) for d in range(3) for i in range(10)]
+    assert len(set(several)) == 30
     with pytest.raises(ValueError):
         shard_index(b"nope")
+
+
+def test_several_documents_each_reach_everyone_within_the_goals() -> None:
+    s = simulate(SimConfig(nodes=400, documents=3, seed=6, survival_trials=0)).summary
+    assert s["documents"] == 3 and len(s["per_document"]) == 3
+    assert len({d["origin"] for d in s["per_document"]}) == 3
+    for doc in s["per_document"]:
+        assert doc["reached"] >= 0.99 * 400
+        assert doc["rounds_to_99"] <= 1.1 * doc["baseline_rounds_to_99"]
+        assert doc["survived"] and doc["distinct_shards_left"] == 10
+    assert s["reached_fraction"] >= 0.99  # a node counts once it reads all three
+    assert s["payload_copies_per_node"] <= 2.0  # per node and per document
+    assert s["duplicate_shards"] == 0
+
+
+def test_with_several_documents_no_node_takes_more_than_its_quota_of_one() -> None:
+    """The node's quota is the sum of one per document; the engine's per-document
+    room (``group_room``) keeps one document's shards from filling all of it."""
+    from samizdat.sim.network import Network
+
+    cfg = SimConfig(nodes=300, documents=4, seed=7, couriers=0.5)
+    graph = watts_strogatz(cfg.nodes, cfg.degree, cfg.beta, random.Random(7))
+    net = Network(cfg, graph, random.Random(8))
+    for r in range(25):
+        net.start_round(r)
+        net.loop.run(until=(r + 1) * cfg.round_seconds - 1e-9)
+    net.loop.run()
+    assert net.reached == cfg.nodes
+    for node, held in enumerate(net.held):
+        counts = [sum(1 for s in held if s // cfg.n == d) for d in range(4)]
+        for d, count in enumerate(counts):
+            assert cfg.k <= count <= net._document_quota(node, d), (node, d, counts)
 
 
 def _samizdat(*args: str) -> subprocess.CompletedProcess[str]:
@@ -189,6 +227,14 @@ def test_cli_writes_summary_and_plots(tmp_path: Path) -> None:
     for name in ("reach.png", "bytes_per_node.png", "survival.png", "informant.png"):
         assert (out / name).read_bytes().startswith(b"\x89PNG")
     assert json.loads((out / "summary.json").read_text())["nodes"] == 120
+
+
+def test_cli_reports_each_of_several_documents() -> None:
+    proc = _samizdat("simulate", "--nodes", "150", "--documents", "2", "--trials", "0")
+    assert proc.returncode == 0, proc.stderr
+    lines = [ln for ln in proc.stdout.splitlines() if ln.startswith("document ")]
+    assert [ln.split(" (")[0] for ln in lines] == ["document 1", "document 2"]
+    assert all("reached 150," in ln and "survived: True" in ln for ln in lines)
 
 
 def test_seized_nodes_leave_every_contact_list() -> None:

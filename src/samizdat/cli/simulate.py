@@ -33,6 +33,8 @@ __all__ = ["register"]
 @click.option("--n", "n", type=int, default=10, show_default=True,
               help="Shards the document is split into.")
 @click.option("--shard-bytes", type=int, default=16384, show_default=True)
+@click.option("--documents", type=int, default=1, show_default=True,
+              help="Documents spreading at once, each from its own origin.")
 @click.option("--loss", type=float, default=0.0, show_default=True,
               help="Chance that a call's connection breaks on any one frame.")
 @click.option("--churn", type=float, default=0.0, show_default=True,
@@ -56,7 +58,7 @@ __all__ = ["register"]
 @click.pass_obj
 def simulate(ctx: Context, nodes: int, degree: int, beta: float, seed: int,
              out_dir: Path | None, couriers: float, k: int, n: int, shard_bytes: int,
-             loss: float, churn: float, latency_min: float, latency_max: float,
+             documents: int, loss: float, churn: float, latency_min: float, latency_max: float,
              seize_fraction: float, seize_round: int, informant: str, max_rounds: int,
              no_baseline: bool, as_json: bool, trials: int,
              reach_hostile: float | None) -> None:
@@ -70,10 +72,10 @@ def simulate(ctx: Context, nodes: int, degree: int, beta: float, seed: int,
         ctx.as_json = True
     config = SimConfig(
         nodes=nodes, degree=degree, beta=beta, seed=seed, couriers=couriers, k=k, n=n,
-        shard_bytes=shard_bytes, loss=loss, churn=churn, latency_min=latency_min,
-        latency_max=latency_max, seize_fraction=seize_fraction, seize_round=seize_round,
-        informant=informant, max_rounds=max_rounds, baseline=not no_baseline,
-        survival_trials=trials,
+        shard_bytes=shard_bytes, documents=documents, loss=loss, churn=churn,
+        latency_min=latency_min, latency_max=latency_max, seize_fraction=seize_fraction,
+        seize_round=seize_round, informant=informant, max_rounds=max_rounds,
+        baseline=not no_baseline, survival_trials=trials,
     )
     config.validate()  # before any work: impossible parameters exit 2 here
     from samizdat import accel
@@ -113,9 +115,14 @@ def simulate(ctx: Context, nodes: int, degree: int, beta: float, seed: int,
             f"rounds to 99%: {s['rounds_to_99']}   push-pull baseline: "
             f"{s['baseline_rounds_to_99']}   (log3 N = {s['theory_rounds_log3']:.1f})",
             f"payload copies per node: {s['payload_copies_per_node']:.2f}   baseline: "
-            f"{s['baseline_copies_per_node']}",
+            + ("not run" if s["baseline_copies_per_node"] is None
+               else f"{s['baseline_copies_per_node']:.2f}"),
             f"bytes per node: mean {s['bytes_per_node_mean'] / 1024:.0f} KiB",
             f"seized: {s['seized']}   document survived: {s['survived']}",
+            *(f"document {i + 1} (origin {d['origin']}): reached {d['reached']:,}, "
+              f"rounds to 99%: {d['rounds_to_99']} (baseline "
+              f"{d['baseline_rounds_to_99']}), survived: {d['survived']}"
+              for i, d in enumerate(s["per_document"]) if s["documents"] > 1),
             f"informant ({s['informant']['placement']}) links "
             f"{s['informant']['identities_linked']} identities",
         ]

@@ -8,12 +8,15 @@ from typing import Any, Final
 
 from samizdat.errors import UsageError
 
-__all__ = ["MAX_NODES", "PLACEMENTS", "SimConfig"]
+__all__ = ["MAX_DOCUMENTS", "MAX_NODES", "PLACEMENTS", "SimConfig"]
 
 MAX_NODES: Final = 1_000_000
 """A million nodes run in under 10 GiB, but for more than an hour on a 2-core
 machine, even with the compiled engine (``python -m bench sim_scale`` measures how
 time and memory grow; ``docs/simulator.md`` has the figures)."""
+
+MAX_DOCUMENTS: Final = 64
+"""Documents at once: each adds ``n`` shard ids to every call's reconciliation."""
 
 PLACEMENTS: Final = ("random", "hub", "origin-contact")
 """Where the informant sits: a random node, the best-connected node, or a direct
@@ -32,6 +35,9 @@ class SimConfig:
     """Share of nodes that are couriers (carry k + courier_extra shards)."""
     k: int = 3
     n: int = 10
+    documents: int = 1
+    """Documents spreading at once, each ``n`` shards from its own origin; every node
+    wants all of them (its quota is the sum of one per document)."""
     courier_extra: int = 1
     shard_bytes: int = 16 * 1024
     latency_min: float = 0.02
@@ -64,6 +70,9 @@ class SimConfig:
             raise UsageError(f"k must be between 1 and n (got k={self.k}, n={self.n})")
         if self.n > 255:
             raise UsageError("n must be at most 255 shards")
+        if not 1 <= self.documents <= MAX_DOCUMENTS or self.documents > self.nodes:
+            raise UsageError(f"--documents must be between 1 and {MAX_DOCUMENTS} and at "
+                             f"most --nodes (got {self.documents})")
         for name in ("beta", "couriers", "loss", "churn", "seize_fraction"):
             value = getattr(self, name)
             if not 0.0 <= value <= 1.0:
@@ -73,8 +82,8 @@ class SimConfig:
             raise UsageError("--loss must be below 0.5 and --churn below 0.9")
         if self.courier_extra < 0:
             raise UsageError("courier_extra must not be negative")
-        if not 1 <= self.shard_bytes <= 1 << 20:
-            raise UsageError("shard bytes must be between 1 and 1 MiB")
+        if not 16 <= self.shard_bytes <= 1 << 20:
+            raise UsageError("shard bytes must be between 16 bytes and 1 MiB")
         if not 0 < self.latency_min <= self.latency_max < self.call_timeout < self.round_seconds:
             raise UsageError("need 0 < latency-min <= latency-max < call timeout < round")
         if not 1 <= self.max_rounds <= 1000:

@@ -11,7 +11,10 @@ runs; this module only moves bytes and keeps the clock. The quota of each node
 comes from its role (``PassAlongPolicy.quota``).
 
 The document is ``n`` shards of ``shard_bytes`` each, any ``k`` of which rebuild it.
-A node is *reached* once it holds ``k`` distinct shards. The shard bytes are
+A node is *reached* once it holds ``k`` distinct shards. With several documents
+(``SimConfig.documents``), each has ``n`` shards and its own origin, a node wants
+``k`` (a courier ``k + extra``) of each, and it is reached once it can read them all;
+shard ``j`` of document ``d`` is number ``d * n + j`` in a node's holdings. The shard bytes are
 synthetic (a header naming the shard index and filler): the simulator studies the
 spread, not the cryptography, and the receiving node learns which shard it got only
 from the bytes, as a real node does after decrypting.
@@ -23,13 +26,13 @@ nodes fit in memory and run in minutes.
 from __future__ import annotations
 
 import random
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
 
 from samizdat.core.crypto import blake3_hash
 from samizdat.protocol.engine import Ask, Conversation, Engine, EngineEvent
 from samizdat.protocol.frames import FrameDecoder
-from samizdat.protocol.gossip import GossipState, PassAlongPolicy, Role
+from samizdat.protocol.gossip import GossipState, PassAlongPolicy, Role, choose_within
 from samizdat.protocol.reconcile import ItemSet, pair_item_id
 from samizdat.protocol.session import Chunk, Closed, Completed, Wanted
 from samizdat.sim.config import SimConfig
@@ -40,21 +43,30 @@ __all__ = ["Network", "RunStats"]
 _SHARD_MAGIC = b"SIMSHARD"
 
 
-def make_shards(n: int, size: int) -> list[bytes]:
-    """Synthetic shard payloads: magic, index, filler (``size`` bytes each)."""
+def make_shards(n: int, size: int, documents: int = 1) -> list[bytes]:
+    """Synthetic shard payloads: magic, shard index, document number, filler (``size``
+    bytes each, at least the 11-byte head); shard ``j`` of document ``d`` is
+    ``out[d * n + j]``."""
     out = []
-    for i in range(n):
-        head = _SHARD_MAGIC + bytes((i,))
-        filler = blake3_hash(head, length=max(0, size - len(head)))
-        out.append((head + filler)[:size] if size >= len(head) else head)
+    for d in range(documents):
+        for i in range(n):
+            head = _SHARD_MAGIC + bytes((i,)) + d.to_bytes(2, "big")
+            filler = blake3_hash(head, length=max(0, size - len(head)))
+            out.append(head + filler)
     return out
 
 
-def shard_index(payload: bytes) -> int:
-    """Which shard these bytes are (the simulator's stand-in for opening a shard)."""
-    if not payload.startswith(_SHARD_MAGIC) or len(payload) <= len(_SHARD_MAGIC):
+def shard_index(payload: bytes) -> tuple[int, int]:
+    """Which document and shard these bytes are (the simulator's stand-in for
+    opening a shard)."""
+    head = len(_SHARD_MAGIC)
+    if not payload.startswith(_SHARD_MAGIC) or len(payload) < head + 3:
         raise ValueError("not a simulated shard")
-    return payload[len(_SHARD_MAGIC)]
+    return int.from_bytes(payload[head + 1:head + 3], "big"), payload[head]
+
+
+def _in_order(item: bytes) -> bytes:
+    return item  # the engine's own preference: the pair-keyed id itself
 
 
 @dataclass
@@ -73,8 +85,8 @@ class _Call:
     """One call in flight: both conversations, their decoders, and what each side
     maps."""
 
-    __slots__ = ("broken", "closed", "conv", "dec", "ids", "key", "lat", "nodes", "rx",
-                 "traded")
+    __slots__ = ("broken", "closed", "conv", "dec", "ids", "key", "lat", "nodes", "rooms",
+                 "rx", "traded")
 
     def __init__(self, u: int, v: int, lat: float, key: bytes) -> None:
         self.nodes = (u, v)
@@ -84,6 +96,7 @@ class _Call:
         self.dec = (FrameDecoder(), FrameDecoder())
         self.ids: tuple[dict[bytes, int], dict[bytes, int]] = ({}, {})
         self.rx: tuple[dict[bytes, bytearray], dict[bytes, bytearray]] = ({}, {})
+        self.rooms: list[Callable[[bytes], tuple[Hashable, int]] | None] = [None, None]
         self.closed = [False, False]
         self.traded = False
         self.broken = False
@@ -101,24 +114,46 @@ class Network:
         self.policy = PassAlongPolicy(config.k, config.n, config.courier_extra)
         self.engine = Engine()
         n_nodes = len(graph)
+        n_docs = config.documents
+        self.documents = n_docs
         self.origin = rng.randrange(n_nodes)
         self.roles = [Role.COURIER if rng.random() < config.couriers else Role.READER
                       for _ in range(n_nodes)]
         self.roles[self.origin] = Role.ORIGIN
+        self.origins = [self.origin]
+        """The origin of each document (distinct nodes; an origin reads the others)."""
+        while len(self.origins) < n_docs:
+            other = rng.randrange(n_nodes)
+            if other not in self.origins:
+                self.origins.append(other)
+                self.roles[other] = Role.ORIGIN
         self.held: list[set[int]] = [set() for _ in range(n_nodes)]
-        self.held[self.origin] = set(range(config.n))
         self.state = [GossipState() for _ in range(n_nodes)]
-        self.state[self.origin].held = config.n
+        for d, origin in enumerate(self.origins):
+            self.held[origin] = set(range(d * config.n, (d + 1) * config.n))
+            self.state[origin].held = config.n
         self.online = [True] * n_nodes
         self.seized = [False] * n_nodes
         self.reached_at: list[float | None] = [None] * n_nodes
-        self.reached_at[self.origin] = 0.0
+        self._readable: list[int] | None = None
+        self._quotas: list[int] | None = None
+        if n_docs == 1:
+            self.reached_at[self.origin] = 0.0
+        else:
+            # documents a node can read, and its quota: the sum of one per document
+            self._readable = [0] * n_nodes
+            reader = self.policy.quota(Role.READER)
+            self._quotas = [n_docs * self.policy.quota(role) if role is not Role.ORIGIN
+                            else (n_docs - 1) * reader + config.n for role in self.roles]
+            for origin in self.origins:
+                self._readable[origin] = 1
         self.bytes_out = [0] * n_nodes
         self.bytes_in = [0] * n_nodes
         self.payload_in = [0] * n_nodes
-        self.shards = make_shards(config.n, config.shard_bytes)
-        self._version_ids = [blake3_hash(b"samizdat sim version" + bytes((i,)))
-                             for i in range(config.n)]
+        self.shards = make_shards(config.n, config.shard_bytes, n_docs)
+        self._version_ids = [blake3_hash(b"samizdat sim version" + bytes((j,))
+                                         + (d.to_bytes(2, "big") if d else b""))
+                             for d in range(n_docs) for j in range(config.n)]
         self._seed = config.seed.to_bytes(8, "big", signed=True)
         self.stats = RunStats()
         self.rng_bytes: Callable[[int], bytes] = rng.randbytes
@@ -127,8 +162,35 @@ class Network:
 
     @property
     def reached(self) -> int:
+        """Nodes not seized that can read every document."""
+        readable = self._readable
+        if readable is None:
+            k = self.cfg.k
+            return sum(1 for i, h in enumerate(self.held)
+                       if len(h) >= k and not self.seized[i])
+        docs = self.documents
+        return sum(1 for i, r in enumerate(readable) if r == docs and not self.seized[i])
+
+    def reached_per_document(self) -> list[int]:
+        """For each document, the nodes not seized that can read it."""
+        if self._readable is None:
+            return [self.reached]
         k = self.cfg.k
-        return sum(1 for i, h in enumerate(self.held) if len(h) >= k and not self.seized[i])
+        out = [0] * self.documents
+        for i, held in enumerate(self.held):
+            if self.seized[i] or len(held) < k:
+                continue
+            for d, count in enumerate(self._per_document(held)):
+                if count >= k:
+                    out[d] += 1
+        return out
+
+    def _per_document(self, held: set[int]) -> list[int]:
+        n = self.cfg.n
+        counts = [0] * self.documents
+        for shard in held:
+            counts[shard // n] += 1
+        return counts
 
     def can_read(self, node: int) -> bool:
         return len(self.held[node]) >= self.cfg.k
@@ -170,6 +232,8 @@ class Network:
             self.online[i] = False
             self.held[i] = set()
             self.state[i].held = 0
+            if self._readable is not None:
+                self._readable[i] = 0
             touched.update(self.adj[i])
             self.adj[i] = []
         seized = self.seized
@@ -181,7 +245,32 @@ class Network:
     # ------------------------------------------------------------ one call
 
     def _quota(self, node: int) -> int:
+        if self._quotas is not None:
+            return self._quotas[node]
         return self.policy.quota(self.roles[node])
+
+    def _document_quota(self, node: int, document: int) -> int:
+        if self.origins[document] == node:
+            return self.cfg.n
+        role = self.roles[node]
+        return self.policy.quota(Role.READER if role is Role.ORIGIN else role)
+
+    def _rooms(self, call: _Call, side: int) -> Callable[[bytes], tuple[Hashable, int]]:
+        """The quota per document of this side (``Engine.open(group_room=...)``): which
+        document an offered id is, and how many more of it this node wants.
+
+        A real node knows which ids belong to which document from its tickets, which
+        name the shards' versions; the simulator reads it from the peer's map."""
+        offered = call.ids[1 - side]
+        node = call.nodes[side]
+        n = self.cfg.n
+
+        def room(item: bytes) -> tuple[Hashable, int]:
+            document = offered[item] // n
+            have = sum(1 for s in self.held[node] if s // n == document)
+            return document, self._document_quota(node, document) - have
+
+        return room
 
     def _pair_key(self, u: int, v: int) -> bytes:
         a, b = (u, v) if u < v else (v, u)
@@ -203,9 +292,13 @@ class Network:
             ids = call.ids[side]
             for shard in self.held[node]:
                 ids[pair_item_id(key, self._version_ids[shard])] = shard
+        for side, node in enumerate(call.nodes):
+            ids = call.ids[side]
+            rooms = None if self._readable is None else self._rooms(call, side)
+            call.rooms[side] = rooms
             convs.append(self.engine.open(self.state[node], call.nodes[1 - side],
                                           ItemSet(ids), ids, initiator=side == 0,
-                                          quota=self._quota(node)))
+                                          quota=self._quota(node), group_room=rooms))
         call.conv = (convs[0], convs[1])
         self._send(call, 0, convs[0].start())
         self.loop.schedule(cfg.call_timeout, self._timeout, call)
@@ -264,6 +357,9 @@ class Network:
                     now_held = {pair_item_id(call.key, self._version_ids[s])
                                 for s in self.held[node]}
                     items = [i for i in items if i not in now_held]
+                    rooms = call.rooms[side]
+                    if rooms is not None:  # and no more of a document than it still wants
+                        items = choose_within(items, len(items), _in_order, rooms)
                 reply += conv.want([(i, 0) for i in items])
             elif isinstance(event, Wanted):
                 for item, offset in event.items:
@@ -283,7 +379,9 @@ class Network:
                 self._close_side(call, side)
 
     def _received(self, conv: Conversation, node: int, payload: bytes) -> None:
-        shard = shard_index(payload)
+        document, index = shard_index(payload)
+        n, k = self.cfg.n, self.cfg.k
+        shard = document * n + index
         if payload != self.shards[shard]:
             raise AssertionError("a shard changed in transit")
         held = self.held[node]
@@ -292,8 +390,14 @@ class Network:
             return
         held.add(shard)
         conv.gained(len(held))
-        if len(held) >= self.cfg.k and self.reached_at[node] is None:
-            self.reached_at[node] = self.loop.now
+        readable = self._readable
+        if readable is None:
+            if len(held) >= k and self.reached_at[node] is None:
+                self.reached_at[node] = self.loop.now
+        elif sum(1 for s in held if s // n == document) == k:  # this one is readable now
+            readable[node] += 1
+            if readable[node] == self.documents and self.reached_at[node] is None:
+                self.reached_at[node] = self.loop.now
 
     def _close_side(self, call: _Call, side: int) -> None:
         if call.closed[side] or call.conv is None:

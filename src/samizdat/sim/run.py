@@ -11,7 +11,7 @@ import gc
 import math
 import random
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
@@ -34,6 +34,8 @@ class BaselineResult:
     reach_by_round: list[int]
     payload_copies: int
     bytes_sent: int
+    reach_by_document: list[list[int]] = field(default_factory=list)
+    """Per round, the nodes holding each document (with several)."""
 
 
 @dataclass
@@ -55,25 +57,31 @@ def _rounds_to(reach: list[int], target: float) -> int | None:
     return None
 
 
-def simulate_baseline(cfg: SimConfig, graph: list[list[int]], origin: int,
+def simulate_baseline(cfg: SimConfig, graph: list[list[int]], origins: Sequence[int],
                       rng: random.Random) -> BaselineResult:
     """Push-pull anti-entropy without reconciliation: each round every node calls one
     random contact; the caller pushes the payload if it has it, the callee answers
-    with the payload if it has it — whether or not the other side already had it."""
+    with the payload if it has it — whether or not the other side already had it.
+    With several documents (one origin each) every document a side has goes, and a
+    node is reached once it has them all."""
     loop = EventLoop()
     n_nodes = len(graph)
-    has = [False] * n_nodes
-    has[origin] = True
+    has = [0] * n_nodes  # a bit per document
+    for d, origin in enumerate(origins):
+        has[origin] |= 1 << d
+    everything = (1 << len(origins)) - 1
     payload = cfg.k * cfg.shard_bytes
     copies = 0
     sent = 0
     reach: list[int] = []
+    by_document: list[list[int]] = []
+    last: tuple[int, int] = (-1, -1)
     online = [True] * n_nodes
     rng_bytes: Callable[[int], bytes] = rng.randbytes
 
-    def arrive(node: int, carries: bool) -> None:
+    def arrive(node: int, carries: int) -> None:
         if carries and online[node]:
-            has[node] = True
+            has[node] |= carries
 
     def dial(u: int, v: int) -> None:
         nonlocal copies, sent
@@ -81,14 +89,15 @@ def simulate_baseline(cfg: SimConfig, graph: list[list[int]], origin: int,
             return
         lat = rng.uniform(cfg.latency_min, cfg.latency_max)
         u_has, v_has = has[u], has[v]
+        u_count, v_count = u_has.bit_count(), v_has.bit_count()
         # two frames, each lost with the same per-frame probability as in a session
-        sent += _HEADER_BYTES + (payload if u_has else 0)
-        copies += u_has
+        sent += _HEADER_BYTES + payload * u_count
+        copies += u_count
         if cfg.loss and rng.random() < cfg.loss:
             return
         loop.schedule(lat, arrive, v, u_has)
-        sent += _HEADER_BYTES + (payload if v_has else 0)
-        copies += v_has
+        sent += _HEADER_BYTES + payload * v_count
+        copies += v_count
         if cfg.loss and rng.random() < cfg.loss:
             return
         loop.schedule(2 * lat, arrive, u, v_has)
@@ -106,11 +115,17 @@ def simulate_baseline(cfg: SimConfig, graph: list[list[int]], origin: int,
                 loop.schedule(max(0.0, t0 + rng.uniform(0, 0.05) - loop.now), dial, u, v)
         loop.run(until=t0 + cfg.round_seconds - 1e-9)
         _collect_young()
-        reach.append(sum(has))
-        stable = stable + 1 if len(reach) > 1 and reach[-1] == reach[-2] else 0
+        reach.append(sum(1 for h in has if h == everything))
+        if len(origins) > 1:
+            by_document.append([sum(1 for h in has if h >> d & 1)
+                                for d in range(len(origins))])
+        # progress is any document spreading, not only nodes that can read them all
+        mark = (reach[-1], sum(by_document[-1])) if by_document else (reach[-1], 0)
+        stable = stable + 1 if mark == last else 0
+        last = mark
         if reach[-1] == n_nodes or stable >= 5:
             break
-    return BaselineResult(reach, copies, sent)
+    return BaselineResult(reach, copies, sent, by_document)
 
 
 def _survival_curve(holdings: list[set[int]], k: int, fractions: list[float],
@@ -204,6 +219,8 @@ def _simulate(cfg: SimConfig, progress: Callable[[str], None] | None) -> SimResu
     seized: list[int] = []
     snapshot: list[set[int]] | None = None
     reach: list[int] = []
+    by_document: list[list[int]] = []  # with several documents: per round, per document
+    last: tuple[int, int] = (-1, -1)
     stable = 0
     for r in range(cfg.max_rounds):
         t0 = r * cfg.round_seconds
@@ -216,9 +233,13 @@ def _simulate(cfg: SimConfig, progress: Callable[[str], None] | None) -> SimResu
         net.loop.run(until=t0 + cfg.round_seconds - 1e-9)
         _collect_young()
         reach.append(net.reached)
+        if cfg.documents > 1:
+            by_document.append(net.reached_per_document())
         if progress:
             progress(f"round {r + 1}: {reach[-1]:,} of {cfg.nodes:,} nodes can read")
-        stable = stable + 1 if len(reach) > 1 and reach[-1] == reach[-2] else 0
+        mark = (reach[-1], sum(by_document[-1])) if by_document else (reach[-1], 0)
+        stable = stable + 1 if mark == last else 0
+        last = mark
         alive = cfg.nodes - len(seized)
         if (reach[-1] >= alive and (net.stats.calls_by_round[-1] == 0 or stable >= 2)) \
                 or stable >= 6:
@@ -228,11 +249,13 @@ def _simulate(cfg: SimConfig, progress: Callable[[str], None] | None) -> SimResu
 
     baseline: BaselineResult | None = None
     if cfg.baseline:
-        baseline = simulate_baseline(cfg, graph, net.origin, random.Random(cfg.seed + 1))
+        baseline = simulate_baseline(cfg, graph, net.origins, random.Random(cfg.seed + 1))
 
     n_nodes = cfg.nodes
+    n_docs = cfg.documents
     payload_bytes = cfg.k * cfg.shard_bytes
     total_payload = sum(net.payload_in)
+    copies_per_node = total_payload / payload_bytes / n_nodes / n_docs
     target = 0.99 * n_nodes
     rounds_99 = _rounds_to(reach, target)
     base_99 = _rounds_to(baseline.reach_by_round, target) if baseline else None
@@ -240,6 +263,10 @@ def _simulate(cfg: SimConfig, progress: Callable[[str], None] | None) -> SimResu
     fractions = [round(0.05 * i, 2) for i in range(20)] + [0.99]
     s_rng = random.Random(cfg.seed + 2)
     early = snapshot if snapshot is not None else [set(h) for h in net.held]
+    final = net.held
+    if n_docs > 1:  # the survival curves are the first document's
+        early = [{s for s in h if s < cfg.n} for h in early]
+        final = [{s for s in h if s < cfg.n} for h in final]
     couriers_early = [early[i] for i in range(n_nodes)
                       if net.roles[i] in (Role.COURIER, Role.ORIGIN) and early[i]]
     survival: dict[str, list[float]] = {
@@ -249,13 +276,28 @@ def _simulate(cfg: SimConfig, progress: Callable[[str], None] | None) -> SimResu
                                     cfg.survival_trials, s_rng),
         "all_holders": _survival_curve([h for h in early if h], cfg.k, fractions,
                                        cfg.survival_trials, s_rng),
-        "all_holders_final": _survival_curve([h for h in net.held if h], cfg.k, fractions,
+        "all_holders_final": _survival_curve([h for h in final if h], cfg.k, fractions,
                                              cfg.survival_trials, s_rng),
         "one_shard_per_courier": [_binomial_survival(cfg.n, cfg.k, f) for f in fractions],
     }
     informant, degrees = _informant(cfg, net, graph, random.Random(cfg.seed + 3))
     mean_degree = sum(degrees) / len(degrees)
     distinct = set().union(*net.held) if any(net.held) else set()
+    left = [sum(1 for s in distinct if s // cfg.n == d) for d in range(n_docs)]
+    per_document = []
+    for d, origin in enumerate(net.origins):
+        mine = [row[d] for row in by_document] if by_document else reach
+        theirs = ([row[d] for row in baseline.reach_by_document]
+                  if baseline and baseline.reach_by_document
+                  else baseline.reach_by_round if baseline else [])
+        per_document.append({
+            "origin": origin,
+            "reached": mine[-1] if mine else 0,
+            "rounds_to_99": _rounds_to(mine, target),
+            "baseline_rounds_to_99": _rounds_to(theirs, target) if baseline else None,
+            "distinct_shards_left": left[d],
+            "survived": left[d] >= cfg.k,
+        })
     summary: dict[str, Any] = {
         "nodes": n_nodes,
         "degree": cfg.degree,
@@ -272,16 +314,20 @@ def _simulate(cfg: SimConfig, progress: Callable[[str], None] | None) -> SimResu
         "baseline_rounds_to_99": base_99,
         "rounds_ratio": (rounds_99 / base_99) if rounds_99 and base_99 else None,
         "theory_rounds_log3": math.log(n_nodes, 3),
-        "payload_copies_per_node": total_payload / payload_bytes / n_nodes,
-        "baseline_copies_per_node": (baseline.payload_copies / n_nodes) if baseline else None,
+        "payload_copies_per_node": copies_per_node,
+        "baseline_copies_per_node": (
+            baseline.payload_copies / n_nodes / n_docs if baseline else None
+        ),
         "duplicate_shards": net.stats.duplicates,
         "bytes_per_node_mean": sum(bytes_per_node) / n_nodes,
         "bytes_per_node_max": max(bytes_per_node),
         "calls": net.stats.calls,
         "calls_failed": net.stats.calls_failed,
         "seized": len(seized),
-        "survived": len(distinct) >= cfg.k,
-        "distinct_shards_left": len(distinct),
+        "survived": min(left) >= cfg.k,
+        "distinct_shards_left": min(left),
+        "documents": n_docs,
+        "per_document": per_document,
         "informant": {
             "placement": cfg.informant,
             "node_degree": degrees[informant],
@@ -295,7 +341,7 @@ def _simulate(cfg: SimConfig, progress: Callable[[str], None] | None) -> SimResu
             "reach_99_within_1_1x_baseline": (
                 None if base_99 is None else rounds_99 is not None and rounds_99 <= 1.1 * base_99
             ),
-            "copies_per_node_at_most_2": total_payload / payload_bytes / n_nodes <= 2.0,
+            "copies_per_node_at_most_2": copies_per_node <= 2.0,
         },
         "seconds": round(elapsed, 2),
     }
