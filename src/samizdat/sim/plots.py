@@ -57,7 +57,8 @@ def write_plots(result: SimResult, out_dir: Path) -> list[Path]:
                 marker="s", ms=3, ls="--", label="push-pull baseline")
     ax.axhline(0.99, color="grey", lw=0.8, ls=":")
     ax.set_xlabel("round")
-    ax.set_ylabel("share of nodes that can read")
+    ax.set_ylabel("share of nodes that can read" if cfg.documents == 1
+                  else f"share of nodes that can read all {cfg.documents} documents")
     ax.set_title(f"Reach over time ({cfg.nodes:,} nodes, degree {cfg.degree})")
     ax.legend()
     save(fig, "reach.png")
