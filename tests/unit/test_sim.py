@@ -7,6 +7,7 @@ import itertools
 import json
 import math
 import random
+import statistics
 import subprocess
 import sys
 from pathlib import Path
@@ -14,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from samizdat.errors import UsageError
-from samizdat.sim import SimConfig, simulate
+from samizdat.sim import SimConfig, links, simulate
 from samizdat.sim.engine import EventLoop
 from samizdat.sim.graph import watts_strogatz
 from samizdat.sim.network import make_shards, shard_index
@@ -129,6 +130,7 @@ def test_an_informant_next_to_the_origin_was_handed_the_copy() -> None:
         {"documents": 0},
         {"documents": 65},
         {"nodes": 10, "documents": 11},
+        {"links": "carrier-pigeon"},
     ],
 )
 def test_impossible_parameters_are_refused(change: dict) -> None:
@@ -208,7 +210,8 @@ def _samizdat(*args: str) -> subprocess.CompletedProcess[str]:
 @pytest.mark.parametrize(
     "args",
     [["--nodes", "1000000000"], ["--k", "5", "--n", "3"], ["--loss", "-0.5"],
-     ["--seize-fraction", "2"]],
+     ["--seize-fraction", "2"], ["--links", "tor", "--latency-max", "0.5"],
+     ["--links", "pigeon"]],
 )
 def test_cli_refuses_impossible_parameters_with_exit_2(args: list[str]) -> None:
     proc = _samizdat("simulate", *args)
@@ -293,3 +296,41 @@ def test_a_run_makes_almost_no_reference_cycles(monkeypatch: pytest.MonkeyPatch)
     gc.collect()
     simulate(SimConfig(nodes=600, seed=2, survival_trials=5, loss=0.05, churn=0.1))
     assert gc.collect() < 50
+
+
+def test_uniform_links_draw_what_they_always_drew() -> None:
+    """The default model draws one uniform number per call, as before profiles, so
+    every earlier figure still holds."""
+    a, b = random.Random(9), random.Random(9)
+    for _ in range(100):
+        assert links.draw("uniform", 0.02, 0.12, a) == (0.0, b.uniform(0.02, 0.12))
+
+
+def test_the_tor_table_is_the_measurement_it_cites() -> None:
+    times = [t for t in links.TOR_CONNECT_SECONDS if t is not None]
+    assert len(links.TOR_CONNECT_SECONDS) == 100 and len(times) == 99
+    q1, median, q3 = statistics.quantiles(times, n=4, method="inclusive")
+    assert (round(q1, 2), median, round(q3, 2)) == (4.22, 5.32, 10.48)
+    assert (min(times), max(times)) == (2.25, 110.07)
+
+
+def test_tor_links_draw_connections_and_round_trips_as_measured() -> None:
+    rng = random.Random(10)
+    draws = [links.draw("tor", 0.02, 0.12, rng) for _ in range(20_000)]
+    failed = sum(1 for c, _ in draws if c is None)
+    assert 0.005 < failed / len(draws) < 0.02  # one attempt in 100 failed
+    connects = [c for c, _ in draws if c is not None]
+    assert 4.9 < statistics.median(connects) < 5.8
+    trips = [2 * lat for _, lat in draws]
+    assert 0.28 < statistics.median(trips) < 0.32
+    assert 0.45 < statistics.fmean(trips) < 0.55
+
+
+def test_over_tor_links_the_spread_still_meets_its_goals() -> None:
+    s = simulate(SimConfig(nodes=600, seed=11, links="tor", survival_trials=0,
+                           **links.TOR_TIMING)).summary
+    assert s["reached_fraction"] >= 0.99
+    assert s["rounds_to_99"] <= 1.1 * s["baseline_rounds_to_99"]
+    assert s["payload_copies_per_node"] <= 2.0
+    # about 5% of connections fail or take longer than the 29 s a call may last
+    assert 0.02 < s["calls_failed"] / s["calls"] < 0.1

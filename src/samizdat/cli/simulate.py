@@ -7,12 +7,16 @@ negative fraction, 10^9 nodes) exit 2 with one line saying what is wrong.
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import click
+from click.core import ParameterSource
 
 from samizdat.cli.context import Context
+from samizdat.errors import UsageError
 from samizdat.sim.config import PLACEMENTS, SimConfig
+from samizdat.sim.links import LINKS, TOR_TIMING
 
 __all__ = ["register"]
 
@@ -39,6 +43,10 @@ __all__ = ["register"]
               help="Chance that a call's connection breaks on any one frame.")
 @click.option("--churn", type=float, default=0.0, show_default=True,
               help="Chance that a node is offline in a given round.")
+@click.option("--links", type=click.Choice(LINKS), default="uniform", show_default=True,
+              help="Link model: uniform latency (--latency-min/max), or tor: measured "
+              "onion-service connection and round-trip times, 30 s rounds "
+              "(docs/simulator.md).")
 @click.option("--latency-min", type=float, default=0.02, show_default=True)
 @click.option("--latency-max", type=float, default=0.12, show_default=True)
 @click.option("--seize-fraction", type=float, default=0.0, show_default=True,
@@ -58,7 +66,8 @@ __all__ = ["register"]
 @click.pass_obj
 def simulate(ctx: Context, nodes: int, degree: int, beta: float, seed: int,
              out_dir: Path | None, couriers: float, k: int, n: int, shard_bytes: int,
-             documents: int, loss: float, churn: float, latency_min: float, latency_max: float,
+             documents: int, loss: float, churn: float, links: str, latency_min: float,
+             latency_max: float,
              seize_fraction: float, seize_round: int, informant: str, max_rounds: int,
              no_baseline: bool, as_json: bool, trials: int,
              reach_hostile: float | None) -> None:
@@ -72,11 +81,18 @@ def simulate(ctx: Context, nodes: int, degree: int, beta: float, seed: int,
         ctx.as_json = True
     config = SimConfig(
         nodes=nodes, degree=degree, beta=beta, seed=seed, couriers=couriers, k=k, n=n,
-        shard_bytes=shard_bytes, documents=documents, loss=loss, churn=churn,
+        shard_bytes=shard_bytes, documents=documents, loss=loss, churn=churn, links=links,
         latency_min=latency_min, latency_max=latency_max, seize_fraction=seize_fraction,
         seize_round=seize_round, informant=informant, max_rounds=max_rounds,
         baseline=not no_baseline, survival_trials=trials,
     )
+    if links == "tor":
+        given = click.get_current_context().get_parameter_source
+        if any(given(p) is not ParameterSource.DEFAULT for p in ("latency_min", "latency_max")):
+            raise UsageError("--latency-min and --latency-max apply to --links uniform",
+                             hint="--links tor draws its latencies from measured "
+                                  "onion-service figures (docs/simulator.md)")
+        config = replace(config, **TOR_TIMING)
     config.validate()  # before any work: impossible parameters exit 2 here
     from samizdat import accel
     from samizdat.sim.run import simulate as run

@@ -7,6 +7,7 @@ from dataclasses import asdict, dataclass
 from typing import Any, Final
 
 from samizdat.errors import UsageError
+from samizdat.sim.links import LINKS
 
 __all__ = ["MAX_DOCUMENTS", "MAX_NODES", "PLACEMENTS", "SimConfig"]
 
@@ -42,6 +43,9 @@ class SimConfig:
     shard_bytes: int = 16 * 1024
     latency_min: float = 0.02
     latency_max: float = 0.12
+    links: str = "uniform"
+    """Link model (``sim/links.py``): ``uniform`` latency, or ``tor``, measured Tor
+    onion-service connection and round-trip times (with ``links.TOR_TIMING``)."""
     loss: float = 0.0
     """Probability that a call's connection breaks on any one frame."""
     churn: float = 0.0
@@ -82,6 +86,8 @@ class SimConfig:
             raise UsageError("--loss must be below 0.5 and --churn below 0.9")
         if self.courier_extra < 0:
             raise UsageError("courier_extra must not be negative")
+        if self.links not in LINKS:
+            raise UsageError(f"--links must be one of {', '.join(LINKS)} (got {self.links})")
         if not 16 <= self.shard_bytes <= 1 << 20:
             raise UsageError("shard bytes must be between 16 bytes and 1 MiB")
         if not 0 < self.latency_min <= self.latency_max < self.call_timeout < self.round_seconds:

@@ -35,6 +35,7 @@ from samizdat.protocol.frames import FrameDecoder
 from samizdat.protocol.gossip import GossipState, PassAlongPolicy, Role, choose_within
 from samizdat.protocol.reconcile import ItemSet, pair_item_id
 from samizdat.protocol.session import Chunk, Closed, Completed, Wanted
+from samizdat.sim import links
 from samizdat.sim.config import SimConfig
 from samizdat.sim.engine import EventLoop
 
@@ -285,8 +286,26 @@ class Network:
         if not self.online[v]:
             self.stats.calls_failed += 1
             return
+        connect, lat = links.draw(cfg.links, cfg.latency_min, cfg.latency_max, self.rng)
+        if connect is None or connect >= cfg.call_timeout:
+            self.stats.calls_failed += 1  # no connection within the call's time
+            return
+        if connect:
+            self.loop.schedule(connect, self._connected, u, v, lat, cfg.call_timeout - connect)
+        else:
+            self._open(u, v, lat, cfg.call_timeout)
+
+    def _connected(self, u: int, v: int, lat: float, time_left: float) -> None:
+        if not (self.online[u] and self.online[v]):
+            self.stats.calls_failed += 1
+            return
+        self._open(u, v, lat, time_left)
+
+    def _open(self, u: int, v: int, lat: float, time_left: float) -> None:
+        """The connection is up: both sides open their conversations (offering what
+        they hold now) and the caller speaks first."""
         key = self._pair_key(u, v)
-        call = _Call(u, v, self.rng.uniform(cfg.latency_min, cfg.latency_max), key)
+        call = _Call(u, v, lat, key)
         convs = []
         for side, node in enumerate(call.nodes):
             ids = call.ids[side]
@@ -301,7 +320,7 @@ class Network:
                                           quota=self._quota(node), group_room=rooms))
         call.conv = (convs[0], convs[1])
         self._send(call, 0, convs[0].start())
-        self.loop.schedule(cfg.call_timeout, self._timeout, call)
+        self.loop.schedule(time_left, self._timeout, call)
 
     def _send(self, call: _Call, side: int, frames: list[bytes]) -> None:
         if call.broken:

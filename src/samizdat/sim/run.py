@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from samizdat.protocol.gossip import Role, pick_contact
+from samizdat.sim import links
 from samizdat.sim.config import SimConfig
 from samizdat.sim.engine import EventLoop
 from samizdat.sim.graph import watts_strogatz
@@ -84,10 +85,20 @@ def simulate_baseline(cfg: SimConfig, graph: list[list[int]], origins: Sequence[
             has[node] |= carries
 
     def dial(u: int, v: int) -> None:
-        nonlocal copies, sent
         if not online[v]:
             return
-        lat = rng.uniform(cfg.latency_min, cfg.latency_max)
+        connect, lat = links.draw(cfg.links, cfg.latency_min, cfg.latency_max, rng)
+        if connect is None or connect + lat >= cfg.call_timeout:
+            return  # no connection within the call's time, as in a session
+        if connect:
+            loop.schedule(connect, exchange, u, v, lat, connect)
+        else:
+            exchange(u, v, lat, 0.0)
+
+    def exchange(u: int, v: int, lat: float, connect: float) -> None:
+        """The connection is up: each side sends what it holds now, as a session's
+        offers are what each side holds when it opens."""
+        nonlocal copies, sent
         u_has, v_has = has[u], has[v]
         u_count, v_count = u_has.bit_count(), v_has.bit_count()
         # two frames, each lost with the same per-frame probability as in a session
@@ -96,6 +107,8 @@ def simulate_baseline(cfg: SimConfig, graph: list[list[int]], origins: Sequence[
         if cfg.loss and rng.random() < cfg.loss:
             return
         loop.schedule(lat, arrive, v, u_has)
+        if connect + 2 * lat >= cfg.call_timeout:
+            return  # the answer would come after the call's time
         sent += _HEADER_BYTES + payload * v_count
         copies += v_count
         if cfg.loss and rng.random() < cfg.loss:
