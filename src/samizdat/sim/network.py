@@ -186,6 +186,11 @@ class Network:
                     out[d] += 1
         return out
 
+    def _of_document(self, held: set[int], document: int) -> int:
+        """How many shards of ``document`` are in ``held``."""
+        n = self.cfg.n
+        return sum(1 for shard in held if shard // n == document)
+
     def _per_document(self, held: set[int]) -> list[int]:
         n = self.cfg.n
         counts = [0] * self.documents
@@ -268,7 +273,7 @@ class Network:
 
         def room(item: bytes) -> tuple[Hashable, int]:
             document = offered[item] // n
-            have = sum(1 for s in self.held[node] if s // n == document)
+            have = self._of_document(self.held[node], document)
             return document, self._document_quota(node, document) - have
 
         return room
@@ -413,7 +418,7 @@ class Network:
         if readable is None:
             if len(held) >= k and self.reached_at[node] is None:
                 self.reached_at[node] = self.loop.now
-        elif sum(1 for s in held if s // n == document) == k:  # this one is readable now
+        elif self._of_document(held, document) == k:  # this one is readable now
             readable[node] += 1
             if readable[node] == self.documents and self.reached_at[node] is None:
                 self.reached_at[node] = self.loop.now
